@@ -1,0 +1,23 @@
+# sandbox-release: the release as a graph of make targets and state files.
+# `make help` lists the targets. Every recipe runs in bash with errexit and pipefail.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := build
+MAKEFLAGS += --no-builtin-rules
+
+BUILD   ?= build
+BIN     ?= .build/release
+VENV    ?= $(BUILD)/venv
+PYTHON  := $(VENV)/bin/python
+# The official SigV4 test vectors live beside the repository, never inside it.
+SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
+
+## help: list the targets
+help:
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | column -t -s ':'
+
+include Tests/deps.mk
+include Tests/emulator/emulator.mk
+include stacks/stacks.mk
+include ansible/ansible.mk

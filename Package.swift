@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The tools are thin executables over one library, AWSCore; the system libraries come in
+// through module maps (libjq ships no pkg-config file, so CJQ links it by name).
+let tools = ["aws-sign-request"]
+
+let package = Package(
+    name: "sandbox-release",
+    platforms: [.macOS(.v13)],
+    products: tools.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CJQ", providers: [.apt(["libjq-dev"])]),
+        .target(name: "AWSCore", dependencies: [
+            "CCurl", "CCrypto", "CJQ",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+    ] + tools.map { .executableTarget(name: $0, dependencies: ["AWSCore"]) },
+    // The tools are single-threaded C-library callers; Swift 6's data-race checking of libc's
+    // globals (stdout, stderr) buys nothing here.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,92 @@
+/// The one way every tool talks to AWS: resolve credentials once, sign each attempt, send
+/// over the process's one HTTP connection, retry what is safe, and decode errors.
+public final class AWSClient {
+    public let environment: [String: String]
+    public let config: SharedConfig
+    public let region: String
+    public let http: HTTPClient
+    public let retry: RetryPolicy
+    let quota = RetryQuota()
+    private var cachedCredentials: Credentials?
+    /// Fixed signing time, for `--dry-run --time`.
+    public var signingTime: AmzDate?
+    let debug: Bool
+
+    /// Resolves region and retry settings now (usage errors, before any request); credentials
+    /// are resolved at the first request.
+    public init(region flag: String? = nil, environment: [String: String] = processEnvironment(), profile: String? = nil) throws {
+        self.environment = environment
+        config = SharedConfig(environment: environment, profile: profile)
+        region = try Region.resolve(flag: flag, environment: environment, config: config)
+        retry = try RetryPolicy(environment: environment, config: config)
+        http = HTTPClient(environment: environment)
+        debug = environment["SANDBOX_DEBUG"].map { !$0.isEmpty && $0 != "0" } ?? false
+    }
+
+    public func credentials() throws -> Credentials {
+        if let c = cachedCredentials { return c }
+        let c = try CredentialChain(environment: environment, config: config).resolve(http: http)
+        cachedCredentials = c
+        return c
+    }
+
+    public func endpoint(_ service: String) -> Endpoint {
+        Endpoint.resolve(service: service, region: region, environment: environment, config: config)
+    }
+
+    public func signer(for service: String) throws -> Signer {
+        let e = endpoint(service)
+        return Signer(credentials: try credentials(), region: e.signingRegion, service: e.signingName)
+    }
+
+    /// Signs and sends one request, retrying what is safe to retry. A non-2xx answer throws
+    /// `ToolError.aws` with the decoded error.
+    public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws -> HTTPResponse {
+        let signer = try signer(for: service)
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Interrupt.check()
+            var signed = request
+            try signer.sign(&signed, at: signingTime ?? .now())
+            let started = monotonic()
+            let outcome: RetryPolicy.Outcome
+            let failure: ToolError
+            do {
+                let response = try http.send(signed, responseFile: responseFile)
+                trace(signed, "\(response.status)", started)
+                if (200..<300).contains(response.status) {
+                    quota.release(nil)
+                    return response
+                }
+                var error = ErrorDecoding.decode(responseFile == nil ? response : withFileBody(response))
+                if error.code.isEmpty { error.code = ErrorDecoding.fallbackCode(response.status) }
+                outcome = .response(status: response.status, code: error.code)
+                failure = .aws(error)
+            } catch let e as TransportError {
+                trace(signed, "transport error \(e.code)", started)
+                outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)
+                failure = .remote("\(service): \(e.message)")
+            }
+            guard attempt < retry.maxAttempts, retry.isRetryable(outcome, idempotent: idempotent) else { throw failure }
+            var timedOut = false
+            if case let .transport(_, t) = outcome { timedOut = t }
+            // Throttling costs no quota: it is the service asking us to slow down, not failing.
+            if !retry.isThrottling(outcome), quota.acquire(timedOut: timedOut) == nil { throw failure }
+            let delay = retry.backoff(attempt: attempt, random: Double.random(in: 0..<1))
+            if debug { log("retry \(attempt)/\(retry.maxAttempts - 1) after \(failure) in \(Int(delay * 1000)) ms") }
+            try Interrupt.sleep(delay)
+        }
+    }
+
+    private func withFileBody(_ r: HTTPResponse) -> HTTPResponse {
+        var copy = r
+        if let f = r.bodyFile { copy.body = readFile(f) ?? [] }
+        return copy
+    }
+
+    private func trace(_ r: HTTPRequest, _ result: String, _ started: Double) {
+        guard debug else { return }
+        log("\(r.method) \(r.url) → \(result) in \(Int((monotonic() - started) * 1000)) ms")
+    }
+}

@@ -1,0 +1,55 @@
+/// The failures a tool reports, each with the exit code of the convention:
+/// 1 for AWS or remote failures, 2 for bad input decided before any request,
+/// 5 when a `--filter` fails on output that was already produced (as jq exits 5).
+public enum ToolError: Error, CustomStringConvertible {
+    /// Bad input, usage, missing region or credentials: nothing was sent.
+    case usage(String)
+    /// An AWS error response, decoded from any protocol.
+    case aws(AWSError)
+    /// A transport or other remote failure.
+    case remote(String)
+    /// The jq filter failed on the output.
+    case filter(String)
+    /// Interrupted by a signal after cleaning up.
+    case interrupted(Int32)
+
+    public var exitCode: Int32 {
+        switch self {
+        case .usage: return 2
+        case .aws, .remote: return 1
+        case .filter: return 5
+        case let .interrupted(signal): return 128 + signal
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .usage(m), let .remote(m), let .filter(m): return m
+        case let .aws(e): return e.description
+        case let .interrupted(signal): return "interrupted by signal \(signal)"
+        }
+    }
+}
+
+/// An error answered by AWS, decoded the same way for every protocol.
+public struct AWSError: Error, CustomStringConvertible, Sendable {
+    public var code: String
+    public var message: String
+    public var requestId: String?
+    public var status: Int
+
+    public init(code: String, message: String, requestId: String? = nil, status: Int) {
+        self.code = code
+        self.message = message
+        self.requestId = requestId
+        self.status = status
+    }
+
+    public var description: String {
+        var s = "\(code): \(message)"
+        if let requestId, !requestId.isEmpty { s += " (request id \(requestId))" }
+        return s
+    }
+
+    public var json: JSON { ["code": .string(code), "message": .string(message), "requestId": JSON(requestId)] }
+}

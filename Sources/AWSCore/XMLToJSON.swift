@@ -1,0 +1,181 @@
+/// Turns AWS's XML bodies into JSON by one rule, so that one jq filter style fits every protocol:
+///
+/// - The root element is dropped: its content is the value.
+/// - An element with text only becomes a string; an empty element becomes null.
+/// - An element with child elements becomes an object keyed by child name.
+/// - A child name that repeats becomes an array of those children.
+/// - List elements are arrays even with one or no entry: an element whose children are `member`
+///   or `item` (the query and EC2 list wrappers) becomes the array of those, and an element named
+///   `…Set` (EC2's list naming) or one of S3's flattened list names (`Contents`, `CommonPrefixes`,
+///   `Deleted`, `Part`, `Upload`, `Bucket` in `Buckets`, `Error` below the root) is always an array.
+/// - Attributes are ignored (AWS puts only `xmlns` there).
+public enum XMLToJSON {
+    static let s3Lists: Set<String> = ["Contents", "CommonPrefixes", "Deleted", "Part", "Upload", "Version", "DeleteMarker"]
+
+    public static func convert(_ bytes: [UInt8]) throws -> JSON {
+        var parser = XMLParser(bytes: bytes)
+        let root = try parser.parseDocument()
+        return value(of: root, isRoot: true)
+    }
+
+    static func value(of element: XMLElement, isRoot: Bool = false) -> JSON {
+        if element.children.isEmpty {
+            if element.name.hasSuffix("Set") && element.text.trimmingCharacters(in: " \n\r\t").isEmpty && !isRoot { return .array([]) }
+            // Indentation inside an empty container is not a value.
+            let blank = element.text.trimmingCharacters(in: " \n\r\t").isEmpty && element.text.contains("\n")
+            return !element.hadText || blank ? .null : .string(element.text)
+        }
+        if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" }) {
+            return .array(element.children.map { value(of: $0) })
+        }
+        var order: [String] = []
+        var groups: [String: [JSON]] = [:]
+        for child in element.children {
+            if groups[child.name] == nil { order.append(child.name) }
+            groups[child.name, default: []].append(value(of: child))
+        }
+        return .object(order.map { name in
+            let values = groups[name]!
+            let alwaysList = name.hasSuffix("Set") && values.allSatisfy { $0.array != nil }
+            if alwaysList { return (name, values.count == 1 ? values[0] : .array(values.flatMap { $0.list })) }
+            let listName = s3Lists.contains(name) || (name == "Error" && !isRoot && element.name == "DeleteResult")
+                || (name == "Bucket" && element.name == "Buckets")
+            return (name, values.count > 1 || listName ? .array(values) : values[0])
+        })
+    }
+}
+
+struct XMLElement {
+    var name: String
+    var children: [XMLElement] = []
+    var text = ""
+    var hadText = false
+}
+
+/// A small, strict XML reader for AWS responses: elements, text, entities, CDATA, comments
+/// and processing instructions; no DTDs.
+struct XMLParser {
+    let bytes: [UInt8]
+    var i = 0
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    mutating func parseDocument() throws -> XMLElement {
+        skipMisc()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { throw Failure(description: "not XML: no root element") }
+        let root = try element()
+        skipMisc()
+        return root
+    }
+
+    mutating func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
+
+    func starts(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        return i + u.count <= bytes.count && Array(bytes[i..<i + u.count]) == u
+    }
+
+    mutating func skipPast(_ s: String) throws {
+        let u = Array(s.utf8)
+        while i + u.count <= bytes.count {
+            if Array(bytes[i..<i + u.count]) == u { i += u.count; return }
+            i += 1
+        }
+        throw Failure(description: "unterminated XML construct, expected \(s)")
+    }
+
+    mutating func skipMisc() {
+        while true {
+            skipSpace()
+            if starts("<?") { try? skipPast("?>"); continue }
+            if starts("<!--") { try? skipPast("-->"); continue }
+            if starts("<!DOCTYPE") { try? skipPast(">"); continue }
+            return
+        }
+    }
+
+    mutating func name() -> String {
+        let start = i
+        while i < bytes.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(bytes[i]) { i += 1 }
+        let full = String(decoding: bytes[start..<i], as: UTF8.self)
+        // Namespace prefixes carry no meaning for the JSON form.
+        if let colon = full.lastIndex(of: ":") { return String(full[full.index(after: colon)...]) }
+        return full
+    }
+
+    mutating func element() throws -> XMLElement {
+        i += 1 // <
+        var el = XMLElement(name: name())
+        guard !el.name.isEmpty else { throw Failure(description: "malformed XML tag") }
+        // Attributes: skipped, quotes respected.
+        while i < bytes.count, bytes[i] != UInt8(ascii: ">"), !(bytes[i] == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ">")) {
+            if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
+                let q = bytes[i]
+                i += 1
+                while i < bytes.count, bytes[i] != q { i += 1 }
+            }
+            i += 1
+        }
+        guard i < bytes.count else { throw Failure(description: "unterminated tag <\(el.name)>") }
+        if bytes[i] == UInt8(ascii: "/") { i += 2; return el }
+        i += 1
+        var text: [UInt8] = []
+        while true {
+            guard i < bytes.count else { throw Failure(description: "unterminated element <\(el.name)>") }
+            if bytes[i] == UInt8(ascii: "<") {
+                if starts("</") {
+                    i += 2
+                    let closing = name()
+                    guard closing == el.name else { throw Failure(description: "mismatched </\(closing)> for <\(el.name)>") }
+                    skipSpace()
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw Failure(description: "malformed closing tag") }
+                    i += 1
+                    break
+                } else if starts("<![CDATA[") {
+                    i += 9
+                    let start = i
+                    try skipPast("]]>")
+                    text.append(contentsOf: bytes[start..<i - 3])
+                } else if starts("<!--") {
+                    try skipPast("-->")
+                } else if starts("<?") {
+                    try skipPast("?>")
+                } else {
+                    el.children.append(try element())
+                }
+            } else if bytes[i] == UInt8(ascii: "&") {
+                text.append(contentsOf: try entity())
+            } else {
+                text.append(bytes[i])
+                i += 1
+            }
+        }
+        if el.children.isEmpty {
+            el.text = String(decoding: text, as: UTF8.self)
+            el.hadText = !text.isEmpty
+        }
+        return el
+    }
+
+    mutating func entity() throws -> [UInt8] {
+        let start = i
+        while i < bytes.count, bytes[i] != UInt8(ascii: ";"), i - start < 12 { i += 1 }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ";") else { throw Failure(description: "malformed XML entity") }
+        let name = String(decoding: bytes[start + 1..<i], as: UTF8.self)
+        i += 1
+        switch name {
+        case "amp": return [UInt8(ascii: "&")]
+        case "lt": return [UInt8(ascii: "<")]
+        case "gt": return [UInt8(ascii: ">")]
+        case "quot": return [UInt8(ascii: "\"")]
+        case "apos": return [UInt8(ascii: "'")]
+        default:
+            var scalar: UInt32?
+            if name.hasPrefix("#x") { scalar = UInt32(name.dropFirst(2), radix: 16) } else if name.hasPrefix("#") { scalar = UInt32(name.dropFirst(1)) }
+            guard let s = scalar, let u = Unicode.Scalar(s) else { throw Failure(description: "unknown XML entity &\(name);") }
+            return Array(String(Character(u)).utf8)
+        }
+    }
+}

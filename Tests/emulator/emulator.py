@@ -1,0 +1,394 @@
+"""The test ground's AWS: moto server with signature checks, the export extension and a fault switch.
+
+Run from the repository root (make emulator does): python Tests/emulator/emulator.py
+Environment: see Tests/emulator/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+HERE = Path(__file__).resolve().parent
+REGION = "eu-west-1"
+USER = "sandbox-test"
+# The bootstrap's own requests carry this header; everything else waits until bootstrap is done.
+BOOTSTRAP_HEADER = "HTTP_X_EMULATOR_BOOTSTRAP"
+FAULT_KINDS = ("slowdown", "throttling", "drop")
+
+# moto reads some settings when it is imported: set them first.
+os.environ.setdefault("MOTO_AMIS_PATH", str(HERE / "amis.json"))
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bootstrap")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bootstrap")
+
+from moto import settings as moto_settings  # noqa: E402
+from moto.core.base_backend import BackendDict, backend_lock  # noqa: E402
+from moto.core.model_instances import reset_model_data  # noqa: E402
+from moto.core.responses import ActionAuthenticatorMixin  # noqa: E402
+from moto.moto_server.werkzeug_app import (  # noqa: E402
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+import exports  # noqa: E402
+import fixes  # noqa: E402
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    return float(raw) if raw.strip() else default
+
+
+class DropConnection(ConnectionAbortedError):
+    """Raised after the socket is closed on purpose; werkzeug treats it as a client that went away."""
+
+
+class Emulator:
+    """WSGI middleware in front of moto: control endpoints, request counter, faults."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]):
+        self.app = app
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.bootstrap_token = uuid.uuid4().hex
+        self.requests = 0
+        self.faulted = 0
+        self.fault_rate = 0.0
+        self.fault_kinds: list[str] = list(FAULT_KINDS)
+        self.fault_limit: int | None = None
+        self.credentials: tuple[str, str] | None = None
+        self.configure(
+            {
+                "faultRate": _env_float("EMULATOR_FAULT_RATE", 0.0),
+                "faultKinds": [k for k in os.environ.get("EMULATOR_FAULT_KINDS", ",".join(FAULT_KINDS)).split(",") if k.strip()],
+                "exportSeconds": _env_float("EMULATOR_EXPORT_SECONDS", 3.0),
+                "exportBytes": int(_env_float("EMULATOR_EXPORT_BYTES", 1024 * 1024)),
+            }
+        )
+
+    # --- configuration -------------------------------------------------------------------------
+
+    def configure(self, changes: dict[str, Any]) -> None:
+        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes"}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+        # Validate everything before changing anything.
+        rate, kinds, limit = self.fault_rate, self.fault_kinds, self.fault_limit
+        seconds, size = exports.Settings.export_seconds, exports.Settings.export_bytes
+        if "faultRate" in changes:
+            rate = float(changes["faultRate"])
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError("faultRate must be between 0 and 1")
+        if "faultKinds" in changes:
+            kinds = [str(k).strip().lower() for k in changes["faultKinds"]]
+            bad = [k for k in kinds if k not in FAULT_KINDS]
+            if bad or not kinds:
+                raise ValueError(f"faultKinds must be a non-empty subset of {', '.join(FAULT_KINDS)}")
+        if "faultLimit" in changes:
+            limit = None if changes["faultLimit"] is None else int(changes["faultLimit"])
+            if limit is not None and limit < 0:
+                raise ValueError("faultLimit must be >= 0 or null")
+        if "exportSeconds" in changes:
+            seconds = float(changes["exportSeconds"])
+            if seconds < 0:
+                raise ValueError("exportSeconds must be >= 0")
+        if "exportBytes" in changes:
+            size = int(changes["exportBytes"])
+            if size < 0:
+                raise ValueError("exportBytes must be >= 0")
+        with self.lock:
+            self.fault_rate, self.fault_kinds, self.fault_limit = rate, kinds, limit
+        exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
+
+    def config(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "faultRate": self.fault_rate,
+                "faultKinds": list(self.fault_kinds),
+                "faultLimit": self.fault_limit,
+                "exportSeconds": exports.Settings.export_seconds,
+                "exportBytes": exports.Settings.export_bytes,
+            }
+
+    # --- WSGI ------------------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self.control(environ, start_response)
+        if environ.get(BOOTSTRAP_HEADER) == self.bootstrap_token:
+            return self.app(environ, start_response)
+        if not self.ready.is_set():
+            return _json(start_response, "503 Service Unavailable", {"error": "the emulator is still starting"})
+        if path.startswith("/moto-api"):
+            # moto's own dashboard and reset: not AWS, not counted; its reset would also drop the IAM
+            # user, so point callers at ours.
+            if path.startswith("/moto-api/reset"):
+                return _json(start_response, "403 Forbidden", {"error": "use POST /_emulator/reset"})
+            return self.app(environ, start_response)
+
+        with self.lock:
+            self.requests += 1
+            fault = None
+            if self.fault_rate > 0 and (self.fault_limit is None or self.faulted < self.fault_limit):
+                if random.random() < self.fault_rate:
+                    fault = random.choice(self.fault_kinds)
+                    self.faulted += 1
+        if fault == "drop":
+            return self.drop(environ)
+        if fault == "slowdown":
+            return _slowdown(start_response)
+        if fault == "throttling":
+            return _throttling(environ, start_response)
+        exports.tick()
+        return self.app(environ, start_response)
+
+    def drop(self, environ: dict[str, Any]) -> Iterable[bytes]:
+        # Read the request body so the close is a clean FIN (curl: "Empty reply from server")
+        # rather than a reset caused by unread data, then close without a byte of response.
+        stream = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH") or ""
+        try:
+            if length.isdigit():
+                remaining = int(length)
+                while remaining > 0:
+                    chunk = stream.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+            elif environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+                while stream.read(1 << 20):
+                    pass
+        except OSError:
+            pass
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        raise DropConnection("fault switch: connection dropped")
+
+    def control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if path == "/_emulator/health" and method == "GET":
+            if not self.ready.is_set():
+                return _json(start_response, "503 Service Unavailable", {"ready": False})
+            return _json(start_response, "200 OK", {"ready": True})
+        if not self.ready.is_set():
+            return _json(start_response, "503 Service Unavailable", {"error": "the emulator is still starting"})
+        if path == "/_emulator/config":
+            if method == "GET":
+                return _json(start_response, "200 OK", self.config())
+            if method == "POST":
+                try:
+                    body = _read_json(environ)
+                    if not isinstance(body, dict):
+                        raise ValueError("expected a JSON object")
+                    self.configure(body)
+                except (ValueError, TypeError) as error:
+                    return _json(start_response, "400 Bad Request", {"error": str(error)})
+                return _json(start_response, "200 OK", self.config())
+        elif path == "/_emulator/requests" and method == "GET":
+            with self.lock:
+                return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted})
+        elif path == "/_emulator/reset" and method == "POST":
+            reset_keeping_iam()
+            with self.lock:
+                self.requests = 0
+                self.faulted = 0
+            return _json(start_response, "200 OK", {"status": "ok"})
+        else:
+            return _json(start_response, "404 Not Found", {"error": f"no control endpoint {method} {path}"})
+        return _json(start_response, "405 Method Not Allowed", {"error": f"{method} is not allowed on {path}"})
+
+
+def _read_json(environ: dict[str, Any]) -> Any:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    return json.loads(raw or b"{}")
+
+
+def _json(start_response: Callable[..., Any], status: str, body: Any) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _slowdown(start_response: Callable[..., Any]) -> list[bytes]:
+    request_id = uuid.uuid4().hex[:16].upper()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+        f"<RequestId>{request_id}</RequestId><HostId>emulator</HostId></Error>"
+    ).encode()
+    start_response(
+        "503 Slow Down",
+        [
+            ("Content-Type", "application/xml"),
+            ("Content-Length", str(len(body))),
+            ("x-amz-request-id", request_id),
+        ],
+    )
+    return [body]
+
+
+def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    request_id = _request_id()
+    content_type = environ.get("CONTENT_TYPE", "")
+    if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
+        # A JSON-protocol service (CodeBuild, WAFv2) says the same thing in JSON.
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", "ThrottlingException")]
+    else:
+        body = (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    headers += [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)]
+    start_response("400 Bad Request", headers)
+    return [body]
+
+
+def reset_keeping_iam() -> None:
+    """moto's reset for every service but IAM, so the bootstrap user and its key keep working."""
+    with backend_lock:
+        kept = []
+        for backend in BackendDict._instances:  # type: ignore[misc]
+            if backend.service_name in ("iam", "sts"):
+                kept.append(backend)
+                continue
+            for account_specific in backend.values():
+                account_specific.reset()
+            backend.clear()
+        BackendDict._instances[:] = kept  # type: ignore[misc]
+    reset_model_data()
+    exports.reset()
+
+
+def bootstrap(endpoint: str, token: str) -> tuple[str, str]:
+    """The first (and only) unauthenticated requests: a user, an allow-all policy, an access key."""
+    import boto3
+
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bootstrap",
+        aws_secret_access_key="bootstrap",
+    )
+
+    def mark(request: Any, **_: Any) -> None:
+        request.headers["X-Emulator-Bootstrap"] = token
+
+    iam.meta.events.register("before-send", mark)
+    iam.create_user(UserName=USER)
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    iam.put_user_policy(UserName=USER, PolicyName="allow-all", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=USER)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def _write_private(path: Path, text: str) -> None:
+    # Written whole under a temporary name with mode 0600, then renamed: never readable half-done.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def write_credentials(state_dir: Path, endpoint: str, key_id: str, secret: str) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    _write_private(
+        state_dir / "credentials",
+        f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n",
+    )
+    _write_private(
+        state_dir / "env",
+        f"export AWS_ACCESS_KEY_ID={key_id}\n"
+        f"export AWS_SECRET_ACCESS_KEY={secret}\n"
+        f"export AWS_ENDPOINT_URL={endpoint}\n"
+        f"export AWS_REGION={REGION}\n"
+        f"export AWS_DEFAULT_REGION={REGION}\n"
+        "export AWS_EC2_METADATA_DISABLED=true\n",
+    )
+
+
+class Handler(MotoRequestHandler):
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        # Control calls (polling) would drown the log.
+        if not self.path.startswith("/_emulator/"):
+            super().log_request(code, size)
+
+
+def main() -> int:
+    host = "127.0.0.1"
+    port = int(os.environ.get("EMULATOR_PORT", "5055"))
+    state_dir = Path(os.environ.get("EMULATOR_STATE_DIR", str(HERE.parent.parent / "build" / "emulator")))
+    endpoint = f"http://{host}:{port}"
+    os.environ["MOTO_PORT"] = str(port)
+
+    fixes.install()
+    exports.install()
+    emulator = Emulator(DomainDispatcherApplication(create_backend_app))
+
+    # Exactly the bootstrap's three calls go unchecked; every later request must be signed.
+    moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 3
+    ActionAuthenticatorMixin.request_count = 0
+
+    server = make_server(host, port, emulator, threaded=True, request_handler=Handler)
+
+    def start() -> None:
+        try:
+            key_id, secret = bootstrap(endpoint, emulator.bootstrap_token)
+            if ActionAuthenticatorMixin.request_count < moto_settings.INITIAL_NO_AUTH_ACTION_COUNT:
+                raise RuntimeError("signature checks did not switch on after the bootstrap")
+            write_credentials(state_dir, endpoint, key_id, secret)
+            emulator.credentials = (key_id, secret)
+            emulator.ready.set()
+            print(f"emulator ready on {endpoint} (state in {state_dir})", file=sys.stderr, flush=True)
+        except Exception:
+            traceback.print_exc()
+            print("emulator: bootstrap failed", file=sys.stderr, flush=True)
+            os._exit(1)
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    threading.Thread(target=start, name="bootstrap", daemon=True).start()
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Small repairs to moto 5.2.5 where a release run would otherwise hit a gap.
+
+Each fix wraps one moto function and keeps moto's own behaviour for everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CANONICAL = "099720109477"
+
+
+def _create_image_with_snapshot_tags() -> None:
+    # moto raises NotImplementedError (HTTP 500) for ResourceType=snapshot; AWS tags the image's
+    # snapshots with those tags.
+    from moto.ec2.exceptions import InvalidTaggableResourceType
+    from moto.ec2.models.amis import AmiBackend
+
+    original = AmiBackend.create_image
+
+    def create_image(self: Any, instance_id: str, name: str, description: str, tag_specifications: list[dict[str, Any]]) -> Any:
+        image_specs, snapshot_tags = [], []
+        for spec in tag_specifications or []:
+            kind = spec.get("ResourceType")
+            if kind == "snapshot":
+                snapshot_tags += spec.get("Tags") or []
+            elif kind == "image":
+                image_specs.append(spec)
+            else:
+                raise InvalidTaggableResourceType(kind)
+        ami = original(self, instance_id, name, description, image_specs)
+        for tag in snapshot_tags:
+            self.create_tags([ami.ebs_snapshot.id], {tag["Key"]: tag.get("Value", "")})
+        return ami
+
+    AmiBackend.create_image = create_image
+
+
+def _change_set_outputs() -> None:
+    # moto executes a change set against the stack's resource map but leaves the stack's template
+    # (and so its Outputs and exports) as they were: empty for a CREATE change set, stale for UPDATE.
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        original(self, change_set_name, stack_name)
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        stack.template = change_set.template
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        if change_set.parameters:
+            stack.parameters = change_set.parameters
+        stack.output_map = stack._create_output_map()
+        for export in stack.exports:
+            self.exports[export.name] = export
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+
+def _canonical_images_not_amazon() -> None:
+    # moto marks every preloaded AMI as owned by the alias "amazon"; Canonical's images have no
+    # alias on AWS, so Owners=amazon must not find them.
+    from moto.ec2.models.amis import AmiBackend
+
+    original = AmiBackend._load_amis
+
+    def load_amis(self: Any) -> None:
+        original(self)
+        for ami in self.amis.values():
+            if ami.owner_id == CANONICAL:
+                ami.owner_alias = None
+
+    AmiBackend._load_amis = load_amis
+
+
+def _copy_image_tags() -> None:
+    # moto ignores CopyImage's TagSpecifications and CopyImageTags; a copy without its asset-id tag
+    # would be invisible to the purge.
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.amis import AmisResponse
+
+    original = AmisResponse.copy_image
+
+    def copy_image(self: Any) -> ActionResult:
+        result = original(self)
+        image_id = result.result["ImageId"]
+        image = self.ec2_backend.describe_images(ami_ids=[image_id])[0]
+        tags: dict[str, str] = {}
+        if self._get_bool_param("CopyImageTags", False):
+            from moto.ec2.models import ec2_backends
+
+            source_region = self._get_param("SourceRegion") or self.region
+            source = ec2_backends[self.current_account][source_region]
+            for tag in source.describe_tags(filters={"resource-id": [self._get_param("SourceImageId")]}):
+                if not tag["key"].startswith("aws:"):
+                    tags[tag["key"]] = tag["value"]
+        snapshot_tags: dict[str, str] = {}
+        for spec in self._get_param("TagSpecifications", []) or []:
+            pairs = {t["Key"]: t.get("Value", "") for t in spec.get("Tags") or []}
+            if spec.get("ResourceType") == "image":
+                tags.update(pairs)
+            elif spec.get("ResourceType") == "snapshot":
+                snapshot_tags.update(pairs)
+        if tags:
+            self.ec2_backend.create_tags([image_id], tags)
+        if snapshot_tags:
+            self.ec2_backend.create_tags([image.ebs_snapshot.id], snapshot_tags)
+        return result
+
+    AmisResponse.copy_image = copy_image
+
+
+def _deregister_deletes_snapshots() -> None:
+    # DeleteAssociatedSnapshots=true (AWS, 2025) is ignored by moto: the snapshots would linger.
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.amis import AmisResponse
+
+    original = AmisResponse.deregister_image
+
+    def deregister_image(self: Any) -> ActionResult:
+        if not self._get_bool_param("DeleteAssociatedSnapshots", False):
+            return original(self)
+        image = self.ec2_backend.describe_images(ami_ids=[self._get_param("ImageId")])[0]
+        snapshot_ids = [m["Ebs"]["SnapshotId"] for m in image.block_device_mappings if m.get("Ebs", {}).get("SnapshotId")]
+        result = original(self)
+        outcomes = []
+        for snapshot_id in snapshot_ids:
+            try:
+                self.ec2_backend.delete_snapshot(snapshot_id)
+                outcomes.append({"SnapshotId": snapshot_id, "ReturnCode": "success"})
+            except Exception:
+                outcomes.append({"SnapshotId": snapshot_id, "ReturnCode": "client-error"})
+        result.result["DeleteSnapshotResults"] = outcomes
+        return result
+
+    AmisResponse.deregister_image = deregister_image
+
+
+def _codebuild_no_source() -> None:
+    # moto demands a source location for every project; AWS needs none for NO_SOURCE (inline
+    # buildspec) and CODEPIPELINE.
+    import moto.codebuild.responses as responses
+
+    original = responses._validate_required_params_source
+
+    def validate(source: dict[str, Any]) -> None:
+        if source.get("type") in ("NO_SOURCE", "CODEPIPELINE") and not source.get("location"):
+            source = dict(source, location="-")
+        original(source)
+
+    responses._validate_required_params_source = validate
+
+
+def install() -> None:
+    _create_image_with_snapshot_tags()
+    _change_set_outputs()
+    _canonical_images_not_amazon()
+    _copy_image_tags()
+    _deregister_deletes_snapshots()
+    _codebuild_no_source()
