@@ -7,7 +7,9 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 
 BUILD   ?= build
-BIN     ?= .build/release
+# A second checkout or a parallel build can use its own SwiftPM scratch folder (.build-NAME).
+SCRATCH ?= .build
+BIN     := $(SCRATCH)/release
 VENV    ?= $(BUILD)/venv
 PYTHON  := $(VENV)/bin/python
 # The official SigV4 test vectors live beside the repository, never inside it.
@@ -17,7 +19,14 @@ SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
 help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | column -t -s ':'
 
+## build: the release binaries of every tool under .build/release
+build: $(BUILD)/.deps-apt
+	swift build -c release --scratch-path $(SCRATCH)
+
 include Tests/deps.mk
+include Tests/tests.mk
 include Tests/emulator/emulator.mk
 include stacks/stacks.mk
-include ansible/ansible.mk
+-include ansible/ansible.mk
+
+.PHONY: help build

@@ -3,7 +3,7 @@ import PackageDescription
 
 // The tools are thin executables over one library, AWSCore; the system libraries come in
 // through module maps (libjq ships no pkg-config file, so CJQ links it by name).
-let tools = ["aws-sign-request"]
+let tools = ["aws-sign-request", "cfn-deploy", "keypair", "tag-assets", "list-assets", "purge-assets", "ami-export"]
 
 let package = Package(
     name: "sandbox-release",
@@ -23,6 +23,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AWSCore"]),
     ] + tools.map { .executableTarget(name: $0, dependencies: ["AWSCore"]) },
     // The tools are single-threaded C-library callers; Swift 6's data-race checking of libc's
     // globals (stdout, stderr) buys nothing here.

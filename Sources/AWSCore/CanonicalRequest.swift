@@ -41,8 +41,7 @@ public struct CanonicalRequest: Equatable, Sendable {
             out.append(segment)
         }
         var result = "/" + out.joined(separator: "/")
-        let last = path.split(separator: "/", omittingEmptySubsequences: false).last
-        if path.hasSuffix("/") || last == "." || last == "..", result != "/" { result += "/" }
+        if path.hasSuffix("/"), result != "/" { result += "/" }
         return result
     }
 

@@ -148,12 +148,17 @@ class Emulator:
                 if random.random() < self.fault_rate:
                     fault = random.choice(self.fault_kinds)
                     self.faulted += 1
+        if fault:
+            print(f"emulator: fault {fault} for {environ.get('REQUEST_METHOD')} {path}", file=sys.stderr, flush=True)
         if fault == "drop":
             return self.drop(environ)
         if fault == "slowdown":
             return _slowdown(start_response)
         if fault == "throttling":
             return _throttling(environ, start_response)
+        if not environ.get("HTTP_AUTHORIZATION"):
+            # moto answers an unsigned request with a bare 500 once signature checks are on.
+            return _unsigned(environ, start_response)
         exports.tick()
         return self.app(environ, start_response)
 
@@ -268,6 +273,35 @@ def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
         headers = [("Content-Type", "text/xml")]
     headers += [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)]
     start_response("400 Bad Request", headers)
+    return [body]
+
+
+def _unsigned(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    request_id = _request_id()
+    query = environ.get("QUERY_STRING", "")
+    if "X-Amz-Signature=" in query:
+        code, message, status = "NotImplemented", "The emulator does not check presigned URLs; sign the request with an Authorization header.", "501 Not Implemented"
+    else:
+        code, message, status = "MissingAuthenticationToken", "Request is missing Authentication Token", "403 Forbidden"
+    content_type = environ.get("CONTENT_TYPE", "")
+    if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
+        body = json.dumps({"__type": code + "Exception" if code == "MissingAuthenticationToken" else code, "message": message}).encode()
+        headers = [("Content-Type", content_type.split(";")[0])]
+    elif "Action=" in query or "x-www-form-urlencoded" in content_type:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    else:
+        if code == "MissingAuthenticationToken":
+            code, message = "AccessDenied", "Access Denied"
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml")]
+    start_response(status, headers + [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)])
     return [body]
 
 

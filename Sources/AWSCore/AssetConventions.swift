@@ -1,0 +1,79 @@
+import ArgumentParser
+
+/// The release's naming and tagging conventions, shared by every tool so that what one tool
+/// creates the others find: the asset-id tag, the images prefix, stack and key pair names.
+public enum AssetConventions {
+    public static let defaultTagKey = "asset-id"
+    public static let defaultImagesPrefix = "images"
+    public static let ec2StackPrefix = "EC2-DATA-SCIENCE-SANDBOX-"
+    public static let keyPairPrefix = "sandbox-"
+    public static let vmBucketStack = "DATA-SCIENCE-SANDBOX-VM-Bucket"
+    public static let vmBucketWAFStack = "DATA-SCIENCE-SANDBOX-VM-Bucket-WAF"
+    public static let ciCodeBuildStack = "DATA-SCIENCE-SANDBOX-CI-TEST-CODEBUILD"
+    public static let releaseCodeBuildStack = "DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD"
+
+    /// An asset-id is a release name: letters, digits, `.`, `_`, `-`; it starts with a letter or digit.
+    public static func validate(assetId: String) throws -> String {
+        let ok = !assetId.isEmpty && assetId.count <= 64
+            && assetId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            && (assetId.first!.isLetter || assetId.first!.isNumber)
+        guard ok else {
+            throw ToolError.usage("invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0")
+        }
+        return assetId
+    }
+
+    /// CloudFormation stack names allow `[A-Za-z0-9-]` only; anything else becomes `-`.
+    public static func stackName(assetId: String) -> String {
+        ec2StackPrefix + String(assetId.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "-" })
+    }
+
+    /// `sandbox-<asset-id>-<random>`: unique per run, so a retried release never collides.
+    public static func keyPairName(assetId: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return "\(keyPairPrefix)\(assetId)-\(suffix)"
+    }
+
+    /// `images/<asset-id>/`: where the exports of an asset-id live in the VM bucket.
+    public static func imagesKeyPrefix(imagesPrefix: String, assetId: String) -> String {
+        var p = imagesPrefix
+        while p.hasSuffix("/") { p.removeLast() }
+        return p.isEmpty ? "\(assetId)/" : "\(p)/\(assetId)/"
+    }
+}
+
+/// `--tag-key` and `--images-prefix`, with their environment defaults.
+public struct AssetOptions: ParsableArguments {
+    @Option(name: .long, help: "Tag key that carries the asset-id (default: $ASSET_TAG_KEY or asset-id).")
+    public var tagKey: String?
+
+    @Option(name: .long, help: "Key prefix of the images in the VM bucket (default: $IMAGES_PREFIX or images).")
+    public var imagesPrefix: String?
+
+    public init() {}
+
+    public func resolvedTagKey(_ env: [String: String]) -> String {
+        tagKey ?? env["ASSET_TAG_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? AssetConventions.defaultTagKey
+    }
+
+    public func resolvedImagesPrefix(_ env: [String: String]) -> String {
+        imagesPrefix ?? env["IMAGES_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? AssetConventions.defaultImagesPrefix
+    }
+}
+
+/// `--region` and `--profile`, which every tool that calls AWS accepts.
+public struct AWSOptions: ParsableArguments {
+    @Option(name: .long, help: "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's).")
+    public var region: String?
+
+    @Option(name: .long, help: "Shared config profile (default: $AWS_PROFILE).")
+    public var profile: String?
+
+    public init() {}
+
+    /// The client; region and retry settings are checked now, before any request.
+    public func client() throws -> AWSClient {
+        try AWSClient(region: region, environment: processEnvironment(), profile: profile)
+    }
+}

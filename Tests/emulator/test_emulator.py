@@ -1,0 +1,492 @@
+"""Self-tests of the emulator, run against the running server: make emulator && make emulator-test.
+
+Every test starts from POST /_emulator/reset with faults off and short exports; the emulator's
+configuration from before the run is put back at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+ROOT = Path(__file__).resolve().parents[2]
+CANONICAL = "099720109477"
+JAMMY = "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
+ClientError = botocore.exceptions.ClientError
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, value = line[len("export ") :].split("=", 1)
+            values[key] = value
+    return values
+
+
+ENV_FILE = Path(os.environ.get("EMULATOR_ENV", ROOT / "build" / "emulator" / "env"))
+if not ENV_FILE.exists():
+    pytest.exit(f"{ENV_FILE} is missing: start the emulator with make emulator", returncode=2)
+ENV = _read_env(ENV_FILE)
+ENDPOINT = ENV["AWS_ENDPOINT_URL"]
+REGION = ENV["AWS_REGION"]
+KEY_ID, SECRET = ENV["AWS_ACCESS_KEY_ID"], ENV["AWS_SECRET_ACCESS_KEY"]
+# One attempt only: a fault must surface, not be retried away.
+CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"}, connect_timeout=5, read_timeout=10)
+
+
+def client(service: str, region: str = REGION, secret: str | None = None) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name=region,
+        aws_access_key_id=KEY_ID,
+        aws_secret_access_key=secret or SECRET,
+        config=CONFIG,
+    )
+
+
+def control(method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{ENDPOINT}/_emulator/{path}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def configure(**changes: Any) -> dict[str, Any]:
+    status, body = control("POST", "config", changes)
+    assert status == 200, body
+    return body
+
+
+def request_count() -> int:
+    return control("GET", "requests")[1]["count"]
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, int]:
+    with pytest.raises(ClientError) as info:
+        call()
+    response = info.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def restore_config() -> Any:
+    _, before = control("GET", "config")
+    yield
+    configure(**before)
+
+
+@pytest.fixture(autouse=True)
+def clean() -> None:
+    status, _ = control("POST", "reset")
+    assert status == 200
+    configure(faultRate=0, faultKinds=["slowdown", "throttling", "drop"], faultLimit=None, exportSeconds=0.6, exportBytes=65536)
+
+
+@pytest.fixture
+def ec2() -> Any:
+    return client("ec2")
+
+
+@pytest.fixture
+def s3() -> Any:
+    return client("s3")
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    s3.create_bucket(Bucket="exports-test", CreateBucketConfiguration={"LocationConstraint": REGION})
+    return "exports-test"
+
+
+def new_image(ec2: Any, name: str) -> str:
+    return ec2.register_image(Name=name, RootDeviceName="/dev/sda1")["ImageId"]
+
+
+def export(ec2: Any, image_id: str, bucket: str, fmt: str = "VMDK", **extra: Any) -> dict[str, Any]:
+    return ec2.export_image(ImageId=image_id, DiskImageFormat=fmt, S3ExportLocation={"S3Bucket": bucket, "S3Prefix": "exports/"}, **extra)
+
+
+def task(ec2: Any, task_id: str) -> dict[str, Any]:
+    return ec2.describe_export_image_tasks(ExportImageTaskIds=[task_id])["ExportImageTasks"][0]
+
+
+# --- signature checks and credentials ------------------------------------------------------------
+
+
+def test_credential_files_are_private_and_complete() -> None:
+    for name in ("env", "credentials"):
+        mode = stat.S_IMODE((ENV_FILE.parent / name).stat().st_mode)
+        assert mode == 0o600, f"{name} has mode {oct(mode)}"
+    assert ENV["AWS_EC2_METADATA_DISABLED"] == "true"
+    assert urlsplit(ENDPOINT).hostname == "127.0.0.1"
+    credentials = (ENV_FILE.parent / "credentials").read_text()
+    assert credentials.startswith("[default]\n")
+    assert f"aws_access_key_id = {KEY_ID}" in credentials and f"aws_secret_access_key = {SECRET}" in credentials
+
+
+def test_wrong_secret_fails_with_signature_errors() -> None:
+    assert client("ec2").describe_images(Owners=["self"])["Images"] == []
+    assert error_of(lambda: client("ec2", secret="wrong").describe_images(Owners=["self"])) == ("AuthFailure", 401)
+    assert error_of(lambda: client("s3", secret="wrong").list_buckets()) == ("SignatureDoesNotMatch", 403)
+    assert error_of(lambda: client("cloudformation", secret="wrong").describe_stacks()) == ("SignatureDoesNotMatch", 403)
+
+
+def test_unsigned_request_is_refused() -> None:
+    request = urllib.request.Request(ENDPOINT + "/", data=b"Action=DescribeImages&Version=2016-11-15", method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    assert info.value.code == 403
+    assert b"<Code>MissingAuthenticationToken</Code>" in info.value.read()
+
+
+def test_canonical_jammy_images_are_findable(ec2: Any) -> None:
+    images = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}, {"Name": "architecture", "Values": ["x86_64"]}])["Images"]
+    assert len(images) >= 1
+    assert all(i["OwnerId"] == CANONICAL and "jammy-22.04-amd64" in i["Name"] for i in images)
+    assert not any(i["OwnerId"] == CANONICAL for i in ec2.describe_images(Owners=["amazon"])["Images"])
+
+
+# --- ExportImage ---------------------------------------------------------------------------------
+
+
+def test_export_lifecycle_writes_the_object(ec2: Any, s3: Any, bucket: str) -> None:
+    configure(exportSeconds=1.0, exportBytes=200_000)
+    image_id = new_image(ec2, "lifecycle")
+    started = export(ec2, image_id, bucket, Description="release 1")
+    task_id = started["ExportImageTaskId"]
+    assert task_id.startswith("export-ami-") and len(task_id) == len("export-ami-") + 17
+    assert (started["Status"], started["DiskImageFormat"], started["RoleName"]) == ("active", "VMDK", "vmimport")
+    assert started["S3ExportLocation"] == {"S3Bucket": bucket, "S3Prefix": "exports/"}
+
+    seen_progress, seen_messages = [], set()
+    while (current := task(ec2, task_id))["Status"] == "active":
+        seen_progress.append(int(current["Progress"]))
+        seen_messages.add(current["StatusMessage"])
+        time.sleep(0.05)
+    assert current["Status"] == "completed"
+    assert "Progress" not in current and "StatusMessage" not in current
+    assert seen_progress == sorted(seen_progress) and seen_progress[-1] > seen_progress[0]
+    assert "converting" in seen_messages
+    # The object exists as soon as the task says completed.
+    head = s3.head_object(Bucket=bucket, Key=f"exports/{task_id}.vmdk")
+    assert head["ContentLength"] == 200_000
+    assert s3.get_object(Bucket=bucket, Key=f"exports/{task_id}.vmdk", Range="bytes=0-3")["Body"].read() == b"KDMV"
+
+
+@pytest.mark.parametrize("fmt", ["VHD", "RAW"])
+def test_export_object_is_named_by_format(ec2: Any, s3: Any, bucket: str, fmt: str) -> None:
+    configure(exportSeconds=0, exportBytes=4096)
+    task_id = export(ec2, new_image(ec2, "fmt"), bucket, fmt=fmt)["ExportImageTaskId"]
+    assert task(ec2, task_id)["Status"] == "completed"
+    assert s3.head_object(Bucket=bucket, Key=f"exports/{task_id}.{fmt.lower()}")["ContentLength"] == 4096
+
+
+def test_object_appears_without_a_describe(ec2: Any, s3: Any, bucket: str) -> None:
+    configure(exportSeconds=0.2)
+    task_id = export(ec2, new_image(ec2, "lazy"), bucket, fmt="RAW")["ExportImageTaskId"]
+    time.sleep(0.3)
+    # Any AWS request moves the task on, so a client that only polls S3 sees the object too.
+    assert s3.head_object(Bucket=bucket, Key=f"exports/{task_id}.raw")["ContentLength"] == 65536
+
+
+def test_one_active_export_per_image(ec2: Any, bucket: str) -> None:
+    configure(exportSeconds=0.5)
+    image_id = new_image(ec2, "busy")
+    first = export(ec2, image_id, bucket)["ExportImageTaskId"]
+    assert error_of(lambda: export(ec2, image_id, bucket, fmt="RAW")) == ("IncorrectState", 400)
+    wait_for(lambda: task(ec2, first)["Status"] == "completed")
+    assert export(ec2, image_id, bucket, fmt="RAW")["Status"] == "active"
+
+
+def test_five_active_exports_per_region(ec2: Any, bucket: str) -> None:
+    configure(exportSeconds=30)
+    images = [new_image(ec2, f"many-{i}") for i in range(6)]
+    tasks = [export(ec2, image_id, bucket)["ExportImageTaskId"] for image_id in images[:5]]
+    assert error_of(lambda: export(ec2, images[5], bucket)) == ("ResourceLimitExceeded", 400)
+    # Per Region: another Region still has room.
+    other = client("ec2", region="us-east-1")
+    assert export(other, new_image(other, "elsewhere"), bucket)["Status"] == "active"
+    # A cancelled task frees its slot.
+    ec2.cancel_export_task(ExportTaskId=tasks[0])
+    assert export(ec2, images[5], bucket)["Status"] == "active"
+
+
+def test_export_needs_image_and_bucket(ec2: Any, bucket: str) -> None:
+    assert error_of(lambda: export(ec2, "ami-0123456789abcdef0", bucket))[0] == "InvalidAMIID.NotFound"
+    assert error_of(lambda: export(ec2, new_image(ec2, "nobucket"), "no-such-bucket")) == ("InvalidParameter", 400)
+
+
+def test_requested_failure_ends_deleted(ec2: Any, s3: Any, bucket: str) -> None:
+    configure(exportSeconds=0.4)
+    task_id = export(ec2, new_image(ec2, "doomed"), bucket, Description="please EMULATOR-FAIL")["ExportImageTaskId"]
+    final = wait_for(lambda: (t := task(ec2, task_id))["Status"] != "active" and t)
+    assert final["Status"] == "deleted"
+    assert final["StatusMessage"].startswith("ClientError:")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_cancel_export(ec2: Any, s3: Any, bucket: str) -> None:
+    configure(exportSeconds=0.5)
+    task_id = export(ec2, new_image(ec2, "cancel"), bucket)["ExportImageTaskId"]
+    ec2.cancel_export_task(ExportTaskId=task_id)
+    cancelled = task(ec2, task_id)
+    assert cancelled["Status"] == "deleted" and cancelled["StatusMessage"]
+    assert error_of(lambda: ec2.cancel_export_task(ExportTaskId=task_id)) == ("IncorrectState", 400)
+    assert error_of(lambda: ec2.cancel_export_task(ExportTaskId="export-ami-00000000000000000"))[0] == "InvalidExportTaskID.NotFound"
+    time.sleep(0.6)
+    assert task(ec2, task_id)["Status"] == "deleted"
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_client_token_is_idempotent(ec2: Any, bucket: str) -> None:
+    image_id = new_image(ec2, "token")
+    first = export(ec2, image_id, bucket, ClientToken="release-42")
+    again = export(ec2, image_id, bucket, ClientToken="release-42")
+    assert again["ExportImageTaskId"] == first["ExportImageTaskId"]
+    assert len(ec2.describe_export_image_tasks()["ExportImageTasks"]) == 1
+    code, _ = error_of(lambda: export(ec2, image_id, bucket, fmt="RAW", ClientToken="release-42"))
+    assert code == "IdempotentParameterMismatch"
+
+
+def test_tags_filters_ids_and_paging(ec2: Any, bucket: str) -> None:
+    configure(exportSeconds=30)
+    ids = []
+    for n in range(3):
+        spec = [{"ResourceType": "export-image-task", "Tags": [{"Key": "asset-id", "Value": f"asset-{n % 2}"}, {"Key": f"only-{n}", "Value": "x"}]}]
+        ids.append(export(ec2, new_image(ec2, f"tagged-{n}"), bucket, TagSpecifications=spec)["ExportImageTaskId"])
+    described = task(ec2, ids[0])
+    assert {"Key": "asset-id", "Value": "asset-0"} in described["Tags"]
+
+    def found(filters: list[dict[str, Any]]) -> list[str]:
+        return [t["ExportImageTaskId"] for t in ec2.describe_export_image_tasks(Filters=filters)["ExportImageTasks"]]
+
+    assert found([{"Name": "tag:asset-id", "Values": ["asset-0"]}]) == [ids[0], ids[2]]
+    assert found([{"Name": "tag:asset-id", "Values": ["asset-*"]}]) == ids
+    assert found([{"Name": "tag-key", "Values": ["only-1"]}]) == [ids[1]]
+    assert found([{"Name": "task-state", "Values": ["completed"]}]) == []
+    ec2.cancel_export_task(ExportTaskId=ids[1])
+    assert found([{"Name": "task-state", "Values": ["active"]}]) == [ids[0], ids[2]]
+    assert error_of(lambda: found([{"Name": "bogus", "Values": ["x"]}]))[0] == "InvalidParameterValue"
+
+    assert [t["ExportImageTaskId"] for t in ec2.describe_export_image_tasks(ExportImageTaskIds=[ids[2]])["ExportImageTasks"]] == [ids[2]]
+    page = ec2.describe_export_image_tasks(MaxResults=2)
+    assert [t["ExportImageTaskId"] for t in page["ExportImageTasks"]] == ids[:2]
+    rest = ec2.describe_export_image_tasks(MaxResults=2, NextToken=page["NextToken"])
+    assert [t["ExportImageTaskId"] for t in rest["ExportImageTasks"]] == ids[2:]
+    assert "NextToken" not in rest
+    paged = [t["ExportImageTaskId"] for p in ec2.get_paginator("describe_export_image_tasks").paginate(PaginationConfig={"PageSize": 1}) for t in p["ExportImageTasks"]]
+    assert paged == ids
+
+    bad_spec = [{"ResourceType": "image", "Tags": [{"Key": "k", "Value": "v"}]}]
+    assert error_of(lambda: export(ec2, new_image(ec2, "badspec"), bucket, TagSpecifications=bad_spec))[0] == "InvalidParameterValue"
+
+
+def signed_query(service: str, params: dict[str, str]) -> bytes:
+    """A hand-signed query request: the raw XML the Swift tools will parse."""
+    body = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in params.items())
+    request = AWSRequest(method="POST", url=ENDPOINT + "/", data=body, headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials(KEY_ID, SECRET), service, REGION).add_auth(request)
+    prepared = request.prepare()
+    raw = urllib.request.Request(prepared.url, data=prepared.body.encode(), headers=dict(prepared.headers), method="POST")
+    with urllib.request.urlopen(raw, timeout=10) as response:
+        return response.read()
+
+
+def test_describe_export_image_tasks_xml_shape(ec2: Any, bucket: str) -> None:
+    spec = [{"ResourceType": "export-image-task", "Tags": [{"Key": "asset-id", "Value": "a"}]}]
+    export(ec2, new_image(ec2, "xml"), bucket, TagSpecifications=spec)
+    xml = signed_query("ec2", {"Action": "DescribeExportImageTasks", "Version": "2016-11-15"}).decode()
+    assert '<DescribeExportImageTasksResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15">' in xml
+    for element in ("<exportImageTaskSet><item>", "<exportImageTaskId>export-ami-", "<s3ExportLocation><s3Bucket>exports-test</s3Bucket><s3Prefix>exports/</s3Prefix>",
+                    "<status>active</status>", "<statusMessage>", "<progress>", "<tagSet><item><key>asset-id</key><value>a</value></item></tagSet>"):
+        assert element in xml, element
+
+
+def test_export_settings_change_at_runtime(ec2: Any, s3: Any, bucket: str) -> None:
+    assert configure(exportSeconds=0, exportBytes=1234)["exportBytes"] == 1234
+    task_id = export(ec2, new_image(ec2, "runtime"), bucket, fmt="RAW")["ExportImageTaskId"]
+    assert task(ec2, task_id)["Status"] == "completed"
+    assert s3.head_object(Bucket=bucket, Key=f"exports/{task_id}.raw")["ContentLength"] == 1234
+
+
+# --- moto gaps that are fixed --------------------------------------------------------------------
+
+
+def test_create_image_tags_image_and_snapshot(ec2: Any) -> None:
+    source = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=source, MinCount=1, MaxCount=1, InstanceType="t3.medium")["Instances"][0]["InstanceId"]
+    tags = [{"Key": "asset-id", "Value": "snap-test"}]
+    image_id = ec2.create_image(
+        InstanceId=instance, Name="release-image", TagSpecifications=[{"ResourceType": "image", "Tags": tags}, {"ResourceType": "snapshot", "Tags": tags}]
+    )["ImageId"]
+    by_tag = [{"Name": "tag:asset-id", "Values": ["snap-test"]}]
+    image = ec2.describe_images(Owners=["self"], Filters=by_tag)["Images"]
+    assert [i["ImageId"] for i in image] == [image_id]
+    snapshot_id = image[0]["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+    assert [s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"], Filters=by_tag)["Snapshots"]] == [snapshot_id]
+    # Deregistering with DeleteAssociatedSnapshots removes the snapshot too.
+    result = ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=True)
+    assert result["DeleteSnapshotResults"] == [{"SnapshotId": snapshot_id, "ReturnCode": "success"}]
+    assert ec2.describe_snapshots(OwnerIds=["self"], Filters=by_tag)["Snapshots"] == []
+
+
+def test_copy_image_keeps_tags(ec2: Any) -> None:
+    image_id = new_image(ec2, "to-copy")
+    ec2.create_tags(Resources=[image_id], Tags=[{"Key": "asset-id", "Value": "copy"}])
+    copy = ec2.copy_image(SourceImageId=image_id, SourceRegion=REGION, Name="copied", CopyImageTags=True)["ImageId"]
+    assert ec2.describe_images(ImageIds=[copy])["Images"][0]["Tags"] == [{"Key": "asset-id", "Value": "copy"}]
+
+
+def test_change_set_stacks_have_outputs() -> None:
+    cfn = client("cloudformation")
+    template: dict[str, Any] = {
+        "Parameters": {"AssetId": {"Type": "String"}},
+        "Resources": {"Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "test", "Tags": [{"Key": "asset-id", "Value": {"Ref": "AssetId"}}]}}},
+        "Outputs": {"GroupId": {"Value": {"Fn::GetAtt": ["Group", "GroupId"]}}, "AssetId": {"Value": {"Ref": "AssetId"}}},
+    }
+    params = [{"ParameterKey": "AssetId", "ParameterValue": "cs-test"}]
+    created = cfn.create_change_set(StackName="cs-test", ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=json.dumps(template), Parameters=params)
+    cfn.execute_change_set(ChangeSetName=created["Id"])
+    stack = cfn.describe_stacks(StackName="cs-test")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert outputs["AssetId"] == "cs-test" and outputs["GroupId"].startswith("sg-")
+
+    template["Outputs"]["Extra"] = {"Value": "added"}
+    updated = cfn.create_change_set(StackName="cs-test", ChangeSetName="update", ChangeSetType="UPDATE", TemplateBody=json.dumps(template), Parameters=params)
+    cfn.execute_change_set(ChangeSetName=updated["Id"])
+    stack = cfn.describe_stacks(StackName="cs-test")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert {o["OutputKey"] for o in stack["Outputs"]} == {"GroupId", "AssetId", "Extra"}
+
+
+def test_codebuild_no_source_project_builds() -> None:
+    codebuild = client("codebuild")
+    codebuild.create_project(
+        name="release",
+        source={"type": "NO_SOURCE", "buildspec": "version: 0.2\nphases:\n  build:\n    commands: [true]\n"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole="arn:aws:iam::123456789012:role/codebuild",
+    )
+    assert codebuild.list_projects()["projects"] == ["release"]
+    build_id = codebuild.start_build(projectName="release")["build"]["id"]
+    assert codebuild.batch_get_builds(ids=[build_id])["builds"][0]["buildStatus"] in ("IN_PROGRESS", "SUCCEEDED")
+
+
+# --- fault switch, counter, reset ----------------------------------------------------------------
+
+
+def test_slowdown_fault(s3: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["slowdown"])
+    assert error_of(lambda: s3.list_buckets()) == ("SlowDown", 503)
+
+
+def test_throttling_fault() -> None:
+    configure(faultRate=1.0, faultKinds=["throttling"])
+    assert error_of(lambda: client("ec2").describe_images(Owners=["self"])) == ("Throttling", 400)
+    # A JSON-protocol service hears the same fault in JSON.
+    assert error_of(lambda: client("codebuild").list_projects()) == ("ThrottlingException", 400)
+
+
+def test_drop_fault_closes_the_connection_without_a_reply() -> None:
+    configure(faultRate=1.0, faultKinds=["drop"])
+    host, port = urlsplit(ENDPOINT).hostname, urlsplit(ENDPOINT).port
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall(f"GET /some-bucket HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        assert sock.recv(1024) == b""
+    with pytest.raises((botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError)):
+        client("ec2").describe_images(Owners=["self"])
+    curl = shutil.which("curl")
+    if curl:
+        result = subprocess.run([curl, "-sS", "-o", "/dev/null", ENDPOINT + "/"], capture_output=True, text=True, timeout=10)
+        assert result.returncode in (52, 56), result.stderr  # empty reply / connection reset
+
+
+def test_faulted_request_has_no_side_effect(s3: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["slowdown", "throttling", "drop"])
+    for _ in range(3):
+        with pytest.raises((ClientError, botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError)):
+            s3.create_bucket(Bucket="never-made", CreateBucketConfiguration={"LocationConstraint": REGION})
+    configure(faultRate=0)
+    assert s3.list_buckets()["Buckets"] == []
+
+
+def test_rate_zero_faults_nothing(ec2: Any) -> None:
+    before = control("GET", "requests")[1]
+    for _ in range(20):
+        ec2.describe_images(Owners=["self"])
+    after = control("GET", "requests")[1]
+    assert after["faulted"] == before["faulted"]
+
+
+def test_fault_limit_lets_a_retry_through(ec2: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["throttling"], faultLimit=2)
+    for _ in range(2):
+        assert error_of(lambda: ec2.describe_images(Owners=["self"]))[0] == "Throttling"
+    assert ec2.describe_images(Owners=["self"])["Images"] == []
+
+
+def test_request_counter_counts_aws_requests_only(ec2: Any) -> None:
+    start = request_count()
+    control("GET", "config")
+    control("GET", "requests")
+    assert request_count() == start  # control calls are not counted
+    ec2.describe_images(Owners=["self"])
+    ec2.describe_key_pairs()
+    assert request_count() == start + 2
+    configure(faultRate=1.0, faultKinds=["throttling"])
+    with pytest.raises(ClientError):
+        ec2.describe_key_pairs()
+    assert request_count() == start + 3  # faulted requests are counted too
+
+
+def test_reset_keeps_the_key(s3: Any) -> None:
+    s3.create_bucket(Bucket="before-reset", CreateBucketConfiguration={"LocationConstraint": REGION})
+    assert control("POST", "reset")[0] == 200
+    assert request_count() == 0
+    assert s3.list_buckets()["Buckets"] == []
+    assert error_of(lambda: client("s3", secret="wrong").list_buckets()) == ("SignatureDoesNotMatch", 403)
+
+
+def test_config_is_validated() -> None:
+    assert control("POST", "config", {"faultRate": 1.5})[0] == 400
+    assert control("POST", "config", {"faultKinds": ["meteor"]})[0] == 400
+    assert control("POST", "config", {"exportSeconds": -1})[0] == 400
+    assert control("POST", "config", {"nonsense": 1})[0] == 400
+    assert control("GET", "config")[1]["faultRate"] == 0

@@ -1,0 +1,25 @@
+# The test command of the README: everything a fresh machine needs is installed by the
+# prerequisites; the emulator is stopped whatever the tests did.
+
+BOTOCORE_VECTORS := $(BUILD)/test/botocore-vectors.json
+SWIFT_TEST_ENV = SIGV4_SUITE=$(SIGV4_SUITE) BOTOCORE_VECTORS=$(abspath $(BOTOCORE_VECTORS)) \
+  EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) SANDBOX_BIN=$(abspath $(BIN)) SANDBOX_ROOT=$(CURDIR)
+
+$(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
+	@mkdir -p $(@D)
+	$(PYTHON) $< $@ 400
+
+## test: install what is missing, build, lint, start the emulator, run every test, stop it
+test: build lint $(BOTOCORE_VECTORS)
+	@$(MAKE) --no-print-directory emulator
+	@status=0; \
+	$(MAKE) --no-print-directory test-swift emulator-test || status=$$?; \
+	$(MAKE) --no-print-directory emulator-stop; \
+	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
+	@$(MAKE) --no-print-directory test-ansible
+
+## test-swift: unit tests and the process-level integration tests (the emulator must be running)
+test-swift: $(BOTOCORE_VECTORS)
+	$(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH)
+
+.PHONY: test test-swift
