@@ -17,7 +17,7 @@ SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
 
 ## help: list the targets
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | column -t -s ':'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## ([^:]+): /  \1\t/' | column -t -s "$$(printf '\t')"
 
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
@@ -25,6 +25,7 @@ build: $(BUILD)/.deps-apt
 
 include Tests/deps.mk
 include Tests/tests.mk
+include Tests/bench.mk
 include Tests/emulator/emulator.mk
 include stacks/stacks.mk
 -include ansible/ansible.mk

@@ -23,6 +23,19 @@ public final class AWSClient {
         debug = environment["SANDBOX_DEBUG"].map { !$0.isEmpty && $0 != "0" } ?? false
     }
 
+    /// A client for another thread (HTTPClient is not thread-safe): the same settings and the
+    /// credentials already resolved, with a connection of its own.
+    public init(sibling other: AWSClient) throws {
+        environment = other.environment
+        config = other.config
+        region = other.region
+        retry = other.retry
+        http = HTTPClient(environment: environment)
+        debug = other.debug
+        signingTime = other.signingTime
+        cachedCredentials = try other.credentials()
+    }
+
     public func credentials() throws -> Credentials {
         if let c = cachedCredentials { return c }
         let c = try CredentialChain(environment: environment, config: config).resolve(http: http)

@@ -15,6 +15,15 @@ public enum Interrupt {
         if requested != 0 { throw ToolError.interrupted(requested) }
     }
 
+    /// Runs the cleanup after an interrupt with the flag cleared, so that its requests are sent;
+    /// the signal is restored afterwards (a second signal during the cleanup stays).
+    public static func cleaningUp<T>(_ body: () throws -> T) rethrows -> T {
+        let signal = requested
+        requested = 0
+        defer { if requested == 0 { requested = signal } }
+        return try body()
+    }
+
     /// Sleeps in short slices so that a signal ends the wait at once.
     public static func sleep(_ seconds: Double) throws {
         let end = monotonic() + seconds

@@ -58,8 +58,10 @@ public enum PercentEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// An `application/x-www-form-urlencoded` body from ordered pairs, encoded as the SDKs do.
+    /// An `application/x-www-form-urlencoded` body from ordered pairs, encoded as the SDKs do:
+    /// a space is `+` (botocore's urlencode), which verifiers that re-encode the form expect.
     public static func form(_ pairs: [(String, String)]) -> String {
-        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+        pairs.map { encode($0.0).replacing("%20", with: "+") + "=" + encode($0.1).replacing("%20", with: "+") }
+            .joined(separator: "&")
     }
 }

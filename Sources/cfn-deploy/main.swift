@@ -1,5 +1,95 @@
 import AWSCore
+import ArgumentParser
 
-// Placeholder until the tool lands: it refuses to run.
-log("cfn-deploy: not built yet")
-exit(2)
+struct CfnDeploy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cfn-deploy",
+        abstract: "Deploy a CloudFormation template to a stack through a change set, or delete a stack.",
+        discussion: """
+        Input as flags, or as JSON on stdin (flags win, parameters and tags key by key):
+          {"stack":"NAME","template":"FILE","parameters":{"K":"V"},"tags":{"K":"V"}}
+        Parameter values may be numbers, booleans or arrays (joined with commas).
+        Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false};
+        the stack's events stream to stderr while it changes.
+        """)
+
+    @Option(name: .long, help: "Stack name.")
+    var stack: String?
+
+    @Option(name: .long, help: "Template file (YAML or JSON).")
+    var template: String?
+
+    @Option(name: .customLong("param"), help: "Template parameter KEY=VALUE (repeatable).")
+    var params: [String] = []
+
+    @Option(name: .customLong("tag"), help: "Stack tag KEY=VALUE, propagated to the resources (repeatable).")
+    var tags: [String] = []
+
+    @Option(name: .long, help: "Upload the template to s3://BUCKET/cfn-templates/ first (templates over 51,200 bytes).")
+    var templateBucket: String?
+
+    @Flag(name: .long, help: "Delete a stack whose CREATE rolled back (ROLLBACK_COMPLETE).")
+    var deleteFailed = false
+
+    @Flag(name: .long, help: "Delete the stack and wait; a missing stack is already deleted.")
+    var delete = false
+
+    @Flag(name: .long, help: "Print the stack's result without changing it.")
+    var describe = false
+
+    @Option(name: .long, help: "Seconds to wait for CloudFormation (default 3600).")
+    var timeout: Double = 3600
+
+    @OptionGroup var aws: AWSOptions
+    @OptionGroup var output: OutputOptions
+
+    static let inputKeys: Set<String> = ["stack", "template", "parameters", "tags"]
+
+    func run() throws {
+        let printer = try output.printer()
+        guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
+        guard !(delete && describe) else { throw ToolError.usage("--delete and --describe exclude each other") }
+        let flagParams = try StackParameters.assignments(params, flag: "--param")
+        let flagTags = try StackParameters.assignments(tags, flag: "--tag")
+
+        var input: Fields?
+        if let json = try Input.json(required: false, what: "a deploy object") {
+            input = try Fields(json, what: "input")
+            try input?.only(delete || describe ? ["stack"] : CfnDeploy.inputKeys)
+        }
+        let name = try stack ?? input?.requiredString("stack")
+        guard let name else { throw ToolError.usage("missing the stack: give --stack NAME or \"stack\" on stdin") }
+        guard Stack.isValidName(name) else {
+            throw ToolError.usage("invalid stack name '\(name)': a letter, then letters, digits and '-', at most 128")
+        }
+
+        if delete || describe {
+            guard template == nil, params.isEmpty, tags.isEmpty, templateBucket == nil, !deleteFailed else {
+                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack (and --region, --timeout)")
+            }
+            let client = try aws.client()
+            if describe {
+                guard let found = try client.describeStack(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
+                return try printer.emit(found.result(changed: false))
+            }
+            let deleted = try client.deleteStack(name, timeout: timeout)
+            if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
+            return try printer.emit(["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
+                                     "Outputs": [:], "Changed": .bool(deleted != nil)])
+        }
+
+        let path = try template ?? input?.requiredString("template")
+        guard let path else { throw ToolError.usage("missing the template: give --template FILE or \"template\" on stdin") }
+        let parameters = StackParameters.merge(
+            try StackParameters.pairs(input?.object("parameters") ?? [], what: "parameter", lists: true), flagParams)
+        let stackTags = StackParameters.merge(try StackParameters.pairs(input?.object("tags") ?? [], what: "tag", lists: false), flagTags)
+        try StackParameters.checkTags(stackTags)
+        if let bucket = templateBucket, bucket.isEmpty { throw ToolError.usage("--template-bucket is empty") }
+        var deployment = StackDeployment(stackName: name, template: try StackTemplate(path: path, uploadBucket: templateBucket),
+                                         templateBucket: templateBucket, parameters: parameters, tags: stackTags,
+                                         deleteFailed: deleteFailed, timeout: timeout)
+        try printer.emit(deployment.run(try aws.client()))
+    }
+}
+
+ToolMain.run(CfnDeploy.self)

@@ -15,7 +15,8 @@ extension Integration {
 
         @Test func s3PutAndListWithAPrefixThatNeedsEncoding() throws {
             let bucket = "sign-test-\(getpid())"
-            #expect(try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)"}"#).status == 0)
+            let location = "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"
+            #expect(try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#).status == 0)
             let key = "images/1.2 x+y/ü=файл.txt"
             let put = try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)/\#(key)","body":"hello"}"#)
             #expect(put.status == 0, "\(put.stderr)")

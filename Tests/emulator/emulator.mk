@@ -7,7 +7,7 @@ EMULATOR_ENV     := $(EMULATOR_DIR)/env
 EMULATOR_PID     := $(EMULATOR_DIR)/pid
 EMULATOR_LOG     := $(EMULATOR_DIR)/log
 EMULATOR_URL     := http://127.0.0.1:$(EMULATOR_PORT)
-# Seconds to wait for the bootstrap before giving up (it takes about one).
+# Seconds to wait for the start and bootstrap before giving up (they take about three).
 EMULATOR_TIMEOUT ?= 30
 
 # True when the pid file names a live emulator; a recycled pid of another program does not count.

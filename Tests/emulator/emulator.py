@@ -26,10 +26,8 @@ USER = "sandbox-test"
 BOOTSTRAP_HEADER = "HTTP_X_EMULATOR_BOOTSTRAP"
 FAULT_KINDS = ("slowdown", "throttling", "drop")
 
-# moto reads some settings when it is imported: set them first.
+# moto reads this when it is imported: set it first. The AMIs every region starts with.
 os.environ.setdefault("MOTO_AMIS_PATH", str(HERE / "amis.json"))
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bootstrap")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bootstrap")
 
 from moto import settings as moto_settings  # noqa: E402
 from moto.core.base_backend import BackendDict, backend_lock  # noqa: E402
@@ -43,8 +41,11 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 sys.path.insert(0, str(HERE))
+import cfn_models  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
+import fixes_cfn  # noqa: E402
+import presign  # noqa: E402
 
 
 def _env_float(name: str, default: float) -> float:
@@ -69,6 +70,8 @@ class Emulator:
         self.fault_rate = 0.0
         self.fault_kinds: list[str] = list(FAULT_KINDS)
         self.fault_limit: int | None = None
+        # Served at /_emulator/container-credentials, standing in for CodeBuild's endpoint.
+        self.container_token: str | None = None
         self.credentials: tuple[str, str] | None = None
         self.configure(
             {
@@ -82,7 +85,7 @@ class Emulator:
     # --- configuration -------------------------------------------------------------------------
 
     def configure(self, changes: dict[str, Any]) -> None:
-        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes"}
+        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -112,6 +115,8 @@ class Emulator:
                 raise ValueError("exportBytes must be >= 0")
         with self.lock:
             self.fault_rate, self.fault_kinds, self.fault_limit = rate, kinds, limit
+            if "containerToken" in changes:
+                self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
 
     def config(self) -> dict[str, Any]:
@@ -122,6 +127,7 @@ class Emulator:
                 "faultLimit": self.fault_limit,
                 "exportSeconds": exports.Settings.export_seconds,
                 "exportBytes": exports.Settings.export_bytes,
+                "containerToken": self.container_token,
             }
 
     # --- WSGI ------------------------------------------------------------------------------------
@@ -156,7 +162,12 @@ class Emulator:
             return _slowdown(start_response)
         if fault == "throttling":
             return _throttling(environ, start_response)
-        if not environ.get("HTTP_AUTHORIZATION"):
+        if presign.is_presigned(environ):
+            try:
+                presign.convert(environ)
+            except presign.PresignError as error:
+                return _s3_error(start_response, error.status, error.code, error.message)
+        elif not environ.get("HTTP_AUTHORIZATION"):
             # moto answers an unsigned request with a bare 500 once signature checks are on.
             return _unsigned(environ, start_response)
         exports.tick()
@@ -210,6 +221,17 @@ class Emulator:
                 except (ValueError, TypeError) as error:
                     return _json(start_response, "400 Bad Request", {"error": str(error)})
                 return _json(start_response, "200 OK", self.config())
+        elif path == "/_emulator/container-credentials" and method == "GET":
+            # Like the container credentials endpoint: the token must match when one is set.
+            with self.lock:
+                token, creds = self.container_token, self.credentials
+            if token is not None and environ.get("HTTP_AUTHORIZATION") != token:
+                return _json(start_response, "401 Unauthorized", {"error": "wrong or missing Authorization token"})
+            assert creds is not None
+            return _json(start_response, "200 OK", {
+                "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
+                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
+            })
         elif path == "/_emulator/requests" and method == "GET":
             with self.lock:
                 return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted})
@@ -276,32 +298,33 @@ def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     return [body]
 
 
+def _s3_error(start_response: Callable[..., Any], status: str, code: str, message: str) -> list[bytes]:
+    request_id = uuid.uuid4().hex[:16].upper()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+    ).encode()
+    start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body))), ("x-amz-request-id", request_id)])
+    return [body]
+
+
 def _unsigned(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     request_id = _request_id()
-    query = environ.get("QUERY_STRING", "")
-    if "X-Amz-Signature=" in query:
-        code, message, status = "NotImplemented", "The emulator does not check presigned URLs; sign the request with an Authorization header.", "501 Not Implemented"
-    else:
-        code, message, status = "MissingAuthenticationToken", "Request is missing Authentication Token", "403 Forbidden"
     content_type = environ.get("CONTENT_TYPE", "")
+    message = "Request is missing Authentication Token"
     if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
-        body = json.dumps({"__type": code + "Exception" if code == "MissingAuthenticationToken" else code, "message": message}).encode()
+        body = json.dumps({"__type": "MissingAuthenticationTokenException", "message": message}).encode()
         headers = [("Content-Type", content_type.split(";")[0])]
-    elif "Action=" in query or "x-www-form-urlencoded" in content_type:
+    elif "Action=" in environ.get("QUERY_STRING", "") or "x-www-form-urlencoded" in content_type:
         body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>"
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>{message}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode()
         headers = [("Content-Type", "text/xml")]
     else:
-        if code == "MissingAuthenticationToken":
-            code, message = "AccessDenied", "Access Denied"
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
-        ).encode()
-        headers = [("Content-Type", "application/xml")]
-    start_response(status, headers + [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)])
+        # S3 treats an unsigned request as anonymous; nothing here is public.
+        return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
+    start_response("403 Forbidden", headers + [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)])
     return [body]
 
 
@@ -386,6 +409,8 @@ def main() -> int:
     os.environ["MOTO_PORT"] = str(port)
 
     fixes.install()
+    fixes_cfn.install()
+    cfn_models.install()
     exports.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 

@@ -28,7 +28,6 @@ from moto.ec2.responses import EC2Response
 MAX_ACTIVE_PER_REGION = 5
 FAIL_MARKER = "EMULATOR-FAIL"
 FORMATS = {"VMDK": "vmdk", "VHD": "vhd", "RAW": "raw"}
-TASK_STATES = ("active", "completed", "deleting", "deleted")
 
 
 class Settings:
@@ -150,10 +149,7 @@ def _payload(task: ExportTask) -> bytes:
     if task.disk_format == "VMDK":
         head = "KDMV" + head  # the magic of a sparse VMDK
     seed = hashlib.sha256(task.task_id.encode()).digest()
-    body = bytearray(head.encode())
-    while len(body) < task.size:
-        body += seed
-    body = body[: task.size]
+    body = bytearray((head.encode() + seed * (task.size // len(seed) + 1))[: task.size])
     if task.disk_format == "VHD" and task.size >= 512:
         body[-512:-504] = b"conectix"  # the cookie of a VHD footer
     return bytes(body)

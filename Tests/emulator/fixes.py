@@ -59,6 +59,14 @@ def _change_set_outputs() -> None:
     CloudFormationBackend.execute_change_set = execute_change_set
 
 
+def _skipped_resources_not_listed() -> None:
+    # A resource whose Condition is false is never created; moto still lists it as an empty entry
+    # (and DescribeStackResources with a LogicalResourceId trips over it).
+    from moto.cloudformation.models import Stack
+
+    Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values() if r is not None])
+
+
 def _canonical_images_not_amazon() -> None:
     # moto marks every preloaded AMI as owned by the alias "amazon"; Canonical's images have no
     # alias on AWS, so Owners=amazon must not find them.
@@ -153,10 +161,22 @@ def _codebuild_no_source() -> None:
     responses._validate_required_params_source = validate
 
 
+def _put_body_kept_whatever_its_type() -> None:
+    # werkzeug parses a body typed application/x-www-form-urlencoded as a form, and moto then stores
+    # an empty S3 object. libcurl gives a PUT with POSTFIELDS exactly that type by default; S3 keeps
+    # the bytes whatever the type says.
+    from moto.moto_server.werkzeug_app import BackendRequest
+
+    wanted = BackendRequest.want_form_data_parsed
+    BackendRequest.want_form_data_parsed = property(lambda self: self.method != "PUT" and wanted.fget(self))
+
+
 def install() -> None:
     _create_image_with_snapshot_tags()
     _change_set_outputs()
+    _skipped_resources_not_listed()
     _canonical_images_not_amazon()
     _copy_image_tags()
     _deregister_deletes_snapshots()
     _codebuild_no_source()
+    _put_body_kept_whatever_its_type()

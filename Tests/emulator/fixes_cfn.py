@@ -1,0 +1,154 @@
+"""Repairs to moto 5.2.5's CloudFormation API shape, so cfn-deploy can rely on AWS's answers.
+
+- ValidateTemplate returns the template's Parameters (with DefaultValue only where the template
+  has a Default, NoEcho, Description), the IAM Capabilities it needs and its DeclaredTransforms;
+  moto answers empty lists.
+- A resource type without an in-place update (AWS::EC2::Instance) is replaced on UPDATE; moto
+  stores None for it, and the stack's Outputs then fail (HTTP 500 from DescribeStacks).
+- A TemplateURL in path style on an address (the emulator's own S3 endpoint) names the bucket in
+  its path; moto takes the host's first label as the bucket unless the host is "localhost".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import yaml
+
+IAM_TYPES = {
+    "AWS::IAM::AccessKey": None,
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::Policy": None,
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::UserToGroupAddition": None,
+}
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """Reads the short-form intrinsics (!Ref, !Sub, !GetAtt …) as plain values: only the
+    structure matters here, not what the functions evaluate to."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+
+
+_TemplateLoader.add_multi_constructor("!", _any_tag)
+
+
+def parse_template(body: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = yaml.load(body, Loader=_TemplateLoader)  # noqa: S506 (a SafeLoader subclass)
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _text(value: Any) -> str:
+    # YAML gives numbers, booleans and lists where CloudFormation sees strings.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
+def template_summary(template: dict[str, Any]) -> dict[str, Any]:
+    """ValidateTemplate's Parameters, Capabilities, CapabilitiesReason and DeclaredTransforms."""
+    parameters = []
+    for key, spec in (template.get("Parameters") or {}).items():
+        spec = spec if isinstance(spec, dict) else {}
+        entry: dict[str, Any] = {"ParameterKey": key}
+        if "Default" in spec:
+            entry["DefaultValue"] = _text(spec["Default"])
+        entry["NoEcho"] = _text(spec.get("NoEcho", False)).lower() == "true"
+        if "Description" in spec:
+            entry["Description"] = _text(spec["Description"])
+        parameters.append(entry)
+
+    needing: list[str] = []
+    named = False
+    for resource in (template.get("Resources") or {}).values():
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        if kind in IAM_TYPES:
+            needing.append(kind)
+            name_property = IAM_TYPES[kind]
+            named = named or bool(name_property and name_property in (resource.get("Properties") or {}))
+    result: dict[str, Any] = {"Parameters": parameters, "Capabilities": [], "DeclaredTransforms": []}
+    if needing:
+        result["Capabilities"] = ["CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM"]
+        result["CapabilitiesReason"] = f"The following resource(s) require capabilities: [{', '.join(sorted(set(needing)))}]"
+    transform = template.get("Transform")
+    if transform:
+        result["DeclaredTransforms"] = transform if isinstance(transform, list) else [transform]
+    return result
+
+
+def _validate_template_summary() -> None:
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    original = CloudFormationResponse.validate_template
+
+    def validate_template(self: Any) -> ActionResult:
+        result = original(self)
+        body = self._get_param("TemplateBody")
+        url = self._get_param("TemplateURL")
+        if url:
+            body = self._get_stack_from_s3_url(url)
+        result.result.update(template_summary(parse_template(body)))
+        return result
+
+    CloudFormationResponse.validate_template = validate_template
+
+
+def _path_style_template_url() -> None:
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.s3.models import s3_backends
+
+    original = CloudFormationResponse._get_stack_from_s3_url
+
+    def get_stack_from_s3_url(self: Any, template_url: str) -> str:
+        parts = urlparse(template_url)
+        try:
+            ipaddress.ip_address(parts.hostname or "")
+        except ValueError:
+            return original(self, template_url)
+        bucket, key = parts.path.lstrip("/").split("/", 1)
+        obj = s3_backends[self.current_account][self.partition].get_object(bucket, unquote(key))
+        return obj.value.decode("utf-8")
+
+    CloudFormationResponse._get_stack_from_s3_url = get_stack_from_s3_url
+
+
+def _update_by_replacement() -> None:
+    from moto.cloudformation import parsing
+
+    original = parsing.parse_and_update_resource
+
+    def parse_and_update_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
+        updated = original(logical_id, resource_json, resources_map, account_id, region_name)
+        if updated is not None or parsing.resource_class_from_type(resource_json["Type"]) is None:
+            return updated
+        old = resources_map._parsed_resources.get(logical_id)
+        if old is not None:
+            resources_map._delete_resource(old, resource_json)
+        return parsing.parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
+
+    parsing.parse_and_update_resource = parse_and_update_resource
+
+
+def install() -> None:
+    _validate_template_summary()
+    _update_by_replacement()
+    _path_style_template_url()

@@ -1,0 +1,67 @@
+# Shared by the test-system scripts (sourced, not run): root checks, and mounting a chroot's
+# kernel file systems so that it can always be taken down again, even after a failure.
+
+die() { echo "$*" >&2; exit 1; }
+
+require_root() {
+  [ "$(id -u)" = 0 ] || die "$1 needs root (debootstrap, chroot and mounts): run it as root or with sudo"
+}
+
+# Paths with white space would be escaped in /proc/self/mountinfo; refuse them rather than
+# risk missing a mount when unmounting.
+check_path() {
+  case "$1" in *[[:space:]]*) die "path with white space not supported: $1" ;; esac
+}
+
+# Mount points at or below $1, deepest first.
+mounts_under() {
+  awk -v root="$1" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+# apt, dpkg's maintainer scripts, systemctl and netplan inside the chroot need /proc, /sys
+# and /dev. /dev is bound recursively (for /dev/pts and /dev/shm) but as a slave, so that
+# unmounting it here never propagates back to the host.
+chroot_mount() {
+  local root=$1
+  check_path "$root"
+  mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+  mountpoint -q "$root/sys" || mount -t sysfs -o ro sysfs "$root/sys"
+  if ! mountpoint -q "$root/dev"; then
+    mount --rbind /dev "$root/dev"
+    mount --make-rslave "$root/dev"
+  fi
+}
+
+# Stop whatever still runs inside the chroot (started by us through it), then unmount
+# everything below it. Safe to call when nothing is mounted.
+chroot_umount() {
+  local root=$1 pid r m pids=()
+  [ -d "$root" ] || return 0
+  root=$(cd "$root" && pwd -P)
+  for pid in /proc/[0-9]*; do
+    r=$(readlink "$pid/root" 2>/dev/null) || continue
+    if [ "$r" = "$root" ] || [ "${r#"$root"/}" != "$r" ]; then pids+=("${pid#/proc/}"); fi
+  done
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo "stopping processes left in $root: ${pids[*]}" >&2
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    sleep 1
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+  fi
+  for m in $(mounts_under "$root"); do
+    umount "$m" 2>/dev/null || umount -l "$m"
+  done
+  if [ -n "$(mounts_under "$root")" ]; then
+    echo "still mounted below $root:" >&2
+    mounts_under "$root" >&2
+    return 1
+  fi
+}
+
+# Remove a root file system tree, never crossing into a file system still mounted inside it.
+remove_rootfs() {
+  local root=$1
+  [ -e "$root" ] || return 0
+  chroot_umount "$root"
+  rm -rf --one-file-system "$root"
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# make test-ansible: lint the playbooks, run install.yml and reset-password.yml twice against
+# a fresh copy of the local Debian test system (chroot connection), and check the result
+# from outside. Prints "N passed, N failed" last.
+#   env: ANSIBLE_VENV (the venv with ansible and ansible-lint), ROOTFS_TAR (pristine test
+#   system), WORK (scratch directory for this run), KEEP=1 keeps the test system afterwards.
+set -eu -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+ansible_dir=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+
+: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}"
+venv=$(cd "$ANSIBLE_VENV" && pwd)
+export ANSIBLE_CONFIG=$ansible_dir/ansible.cfg ANSIBLE_NOCOLOR=1
+t0=$SECONDS
+passed=0 failed=0
+
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $1"; }
+# check NAME COMMAND...: one assertion; its output is shown only when it fails.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name"; printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'; fi
+}
+finish() {
+  echo "test-ansible: $((SECONDS - t0)) s"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}
+
+# --- lint (needs no root) ---------------------------------------------------------------
+# On PATH, as ansible-lint wants to find the ansible of its own venv.
+lint() { (cd "$ansible_dir" && PATH=$venv/bin:$PATH ansible-lint --offline --profile production -q \
+  install.yml reset-password.yml roles); }
+check "ansible-lint --profile production is clean" lint
+
+if [ "$(id -u)" != 0 ]; then
+  echo "test-ansible: SKIPPED the playbook test: it needs root (debootstrap, chroot and mounts);" \
+       "run make test-ansible as root or with sudo"
+  finish
+  exit
+fi
+
+# --- a fresh test system --------------------------------------------------------------
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd -P)
+rootfs=$WORK/rootfs
+inventory=$WORK/inventory.ini
+"$here/testsystem.sh" prepare "$ROOTFS_TAR" "$rootfs" "$inventory"
+trap 'chroot_umount "$rootfs"' EXIT
+trap 'exit 130' INT TERM
+chroot_mount "$rootfs"
+echo "test system ready: $((SECONDS - t0)) s"
+
+# A new random default password, given only through the environment.
+SANDBOX_DEFAULT_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+export SANDBOX_DEFAULT_PASSWORD
+export ANSIBLE_LOG_PATH=$WORK/ansible.log
+rm -f "$ANSIBLE_LOG_PATH"
+
+# play RUN PLAYBOOK: run one playbook, keep its output, print its recap.
+play() {
+  local log=$WORK/$1-${2%.yml}.log rc=0 t=$SECONDS
+  (cd "$WORK" && "$venv/bin/ansible-playbook" -i "$inventory" "$ansible_dir/$2") >"$log" 2>&1 || rc=$?
+  echo "$1 $2: rc=$rc, $((SECONDS - t)) s, $(grep -E '^testsystem +:' "$log" | sed 's/  */ /g')"
+  if [ $rc != 0 ]; then
+    tail -n 40 "$log" | sed 's/^/    /'
+    return 1
+  fi
+}
+
+# changed=0 in a playbook's recap; otherwise name the tasks that changed.
+unchanged() {
+  local log=$1
+  grep -qE '^testsystem +:.* changed=0 ' "$log" && return 0
+  grep -B1 -E '^changed:' "$log" >&2 || true
+  return 1
+}
+
+in_root() { chroot "$rootfs" "$@"; }
+as_user() { chroot "$rootfs" runuser -u ubuntu -- "$@"; }
+venv_py=/home/ubuntu/venv/bin/python
+
+jupyter_hash_ok() {
+  local hash
+  hash=$(jq -r '.IdentityProvider.hashed_password' "$rootfs/home/ubuntu/.jupyter/jupyter_server_config.json")
+  [[ $hash == argon2:* ]] || { echo "not an argon2 hash: ${hash:0:12}..."; return 1; }
+  # The password goes in on stdin, never on a command line.
+  printf '%s' "$SANDBOX_DEFAULT_PASSWORD" | as_user "$venv_py" -c '
+import sys
+from jupyter_server.auth.security import passwd_check
+sys.exit(0 if passwd_check(sys.argv[1], sys.stdin.read()) else 1)' "$hash"
+}
+
+assertions() {
+  local run=$1
+  check "$run: chage -l says the password must be changed" \
+    bash -c "LC_ALL=C chroot '$rootfs' chage -l ubuntu | grep -E '^Last password change[[:space:]]*: password must be changed'"
+  check "$run: sshd -T says passwordauthentication yes (despite the drop-in)" \
+    bash -c "chroot '$rootfs' /usr/sbin/sshd -T | grep -x 'passwordauthentication yes'"
+  check "$run: the cloud image's drop-in is still there" \
+    grep -qx 'PasswordAuthentication no' "$rootfs/etc/ssh/sshd_config.d/60-cloudimg-settings.conf"
+  check "$run: no /home/ubuntu/.ssh" test ! -e "$rootfs/home/ubuntu/.ssh"
+  check "$run: no ~/.ansible of ubuntu or root" \
+    test ! -e "$rootfs/home/ubuntu/.ansible" -a ! -e "$rootfs/root/.ansible"
+  check "$run: id -nG ubuntu includes docker" bash -c "chroot '$rootfs' id -nG ubuntu | tr ' ' '\n' | grep -qx docker"
+  check "$run: dpkg -s docker.io says installed" \
+    bash -c "chroot '$rootfs' dpkg -s docker.io | grep -qx 'Status: install ok installed'"
+  check "$run: docker is enabled" in_root systemctl is-enabled docker
+  check "$run: jupyter lab --version works in the venv" as_user /home/ubuntu/venv/bin/jupyter lab --version
+  check "$run: jupyter is enabled" in_root systemctl is-enabled jupyter
+  check "$run: the unit runs JupyterLab as ubuntu on all interfaces, port 49494" \
+    bash -c "grep -qx 'User=ubuntu' '$rootfs/etc/systemd/system/jupyter.service' &&
+             grep -q -- '--ServerApp.ip=\* --ServerApp.port=49494 ' '$rootfs/etc/systemd/system/jupyter.service'"
+  check "$run: the Jupyter password is stored as an argon2 hash of the default password" jupyter_hash_ok
+  check "$run: the login message tells how to change the Jupyter password" \
+    bash -c "chroot '$rootfs' /etc/update-motd.d/60-jupyter | grep -q 'jupyter server password'"
+  check "$run: the netplan config has mode 0600" \
+    bash -c "[ \"\$(stat -c %a '$rootfs/etc/netplan/90-sandbox-any-ethernet.yaml')\" = 600 ]"
+  check "$run: netplan generate succeeds" in_root netplan generate
+}
+
+# --- first run: from the pristine system --------------------------------------------------
+ok1=true
+play run1 install.yml && play run1 reset-password.yml || ok1=false
+if $ok1; then pass "run 1: both playbooks succeed"; else fail "run 1: both playbooks succeed"; fi
+$ok1 && assertions "run 1"
+
+# --- second run: nothing left to change -------------------------------------------------
+if $ok1; then
+  ok2=true
+  play run2 install.yml && play run2 reset-password.yml || ok2=false
+  if $ok2; then pass "run 2: both playbooks succeed"; else fail "run 2: both playbooks succeed"; fi
+  if $ok2; then
+    check "run 2: install.yml reports changed=0" unchanged "$WORK/run2-install.log"
+    check "run 2: reset-password.yml reports changed=0" unchanged "$WORK/run2-reset-password.log"
+    assertions "run 2"
+  fi
+fi
+
+# --- the password leaks nowhere -----------------------------------------------------------
+# grep reads it from a pipe: it must not show up on a command line either.
+# Exit status 1 is "not found"; 0 (found) and 2 (could not read) both fail.
+no_leak() {
+  local rc=0
+  grep -rqF --devices=skip -f <(printf '%s\n' "$SANDBOX_DEFAULT_PASSWORD") "$@" || rc=$?
+  [ $rc = 1 ]
+}
+check "the password is in no Ansible output or log" no_leak "$WORK"/*.log
+check "the password is stored in plain text nowhere on the test system" \
+  no_leak "$rootfs"/etc "$rootfs"/home "$rootfs"/root "$rootfs"/tmp "$rootfs"/var/log
+
+chroot_umount "$rootfs"
+trap - EXIT
+check "nothing stays mounted below the test system" test -z "$(mounts_under "$rootfs")"
+if [ "$failed" = 0 ] && [ "${KEEP:-}" != 1 ]; then
+  remove_rootfs "$rootfs"
+fi
+finish
