@@ -1,7 +1,7 @@
 # What the build and the test ground need, installed on demand so that `make test` and
 # `make demo` work on a fresh Debian machine (as root, or with sudo).
 
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)

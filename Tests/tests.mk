@@ -20,6 +20,6 @@ test: build lint $(BOTOCORE_VECTORS)
 
 ## test-swift: unit tests and the process-level integration tests (the emulator must be running)
 test-swift: $(BOTOCORE_VECTORS)
-	$(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH)
+	$(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) --xunit-output $(BUILD)/test/swift-tests.xml
 
 .PHONY: test test-swift

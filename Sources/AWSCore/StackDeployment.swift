@@ -24,7 +24,12 @@ public struct StackDeployment {
     /// Runs the deploy and returns the stack's result (`Stack.result`).
     public mutating func run(_ client: AWSClient) throws -> JSON {
         if let bucket = templateBucket { try template.upload(to: bucket, client: client) }
-        let validation = try client.query("cloudformation", "ValidateTemplate", [template.source])["ValidateTemplateResult"] ?? .null
+        let validation: JSON
+        do {
+            validation = try client.query("cloudformation", "ValidateTemplate", [template.source])["ValidateTemplateResult"] ?? .null
+        } catch let ToolError.aws(e) where e.code == "ValidationError" {
+            throw ToolError.remote("template \(template.path) is invalid: \(e.message); fix it (cfn-lint shows more)")
+        }
         try StackParameters.check(parameters, against: StackParameters.declared(validation), template: template.path)
         var capabilities = validation["Capabilities"]?.list.compactMap(\.string) ?? []
         if !(validation["DeclaredTransforms"]?.list.isEmpty ?? true) { capabilities.append("CAPABILITY_AUTO_EXPAND") }

@@ -238,8 +238,9 @@ final class Exporter {
     func removeCopy(_ job: FormatJob) {
         guard let id = job.copyId else { return }
         do {
-            if let image = try images.describe(id: id) { try images.remove(image) }
             job.copyId = nil
+            guard let image = try images.describe(id: id), image.state != "deregistered" else { return }
+            try images.remove(image)
             log("\(job.format.rawValue): AMI copy \(id) and its snapshots removed")
         } catch {
             log("\(job.format.rawValue): could not remove AMI copy \(id): \(error); it is tagged \(plan.tagKey)=\(plan.assetId) for purge-assets")

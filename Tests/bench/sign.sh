@@ -15,6 +15,6 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 m1=$(median "${ours[@]}") m2=$(median "${theirs[@]}")
 awk -v a="$m1" -v b="$m2" -v n="$runs" 'BEGIN {
   printf "bench-sign: DescribeImages, %d runs each, alternating\n", n
-  printf "  aws-sign-request      median %8.1f ms\n", a/1000
-  printf "  aws ec2 describe-images median %6.1f ms\n", b/1000
+  printf "  aws-sign-request        median %8.1f ms\n", a/1000
+  printf "  aws ec2 describe-images median %8.1f ms\n", b/1000
   printf "  ratio %.1fx (target: at least 20x)\n", b/a }'

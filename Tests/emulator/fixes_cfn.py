@@ -5,6 +5,11 @@
   moto answers empty lists.
 - A resource type without an in-place update (AWS::EC2::Instance) is replaced on UPDATE; moto
   stores None for it, and the stack's Outputs then fail (HTTP 500 from DescribeStacks).
+- A resource that fails while a change set executes rolls the stack back, as on AWS: a FAILED
+  event with the reason, ROLLBACK_COMPLETE (CREATE, created resources deleted) or
+  UPDATE_ROLLBACK_COMPLETE (UPDATE, resources as far as moto got); moto answers HTTP 500 instead.
+- EC2 resources a stack creates carry the stack's tags and the aws:cloudformation:stack-name,
+  stack-id and logical-id tags, as on AWS; moto tags them with the template's tags only.
 - A TemplateURL in path style on an address (the emulator's own S3 endpoint) names the bucket in
   its path; moto takes the host's first label as the bucket unless the host is "localhost".
 """
@@ -148,7 +153,67 @@ def _update_by_replacement() -> None:
     parsing.parse_and_update_resource = parse_and_update_resource
 
 
+def _execute_rolls_back() -> None:
+    from moto.cloudformation.models import CloudFormationBackend, Event
+
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        try:
+            original(self, change_set_name, stack_name)
+            return
+        except Exception as error:  # noqa: BLE001 (any resource failure is the stack's failure)
+            reason = getattr(error, "message", None) or str(error)
+        change_set = self.describe_change_set(change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        kind = change_set.change_set_type
+        resources = (change_set.template_dict or {}).get("Resources") or {}
+        built = stack.resource_map._parsed_resources
+        failed = next((name for name in resources if built.get(name) is None), stack.name)
+        failed_type = resources.get(failed, {}).get("Type", "AWS::CloudFormation::Stack")
+        stack.events.append(Event(stack.stack_id, stack.name, failed, "", failed_type, f"{kind}_FAILED", reason, None))
+        prefix = "" if kind == "CREATE" else "UPDATE_"
+        stack._add_stack_event(f"{prefix}ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to {kind.lower()}: [{failed}]. Rollback requested by user.")
+        if kind == "CREATE":
+            try:
+                stack.resource_map.delete()
+            except Exception:  # noqa: BLE001, S110 (what cannot be deleted stays, as a ROLLBACK_FAILED would)
+                pass
+        stack._add_stack_event(f"{prefix}ROLLBACK_COMPLETE")
+        stack.status = f"{prefix}ROLLBACK_COMPLETE"
+        change_set.execution_status = "EXECUTE_FAILED"
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+
+EC2_ID_PREFIXES = ("i-", "sg-", "vol-", "eni-", "subnet-", "vpc-", "igw-", "rtb-", "eipalloc-", "lt-")
+
+
+def _stack_tags_on_ec2_resources() -> None:
+    from moto.cloudformation import parsing
+    from moto.ec2.models import ec2_backends
+
+    original = parsing.parse_and_create_resource
+
+    def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str) -> Any:
+        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        ident = getattr(resource, "physical_resource_id", None)
+        if isinstance(ident, str) and ident.startswith(EC2_ID_PREFIXES):
+            tags = dict(resources_map.tags or {})
+            tags.update({
+                "aws:cloudformation:stack-name": resources_map.stack_id.split("/")[1],
+                "aws:cloudformation:stack-id": resources_map.stack_id,
+                "aws:cloudformation:logical-id": logical_id,
+            })
+            ec2_backends[account_id][region_name].create_tags([ident], tags)
+        return resource
+
+    parsing.parse_and_create_resource = parse_and_create_resource
+
+
 def install() -> None:
     _validate_template_summary()
+    _stack_tags_on_ec2_resources()
+    _execute_rolls_back()
     _update_by_replacement()
     _path_style_template_url()

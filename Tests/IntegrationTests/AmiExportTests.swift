@@ -1,0 +1,301 @@
+import Foundation
+import Testing
+@testable import AWSCore
+
+extension Integration {
+    @Suite struct AmiExportTests {
+        static let defaults: JSON = ["exportSeconds": 3, "exportBytes": 1_048_576, "faultRate": 0, "faultLimit": nil]
+
+        /// A client on the emulator, for setting up and checking what the tool did.
+        let aws: AWSClient
+        let unique: String
+
+        init() throws {
+            aws = try AWSClient(environment: Emulator.environment())
+            unique = "\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
+        }
+
+        // MARK: - helpers
+
+        func makeBucket() throws -> String {
+            let bucket = "ami-export-\(unique)"
+            let location = "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
+            _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
+            return bucket
+        }
+
+        func runInstance() throws -> String {
+            var p = QueryParams()
+            p.add("ImageId", "ami-0a2b3c4d5e6f70001")
+            p.add("InstanceType", "t3.micro")
+            p.add("MinCount", "1")
+            p.add("MaxCount", "1")
+            return try aws.query("ec2", "RunInstances", p.pairs)["instancesSet"]!.list[0]["instanceId"]!.string!
+        }
+
+        /// `ami-export image` for a fresh instance; returns its JSON output.
+        func makeImage(_ assetId: String) throws -> JSON {
+            let r = try run("ami-export", ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try #require(r.json)
+        }
+
+        func tasks(_ assetId: String) throws -> [ExportTask] { try Exports(aws).find(tagKey: "asset-id", value: assetId) }
+
+        func ownImages(_ assetId: String) throws -> [String] {
+            var p = QueryParams()
+            p.list("Owner", ["self"])
+            p.filters([("tag:asset-id", [assetId])])
+            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap { $0["imageId"]?.string }
+        }
+
+        func snapshots(_ assetId: String) throws -> [String] {
+            var p = QueryParams()
+            p.list("Owner", ["self"])
+            p.filters([("tag:asset-id", [assetId])])
+            return try aws.query("ec2", "DescribeSnapshots", p.pairs)["snapshotSet"]!.list.compactMap { $0["snapshotId"]?.string }
+        }
+
+        func object(_ bucket: String, _ key: String) throws -> [UInt8]? {
+            do { return try aws.s3("GET", bucket: bucket, key: key).body } catch let ToolError.aws(e) where e.status == 404 { return nil }
+        }
+
+        func timed(_ body: () throws -> ToolResult) rethrows -> (ToolResult, Double) {
+            let start = Date()
+            let r = try body()
+            return (r, Date().timeIntervalSince(start))
+        }
+
+        // MARK: - image
+
+        @Test func imageIsTaggedWithItsSnapshotsAndReusedByName() throws {
+            let assetId = "img-\(unique)"
+            let image = try makeImage(assetId)
+            #expect(image["State"] == "available")
+            #expect(image["Name"] == .string("sandbox-\(assetId)"))
+            let snapshotIds = image["SnapshotIds"]?.array?.compactMap(\.string) ?? []
+            #expect(!snapshotIds.isEmpty)
+            #expect(try ownImages(assetId) == [image["ImageId"]!.string!])
+            #expect(Set(try snapshots(assetId)) == Set(snapshotIds))
+            // Again with the same name: the AMI is reused, not made twice.
+            let again = try run("ami-export", ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.json?["ImageId"] == image["ImageId"])
+            #expect(try ownImages(assetId).count == 1)
+        }
+
+        // MARK: - export
+
+        @Test func threeFormatsSideBySideInAboutTheTimeOfOne() throws {
+            try Emulator.configure(AmiExportTests.defaults)
+            let bucket = try makeBucket()
+            let single = "one-\(unique)"
+            let oneImage = try makeImage(single)
+            let (one, oneTime) = try timed {
+                try run("ami-export", ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", single], stdin: oneImage.serialized())
+            }
+            #expect(one.status == 0, "\(one.stderr)")
+
+            let assetId = "three-\(unique)"
+            let image = try makeImage(assetId)
+            let (r, time) = try timed {
+                try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                                       "--asset-id", assetId, "--name", "sandbox", "--cloudfront-domain", "d123.cloudfront.net"],
+                        stdin: image.serialized())
+            }
+            #expect(r.status == 0, "\(r.stderr)")
+            let results = try #require(r.json?.array)
+            #expect(results.map { $0["Format"] } == ["vmdk", "vhd", "raw"])
+            for (result, format) in zip(results, ["vmdk", "vhd", "raw"]) {
+                let key = "images/\(assetId)/sandbox.\(format)"
+                #expect(result["Key"] == .string(key))
+                #expect(result["Bucket"] == .string(bucket))
+                #expect(result["Size"] == 1_048_576)
+                #expect(result["Url"] == .string("https://d123.cloudfront.net/" + key))
+                #expect(try object(bucket, key)?.count == 1_048_576)
+                let taskId = try #require(result["ExportImageTaskId"]?.string)
+                #expect(try object(bucket, "images/\(assetId)/\(taskId).\(format)") == nil)
+            }
+            // The copies made for vhd and raw are gone with their snapshots; the base AMI stays.
+            #expect(try ownImages(assetId) == [image["ImageId"]!.string!])
+            #expect(Set(try snapshots(assetId)) == Set(image["SnapshotIds"]!.array!.compactMap(\.string)))
+            #expect(time < oneTime * 1.6 + 1, "three formats took \(time) s, one took \(oneTime) s")
+
+            // A re-run reuses the three completed tasks: no new task, the same output.
+            let before = try tasks(assetId).count
+            let again = try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                                               "--asset-id", assetId, "--name", "sandbox", "--cloudfront-domain", "d123.cloudfront.net"],
+                                stdin: image.serialized())
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.json == r.json)
+            #expect(try tasks(assetId).count == before)
+        }
+
+        @Test func oneFormatPerProcessOnOneAMI() throws {
+            // make -j: two processes, one format each, on the same AMI at once.
+            try Emulator.configure(AmiExportTests.defaults)
+            let bucket = try makeBucket()
+            let assetId = "perfmt-\(unique)"
+            let image = try makeImage(assetId)
+            let imageId = image["ImageId"]!.string!
+            var results: [ToolResult?] = []
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                let r = try? run("ami-export", ["export", "--image-id", imageId, "--format", i == 0 ? "vmdk" : "vhd",
+                                                "--bucket", bucket, "--asset-id", assetId])
+                lock.withLock { results.append(r) }
+            }
+            for r in results {
+                #expect(r?.status == 0, "\(r?.stderr ?? "did not run")")
+                #expect(r?.json?.array?.count == 1)
+            }
+            #expect(try object(bucket, "images/\(assetId)/sandbox-\(assetId).vmdk")?.count == 1_048_576)
+            #expect(try object(bucket, "images/\(assetId)/sandbox-\(assetId).vhd")?.count == 1_048_576)
+            #expect(try ownImages(assetId) == [imageId])
+        }
+
+        @Test func sequentialUsesTheOneAMI() throws {
+            try Emulator.configure(["exportSeconds": 1])
+            defer { try? Emulator.configure(AmiExportTests.defaults) }
+            let bucket = try makeBucket()
+            let assetId = "seq-\(unique)"
+            let image = try makeImage(assetId)
+            let r = try run("ami-export", ["export", "--format", "vhd", "--format", "raw", "--sequential", "--bucket", bucket,
+                                           "--asset-id", assetId, "--prefix", "seq/"], stdin: image.serialized())
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.json?.array?.map { $0["Key"] } == [.string("seq/sandbox-\(assetId).vhd"), .string("seq/sandbox-\(assetId).raw")])
+            #expect(try tasks(assetId).allSatisfy { $0.imageId == image["ImageId"]!.string! })
+            #expect(!r.stderr.contains("copying"))
+        }
+
+        @Test func aFailedExportExitsOneWithItsMessage() throws {
+            try Emulator.configure(AmiExportTests.defaults)
+            let bucket = try makeBucket()
+            let assetId = "fail-\(unique)"
+            let image = try makeImage(assetId)
+            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "raw", "--bucket", bucket, "--asset-id", assetId,
+                                           "--description", "EMULATOR-FAIL"], stdin: image.serialized())
+            #expect(r.status == 1)
+            #expect(r.stdout.isEmpty)
+            #expect(r.stderr.contains("Unsupported kernel version"), "\(r.stderr)")
+            #expect(try ownImages(assetId) == [image["ImageId"]!.string!]) // the raw copy is removed after its failure
+        }
+
+        @Test func sigtermCancelsTheTasksItStarted() throws {
+            try Emulator.configure(["exportSeconds": 60])
+            defer { try? Emulator.configure(AmiExportTests.defaults) }
+            let bucket = try makeBucket()
+            let assetId = "term-\(unique)"
+            let image = try makeImage(assetId)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
+            p.arguments = ["export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
+                           "--bucket", bucket, "--asset-id", assetId]
+            p.environment = Emulator.environment()
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = Pipe()
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let deadline = Date().addingTimeInterval(20)
+            while try tasks(assetId).filter(\.isActive).count < 2, Date() < deadline { usleep(100_000) }
+            p.terminate()
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 143, "\(stderr)")
+            let all = try tasks(assetId)
+            #expect(all.count == 2)
+            #expect(all.allSatisfy { $0.status == "deleted" && $0.statusMessage?.contains("cancelled") == true }, "\(all.map(\.status))")
+            #expect(try ownImages(assetId) == [image["ImageId"]!.string!], "\(stderr)")
+        }
+
+        @Test func withTheFaultSwitchOnExactlyOneTaskPerFormat() throws {
+            try Emulator.configure(["exportSeconds": 1])
+            let bucket = try makeBucket()
+            let assetId = "fault-\(unique)"
+            let image = try makeImage(assetId)
+            try Emulator.configure(["faultRate": 0.3, "faultLimit": 20])
+            defer { try? Emulator.configure(AmiExportTests.defaults) }
+            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                                           "--asset-id", assetId], stdin: image.serialized(),
+                            env: Emulator.environment(["AWS_MAX_ATTEMPTS": "10"]))
+            try Emulator.configure(["faultRate": 0])
+            #expect(r.status == 0, "\(r.stderr)")
+            let all = try tasks(assetId)
+            #expect(all.count == 3, "\(all.map(\.id))")
+            #expect(Set(all.compactMap { $0.tags["ami-export:format"] }) == ["vmdk", "vhd", "raw"])
+        }
+
+        @Test func multipartCopyKeepsEveryByte() throws {
+            let bucket = try makeBucket()
+            var bytes = [UInt8](repeating: 0, count: 12 << 20 | 12345)
+            for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
+            _ = try aws.s3("PUT", bucket: bucket, key: "p/source.raw", body: .bytes(bytes))
+            let r = try run("ami-export", ["rename", "--bucket", bucket, "--key", "p/source.raw", "--to", "p/final name.raw",
+                                           "--copy-threshold", "5MiB", "--part-size", "5MiB"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.json?["Parts"] == 3)
+            #expect(r.json?["Size"] == .number(Double(bytes.count)))
+            #expect(try object(bucket, "p/final name.raw") == bytes)
+            #expect(try object(bucket, "p/source.raw") == nil)
+            let etag = try aws.s3("HEAD", bucket: bucket, key: "p/final name.raw").headers["etag"] ?? ""
+            #expect(S3Copy.isMultipartETag(etag, parts: 3), "\(etag)")
+        }
+
+        @Test func exportRenamesInPartsAboveTheThreshold() throws {
+            try Emulator.configure(["exportSeconds": 0.5, "exportBytes": 11 << 20])
+            defer { try? Emulator.configure(AmiExportTests.defaults) }
+            let bucket = try makeBucket()
+            let assetId = "parts-\(unique)"
+            let image = try makeImage(assetId)
+            let r = try run("ami-export", ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId,
+                                           "--copy-threshold", "5MiB", "--part-size", "5MiB"], stdin: image.serialized())
+            #expect(r.status == 0, "\(r.stderr)")
+            let key = "images/\(assetId)/sandbox-\(assetId).vmdk"
+            let head = try aws.s3("HEAD", bucket: bucket, key: key)
+            #expect(head.headers["content-length"] == String(11 << 20))
+            #expect(S3Copy.isMultipartETag(head.headers["etag"] ?? "", parts: 3))
+            #expect(try object(bucket, key)?.prefix(4) == Array("KDMV".utf8)[...])
+        }
+
+        // MARK: - make-public
+
+        @Test func makePublicGivesLaunchPermissionToAll() throws {
+            let image = try makeImage("pub-\(unique)")
+            let r = try run("ami-export", ["make-public", "--image-id", image["ImageId"]!.string!])
+            #expect(r.status == 0, "\(r.stderr)")
+            var p = QueryParams()
+            p.add("ImageId", image["ImageId"]!.string!)
+            p.add("Attribute", "launchPermission")
+            let permissions = try aws.query("ec2", "DescribeImageAttribute", p.pairs)["launchPermission"]?.list ?? []
+            #expect(permissions.contains { $0["group"] == "all" })
+        }
+
+        // MARK: - bad input
+
+        @Test(arguments: [
+            (["export", "--format", "vmdk", "--bucket", "b", "--asset-id", "x"], "{not json"),
+            (["export", "--format", "vmdk", "--bucket", "b", "--asset-id", "x"], #"{"ImageId":"ami-1","Nmae":"x"}"#),
+            (["export", "--format", "vmdk", "--bucket", "b", "--asset-id", "x"], #"{"ImageId":7}"#),
+            (["export", "--format", "qcow2", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
+            (["export", "--format", "vhd", "--format", "vhd", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
+            (["export", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
+            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--part-size", "1MiB"], ""),
+            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--copy-threshold", "6GiB"], ""),
+            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "bad id"], ""),
+            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--frobnicate"], ""),
+            (["image", "--instance-id", "i-1", "--name", "x", "--asset-id", "x"], ""),
+            (["image", "--instance-id", "i-1", "--name", "ok-name", "--asset-id", "x", "--filter", ".["], ""),
+            (["make-public"], ""),
+            (["rename", "--bucket", "b", "--key", "k", "--to", "t", "--copy-threshold", "lots"], ""),
+        ])
+        func badInputExitsTwoWithOneLineAndSendsNothing(_ args: [String], _ stdin: String) throws {
+            let before = try Emulator.requestCount()
+            let r = try run("ami-export", args, stdin: stdin)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+            #expect(try Emulator.requestCount() == before)
+        }
+    }
+}
