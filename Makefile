@@ -96,8 +96,7 @@ $(D)/source-ami.json: | $(D)/.dir
 # Where the images go: the VM bucket stack's outputs, or VM_BUCKET/EXPORT_ROLE/CDN_DOMAIN.
 $(D)/vm-bucket.json: | $(D)/.dir
 ifeq ($(VM_BUCKET),)
-	$(BIN)/aws-sign-request --filter '.json.DescribeStacksResult.Stacks[0].Outputs | map({(.OutputKey): .OutputValue}) | add' \
-	  <<<'{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded; charset=utf-8"},"body":"Action=DescribeStacks&Version=2010-05-15&StackName=$(STACK_VM_BUCKET)"}' >$@
+	$(BIN)/cfn-deploy --describe --stack $(STACK_VM_BUCKET) --filter .Outputs >$@
 else
 	jq -n '{BucketName: "$(VM_BUCKET)", ExportRoleName: "$(or $(EXPORT_ROLE),vmimport)", DistributionDomainName: "$(CDN_DOMAIN)"}' >$@
 endif
@@ -207,8 +206,7 @@ codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
 
 ## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
 start-release: require-asset-id build
-	@project=$$($(BIN)/aws-sign-request -r --filter '.json.DescribeStacksResult.Stacks[0].Outputs[] | select(.OutputKey == "ProjectName") | .OutputValue' \
-	  <<<'{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded; charset=utf-8"},"body":"Action=DescribeStacks&Version=2010-05-15&StackName=$(STACK_RELEASE_CODEBUILD)"}'); \
+	@project=$$($(BIN)/cfn-deploy --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
 	request=$$(jq -cn --arg p "$$project" --arg id "$(ASSET_ID)" --arg public "$(MAKE_PUBLIC)" \
 	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \
 	id=$$($(call codebuild_call,StartBuild,$$request,.json.build.id) | jq -r .); \

@@ -2,12 +2,14 @@
 purge-assets tests and the benchmark.
 
 Usage (the emulator's env file exported): python Tests/seed_assets.py --asset-id ID --bucket NAME
-    [--objects N] [--amis N] [--exports N] [--key-pairs N] [--stacks N]
+    [--objects N] [--amis N] [--exports N] [--key-pairs N] [--stacks N] [--export-seconds S]
+    [--untagged-snapshots]
 Prints {"ami": [...], "snapshot": [...], "export-image-task": [...], "key-pair": [...],
 "stack": [...], "s3-object": [...]}: the AWS ids of what it created, by list-assets kind.
 
-Export tasks are created with a long duration so they stay active (cancellable) until purged;
-the emulator's exportSeconds setting is restored afterwards.
+Export tasks are created with a long duration (--export-seconds, default 3600) so they stay
+active (cancellable) until purged; the emulator's exportSeconds setting is restored afterwards.
+--untagged-snapshots tags only the AMIs, as an image registered by hand would be.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def main() -> int:
     parser.add_argument("--exports", type=int, default=2)
     parser.add_argument("--key-pairs", type=int, default=2)
     parser.add_argument("--stacks", type=int, default=60)
+    parser.add_argument("--export-seconds", type=float, default=3600)
+    parser.add_argument("--untagged-snapshots", action="store_true")
     args = parser.parse_args()
     if args.exports > args.amis:
         parser.error("each export task needs an AMI of its own: --exports must not exceed --amis")
@@ -71,7 +75,8 @@ def main() -> int:
             image = ec2.create_image(
                 InstanceId=instance,
                 Name=f"sandbox-{asset}-{i}",
-                TagSpecifications=[{"ResourceType": "image", "Tags": tags}, {"ResourceType": "snapshot", "Tags": tags}],
+                TagSpecifications=[{"ResourceType": "image", "Tags": tags}]
+                + ([] if args.untagged_snapshots else [{"ResourceType": "snapshot", "Tags": tags}]),
             )["ImageId"]
             created["ami"].append(image)
             described = ec2.describe_images(ImageIds=[image])["Images"][0]
@@ -80,7 +85,7 @@ def main() -> int:
 
     if args.exports:
         before = control(endpoint, "GET", "/_emulator/config")["exportSeconds"]
-        control(endpoint, "POST", "/_emulator/config", {"exportSeconds": 3600})
+        control(endpoint, "POST", "/_emulator/config", {"exportSeconds": args.export_seconds})
         try:
             for image in created["ami"][: args.exports]:
                 task = ec2.export_image(

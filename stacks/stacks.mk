@@ -16,3 +16,62 @@ STACK_EC2_PREFIX       := EC2-DATA-SCIENCE-SANDBOX-
 lint: $(VENV)/.stamp
 	$(VENV)/bin/cfn-lint --format parseable -- $(TEMPLATES)
 .PHONY: lint
+
+# --- Deploying the permanent stacks (stacks/README.md: order and costs) ---------------------------
+# Each target deploys through cfn-deploy (a change set; nothing executes when nothing changed)
+# and prints the stack's outputs as JSON. REGION empty: $AWS_REGION or the profile's region.
+REGION            ?=
+ALLOWED_IPS       ?=
+RATE_LIMIT        ?=
+BUCKET_NAME       ?=
+PRICE_CLASS       ?=
+SOURCE_LOCATION   ?=
+SOURCE_TYPE       ?=
+SOURCE_VERSION    ?=
+DEFAULT_PASSWORD_SECRET_ARN ?=
+
+CFN_DEPLOY  = $(BIN)/cfn-deploy
+REGION_FLAG = $(if $(REGION),--region '$(REGION)')
+# $(call param,Key,value): a --param only when the value is set, so the template's default applies.
+param       = $(if $(2),--param '$(1)=$(2)')
+# $(call stack_output,STACK,OutputKey,region flag): one output of a deployed stack; a missing
+# stack (exit 1) or output (exit 5) stops the recipe with the reason.
+stack_output = $(CFN_DEPLOY) --describe --stack $(1) $(3) -r \
+  --filter '.Outputs.$(2) // error("stack $(1) has no output $(2): deploy it first (stacks/README.md)")'
+# $(call require,VAR): stop with a usage error when a required make variable is empty.
+require     = [ -n "$($(1))" ] || { echo "$@: set $(1) (see stacks/README.md)" >&2; exit 2; }
+
+## deploy-waf: the CLOUDFRONT WebACL in us-east-1 (ALLOWED_IPS=cidr,cidr required; RATE_LIMIT)
+deploy-waf: build
+	@$(call require,ALLOWED_IPS)
+	@[ -z "$(REGION)" ] || [ "$(REGION)" = $(STACK_WAF_REGION) ] || { echo "$@: the WAF stack lives in $(STACK_WAF_REGION) only, not $(REGION)" >&2; exit 2; }
+	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET_WAF) --template stacks/vm-bucket-waf.yaml --region $(STACK_WAF_REGION) \
+	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,RateLimit,$(RATE_LIMIT)) --filter .Outputs
+
+## deploy-vm-bucket: image bucket, export role and CloudFront, behind the WAF stack's WebACL (BUCKET_NAME, IMAGES_PREFIX, PRICE_CLASS)
+deploy-vm-bucket: build
+	@acl=$$($(call stack_output,$(STACK_VM_BUCKET_WAF),WebACLArn,--region $(STACK_WAF_REGION))); \
+	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml $(REGION_FLAG) --param "WebACLId=$$acl" \
+	  $(call param,BucketName,$(BUCKET_NAME)) $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
+	  $(call param,PriceClass,$(PRICE_CLASS)) --filter .Outputs
+
+CODEBUILD_PARAMS = --param 'SourceLocation=$(SOURCE_LOCATION)' $(call param,SourceType,$(SOURCE_TYPE)) \
+  $(call param,SourceVersion,$(SOURCE_VERSION))
+
+## deploy-ci-codebuild: the CI CodeBuild project (SOURCE_LOCATION required; SOURCE_TYPE, SOURCE_VERSION)
+deploy-ci-codebuild: build
+	@$(call require,SOURCE_LOCATION)
+	$(CFN_DEPLOY) --stack $(STACK_CI_CODEBUILD) --template stacks/ci-codebuild.yaml $(REGION_FLAG) \
+	  $(CODEBUILD_PARAMS) --filter .Outputs
+
+## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN required)
+deploy-release-codebuild: build
+	@$(call require,SOURCE_LOCATION); $(call require,DEFAULT_PASSWORD_SECRET_ARN)
+	@bucket=$$($(call stack_output,$(STACK_VM_BUCKET),BucketName,$(REGION_FLAG))); \
+	role=$$($(call stack_output,$(STACK_VM_BUCKET),ExportRoleName,$(REGION_FLAG))); \
+	$(CFN_DEPLOY) --stack $(STACK_RELEASE_CODEBUILD) --template stacks/release-codebuild.yaml $(REGION_FLAG) \
+	  $(CODEBUILD_PARAMS) --param "VMBucketName=$$bucket" --param "ExportRoleName=$$role" \
+	  --param 'DefaultPasswordSecretArn=$(DEFAULT_PASSWORD_SECRET_ARN)' $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
+	  --filter .Outputs
+
+.PHONY: deploy-waf deploy-vm-bucket deploy-ci-codebuild deploy-release-codebuild

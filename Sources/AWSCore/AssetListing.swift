@@ -190,20 +190,14 @@ public struct AssetListing {
         // The folder that holds every asset-id's folder: `images/` of `images/x/`.
         let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: "x").dropLast(2))
         let head = pattern.isLiteral ? pattern.pattern + "/" : String(pattern.pattern.prefix { $0 != "*" && $0 != "?" })
-        return try Pagination.all { token in
-            var q = [("list-type", "2"), ("prefix", root + head)]
-            if let token { q.append(("continuation-token", token)) }
-            let page = try c.s3JSON("GET", bucket: bucket, query: q)
-            let items = (page["Contents"]?.list ?? []).compactMap { o -> Asset? in
-                guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
-                let rest = key.dropFirst(root.count)
-                guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
-                return Asset(kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
-                             state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                             size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                             url: domain.map { "https://\($0)/" + PercentEncoding.encode(key, keepSlash: true) }, bucket: bucket)
-            }
-            return (items, page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil)
+        return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
+            guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
+            let rest = key.dropFirst(root.count)
+            guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
+            return Asset(kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                         state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                         size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                         url: domain.map { "https://\($0)/" + PercentEncoding.encode(key, keepSlash: true) }, bucket: bucket)
         }
     }
 }

@@ -214,7 +214,9 @@ public final class AssetPurge {
                     let s = StackSummary.find(a, in: now)
                     switch s?.status {
                     case nil, "DELETE_COMPLETE": try report(a, .removed)
-                    case "DELETE_FAILED": try report(a, .failed("DELETE_FAILED: \(s?.reason ?? "no reason given"); see the stack's events")
+                    case "DELETE_FAILED":
+                        let reason = s?.reason ?? "no reason given"
+                        try report(a, .failed("DELETE_FAILED: \(reason); see the stack's events"))
                     default: still.append(a)
                     }
                 }

@@ -41,7 +41,11 @@ public enum AssetTable {
         func cell(_ s: String) -> String { s.isEmpty ? "" : s.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
         out += "\n| " + headers.map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: " | ") + " |\n"
         out += "|" + String(repeating: " --- |", count: headers.count) + "\n"
-        for (cells, _) in rows(assets) { out += "| " + cells.map(cell).joined(separator: " | ") + " |\n" }
+        for (cells, isResource) in rows(assets) {
+            // Markdown drops the indentation that marks a resource row in the text table.
+            let marked = isResource ? ["↳ resource"] + cells.dropFirst() : cells
+            out += "| " + marked.map(cell).joined(separator: " | ") + " |\n"
+        }
         return out
     }
 

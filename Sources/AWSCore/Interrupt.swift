@@ -8,6 +8,12 @@ public enum Interrupt {
         let handler: @convention(c) (Int32) -> Void = { signal in Interrupt.requested = signal }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may hand them over blocked (Foundation's Process does): unblock, or they never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Throws when a signal arrived, so long loops stop at the next safe point.

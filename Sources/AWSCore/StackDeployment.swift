@@ -39,7 +39,14 @@ public struct StackDeployment {
         let changeSet = ChangeSet(stackName: stackName, type: create ? "CREATE" : "UPDATE",
                                   stackState: create ? "" : existing.map { $0.id + " " + $0.lastChanged } ?? "",
                                   template: template, parameters: parameters, tags: tags, capabilities: capabilities)
-        let id = try client.createChangeSet(changeSet)
+        let id: String
+        do {
+            id = try client.createChangeSet(changeSet)
+        } catch let ToolError.aws(e) where e.code == "ValidationError" && ChangeSet.isNoChanges(e.message) {
+            // Some endpoints refuse an empty change set outright instead of failing it.
+            log("stack \(stackName): no changes; nothing executed")
+            return try current(client).result(changed: false)
+        }
         log("stack \(stackName): change set \(changeSet.name) (\(changeSet.type))")
         switch try client.waitForChangeSet(id, stackName: stackName, timeout: timeout) {
         case .noChanges:

@@ -37,7 +37,7 @@ struct CfnDeploy: ParsableCommand {
     @Flag(name: .long, help: "Print the stack's result without changing it.")
     var describe = false
 
-    @Option(name: .long, help: "Seconds to wait for CloudFormation (default 3600).")
+    @Option(name: .long, help: "Seconds to wait for CloudFormation.")
     var timeout: Double = 3600
 
     @OptionGroup var aws: AWSOptions

@@ -1,5 +1,59 @@
 import AWSCore
+import ArgumentParser
 
-// Placeholder until the tool lands: it refuses to run.
-log("purge-assets: not built yet")
-exit(2)
+struct PurgeAssets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge-assets",
+        abstract: "Remove what list-assets found (a dry run unless --yes).",
+        discussion: """
+        Reads list-assets JSON on stdin (the array, or its entries as a stream, e.g. after \
+        `--filter '.[] | select(.kind == "ami")'`); input of any other shape exits 2 before anything \
+        is removed. The dry run prints {"kind","id","action":"would remove","command"} per asset. \
+        With --yes, in dependency order: cancel active export tasks, deregister AMIs, delete \
+        snapshots, delete S3 objects (1000 per call), delete stacks and wait, delete key pairs; one \
+        line {"kind","id","outcome":"removed"|"already gone"|"kept"|"failed","error"?,"reason"?} per \
+        asset. A failure does not stop the rest; the exit status is 1 if any failed. Permanent stacks \
+        are never deleted.
+        """)
+
+    @Flag(name: .long, help: "Print what would be removed (the default).")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Remove the assets.")
+    var yes = false
+
+    @Option(name: .long, help: "Seconds to wait for the stacks' deletion.")
+    var stackTimeout: Double = 3600
+
+    @OptionGroup var aws: AWSOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let printer = try output.printer()
+        if dryRun && yes { throw ToolError.usage("--dry-run and --yes contradict each other; give one") }
+        guard stackTimeout > 0 else { throw ToolError.usage("--stack-timeout must be positive") }
+        let assets = AssetPurge.ordered(try Input.list(what: "list-assets JSON").enumerated().map { i, v in
+            try Asset(json: v, what: "asset \(i + 1)")
+        })
+        if let region = aws.region, let other = assets.first(where: { $0.region != region }) {
+            throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
+        }
+        guard yes else {
+            for a in assets { try printer.emitLine(AssetPurge.plan(a)) }
+            return
+        }
+        let env = processEnvironment()
+        var clients: [String: AWSClient] = [:]
+        for a in assets where clients[a.region] == nil {
+            clients[a.region] = try AWSClient(region: a.region, environment: env, profile: aws.profile)
+        }
+        let purge = AssetPurge(clients: clients) { a, outcome in try printer.emitLine(AssetPurge.line(a, outcome)) }
+        purge.stackTimeout = stackTimeout
+        let failed = try purge.run(assets)
+        if failed > 0 {
+            throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
+        }
+    }
+}
+
+ToolMain.run(PurgeAssets.self)

@@ -243,7 +243,7 @@ extension Integration {
         }
 
         @Test func exportRenamesInPartsAboveTheThreshold() throws {
-            try Emulator.configure(["exportSeconds": 0.5, "exportBytes": 11 << 20])
+            try Emulator.configure(["exportSeconds": 0.5, "exportBytes": .number(Double(11 << 20))])
             defer { try? Emulator.configure(AmiExportTests.defaults) }
             let bucket = try makeBucket()
             let assetId = "parts-\(unique)"
@@ -260,15 +260,58 @@ extension Integration {
 
         // MARK: - make-public
 
+        /// Public AMIs count against a quota of 5 per Region: each test makes its own private again.
+        func makePrivate(_ ids: [String]) {
+            for id in ids {
+                var p = QueryParams()
+                p.add("ImageId", id)
+                p.add("LaunchPermission.Remove.1.Group", "all")
+                _ = try? aws.query("ec2", "ModifyImageAttribute", p.pairs)
+            }
+        }
+
+        func publicImages() throws -> [String] {
+            var p = QueryParams()
+            p.list("Owner", ["self"])
+            p.filters([("is-public", ["true"])])
+            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap { $0["imageId"]?.string }
+        }
+
         @Test func makePublicGivesLaunchPermissionToAll() throws {
-            let image = try makeImage("pub-\(unique)")
-            let r = try run("ami-export", ["make-public", "--image-id", image["ImageId"]!.string!])
+            let id = try makeImage("pub-\(unique)")["ImageId"]!.string!
+            defer { makePrivate([id]) }
+            let r = try run("ami-export", ["make-public", "--image-id", id])
             #expect(r.status == 0, "\(r.stderr)")
             var p = QueryParams()
-            p.add("ImageId", image["ImageId"]!.string!)
+            p.add("ImageId", id)
             p.add("Attribute", "launchPermission")
             let permissions = try aws.query("ec2", "DescribeImageAttribute", p.pairs)["launchPermission"]?.list ?? []
             #expect(permissions.contains { $0["group"] == "all" })
+        }
+
+        @Test func makePublicSaysWhetherBlockPublicAccessOrTheQuotaRefused() throws {
+            let assetId = "quota-\(unique)"
+            let first = try makeImage(assetId)["ImageId"]!.string!
+            _ = try aws.query("ec2", "EnableImageBlockPublicAccess", [("ImageBlockPublicAccessState", "block-new-sharing")])
+            let blocked = try run("ami-export", ["make-public", "--image-id", first])
+            _ = try aws.query("ec2", "DisableImageBlockPublicAccess")
+            #expect(blocked.status == 1)
+            #expect(blocked.stderr.contains("block public access for AMIs is on"), "\(blocked.stderr)")
+
+            var made: [String] = []
+            defer { makePrivate(made) }
+            for i in 0...(5 - (try publicImages().count)) {
+                var p = QueryParams()
+                p.add("InstanceId", try runInstance())
+                p.add("Name", "sandbox-\(assetId)-\(i)")
+                let id = try aws.query("ec2", "CreateImage", p.pairs)["imageId"]!.string!
+                let r = try run("ami-export", ["make-public", "--image-id", id])
+                if r.status == 0 { made.append(id); continue }
+                #expect(r.status == 1)
+                #expect(r.stderr.contains("public-AMI quota"), "\(r.stderr)")
+                return
+            }
+            Issue.record("the sixth public AMI was not refused")
         }
 
         // MARK: - bad input

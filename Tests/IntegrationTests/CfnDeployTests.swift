@@ -121,7 +121,7 @@ extension Integration {
             #expect(failed.status == 1)
             #expect(failed.stderr.contains("Role (AWS::IAM::Role)") && failed.stderr.contains("already exists"), "\(failed.stderr)")
             let last = failed.stderr.split(separator: "\n").last.map(String.init) ?? ""
-            #expect(last.contains("ROLLBACK_COMPLETE") && last.contains("--delete-failed"), last)
+            #expect(last.contains("ROLLBACK_COMPLETE") && last.contains("--delete-failed"), "\(last)")
             let left = try run("cfn-deploy", ["--describe", "--stack", "Role-B-\(id)"])
             #expect(left.json?["Status"] == "ROLLBACK_COMPLETE")
 
@@ -150,7 +150,10 @@ extension Integration {
             #expect(inline.status == 2 && inline.stderr.contains("51200") && inline.stderr.contains("--template-bucket"), "\(inline.stderr)")
 
             let bucket = "cfn-templates-\(id)"
-            #expect(try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)"}"#).status == 0)
+            let region = Emulator.settings["AWS_REGION"] ?? "eu-west-1"
+            let location = "<CreateBucketConfiguration><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
+            let made = try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
+            #expect(made.status == 0, "\(made.stderr)")
             let r = try run("cfn-deploy", ["--stack", stack, "--template", template, "--template-bucket", bucket])
             #expect(r.status == 0 && r.json?["Status"] == "CREATE_COMPLETE", "\(r.stderr)")
             #expect(try run("cfn-deploy", ["--delete", "--stack", stack]).status == 0)

@@ -45,6 +45,8 @@ import cfn_models  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
 import fixes_cfn  # noqa: E402
+import fixes_assets  # noqa: E402
+import fixes_export  # noqa: E402
 import presign  # noqa: E402
 
 
@@ -342,6 +344,7 @@ def reset_keeping_iam() -> None:
         BackendDict._instances[:] = kept  # type: ignore[misc]
     reset_model_data()
     exports.reset()
+    fixes_export.reset()
 
 
 def bootstrap(endpoint: str, token: str) -> tuple[str, str]:
@@ -410,6 +413,8 @@ def main() -> int:
 
     fixes.install()
     fixes_cfn.install()
+    fixes_assets.install()
+    fixes_export.install(sys.modules[__name__])
     cfn_models.install()
     exports.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))

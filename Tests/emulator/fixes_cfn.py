@@ -10,6 +10,9 @@
   UPDATE_ROLLBACK_COMPLETE (UPDATE, resources as far as moto got); moto answers HTTP 500 instead.
 - EC2 resources a stack creates carry the stack's tags and the aws:cloudformation:stack-name,
   stack-id and logical-id tags, as on AWS; moto tags them with the template's tags only.
+- CreateChangeSet without changes makes a FAILED change set ("didn't contain changes"), as on
+  AWS; moto refuses the call ("No updates are to be performed", UpdateStack's answer) when every
+  parameter is given.
 - A TemplateURL in path style on an address (the emulator's own S3 endpoint) names the bucket in
   its path; moto takes the host's first label as the bucket unless the host is "localhost".
 """
@@ -211,8 +214,21 @@ def _stack_tags_on_ec2_resources() -> None:
     parsing.parse_and_create_resource = parse_and_create_resource
 
 
+def _empty_change_set_is_failed() -> None:
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    original = CloudFormationResponse._validate_different_update
+
+    def validate_different_update(self: Any, *args: Any) -> None:
+        if self._get_action() != "CreateChangeSet":
+            original(self, *args)
+
+    CloudFormationResponse._validate_different_update = validate_different_update
+
+
 def install() -> None:
     _validate_template_summary()
+    _empty_change_set_is_failed()
     _stack_tags_on_ec2_resources()
     _execute_rolls_back()
     _update_by_replacement()

@@ -37,10 +37,10 @@ rm -f "$work.log"
 printf '#!/bin/sh\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
 chmod 0755 "$work/usr/sbin/policy-rc.d"
 
-# Ubuntu-like fixtures: /etc/netplan, the cloud image's drop-in that disables password
-# logins, and the default user with an authorized key, passwordless sudo and the scratch
+# Ubuntu-like fixtures: /etc/netplan, cloud-init's configuration directory, the cloud
+# image's drop-in that disables password logins, and the default user with an authorized key, passwordless sudo and the scratch
 # directory an Ansible run over SSH leaves behind.
-mkdir -p "$work/etc/netplan"
+mkdir -p "$work/etc/netplan" "$work/etc/cloud/cloud.cfg.d"
 printf 'PasswordAuthentication no\n' >"$work/etc/ssh/sshd_config.d/60-cloudimg-settings.conf"
 chroot "$work" useradd --create-home --shell /bin/bash --groups sudo ubuntu
 printf 'ubuntu ALL=(ALL) NOPASSWD:ALL\n' >"$work/etc/sudoers.d/90-cloud-init-users"

@@ -93,6 +93,14 @@ from jupyter_server.auth.security import passwd_check
 sys.exit(0 if passwd_check(sys.argv[1], sys.stdin.read()) else 1)' "$hash"
 }
 
+# The real thing, writing to /run; in a mount namespace of its own with a throwaway /run, as
+# files under the test system's /run/systemd would make its systemctl look for a running
+# systemd.
+netplan_generate() {
+  unshare --mount --propagation private \
+    sh -c 'mount -t tmpfs tmpfs "$1/run" && chroot "$1" netplan generate' _ "$rootfs"
+}
+
 assertions() {
   local run=$1
   check "$run: chage -l says the password must be changed" \
@@ -101,6 +109,8 @@ assertions() {
     bash -c "chroot '$rootfs' /usr/sbin/sshd -T | grep -x 'passwordauthentication yes'"
   check "$run: the cloud image's drop-in is still there" \
     grep -qx 'PasswordAuthentication no' "$rootfs/etc/ssh/sshd_config.d/60-cloudimg-settings.conf"
+  check "$run: cloud-init is told not to lock the default password" \
+    grep -q 'lock_passwd: false' "$rootfs/etc/cloud/cloud.cfg.d/90-sandbox-default-password.cfg"
   check "$run: no /home/ubuntu/.ssh" test ! -e "$rootfs/home/ubuntu/.ssh"
   check "$run: no ~/.ansible of ubuntu or root" \
     test ! -e "$rootfs/home/ubuntu/.ansible" -a ! -e "$rootfs/root/.ansible"
@@ -118,7 +128,7 @@ assertions() {
     bash -c "chroot '$rootfs' /etc/update-motd.d/60-jupyter | grep -q 'jupyter server password'"
   check "$run: the netplan config has mode 0600" \
     bash -c "[ \"\$(stat -c %a '$rootfs/etc/netplan/90-sandbox-any-ethernet.yaml')\" = 600 ]"
-  check "$run: netplan generate succeeds" in_root netplan generate
+  check "$run: netplan generate succeeds" netplan_generate
 }
 
 # --- first run: from the pristine system --------------------------------------------------

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import AWSCore
+
+/// The test ground's seeding script (Tests/seed_assets.py) run against the emulator: what it
+/// made, by list-assets kind.
+enum Seed {
+    static let root = ProcessInfo.processInfo.environment["SANDBOX_ROOT"] ?? FileManager.default.currentDirectoryPath
+    static let python = ProcessInfo.processInfo.environment["SANDBOX_PYTHON"] ?? root + "/build/venv/bin/python"
+
+    static func run(_ args: [String]) throws -> [String: [String]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [root + "/Tests/seed_assets.py"] + args
+        p.environment = Emulator.environment()
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let object = try JSON.parse(Array(data)).object else {
+            throw ToolError.remote("seed_assets.py \(args.joined(separator: " ")) failed (exit \(p.terminationStatus))")
+        }
+        var seeded: [String: [String]] = [:]
+        for (kind, ids) in object { seeded[kind] = ids.list.compactMap(\.string) }
+        return seeded
+    }
+
+    /// `kind id` pairs, to compare a listing with what was seeded.
+    static func pairs(_ seeded: [String: [String]]) -> Set<String> {
+        Set(seeded.flatMap { kind, ids in ids.map { "\(kind) \($0)" } })
+    }
+
+    static func pairs(_ listing: JSON?) -> Set<String> {
+        Set((listing?.array ?? []).map { "\($0["kind"]?.string ?? "?") \($0["id"]?.string ?? "?")" })
+    }
+}
+
+extension Integration {
+    @Suite struct ListAssetsTests {
+        let tag = "la\(getpid())"
+
+        /// The issue's scenario on one seeded account: 2,500 objects (three ListObjectsV2 pages),
+        /// 60 stacks (two DescribeStacks pages), AMIs with snapshots, export tasks, key pairs, and
+        /// a second asset-id beside them.
+        @Test func theSeededAccountIsListedRenderedAndPurged() throws {
+            let a = "\(tag)-a", b = "\(tag)-b", bucket = "assets-\(tag)"
+            defer { // whatever happened: no active export may stay to take the Region's five slots
+                if let all = try? run("list-assets", ["--asset-id", "\(tag)-*", "--bucket", bucket]), all.status == 0 {
+                    _ = try? run("purge-assets", ["--yes"], stdin: all.stdout)
+                }
+            }
+            let seedA = try Seed.run(["--asset-id", a, "--bucket", bucket])
+            let seedB = try Seed.run(["--asset-id", b, "--bucket", bucket, "--objects", "5", "--amis", "1", "--exports", "1",
+                                      "--key-pairs", "1", "--stacks", "2"])
+
+            let listA = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
+            #expect(listA.status == 0, "\(listA.stderr)")
+            #expect(Seed.pairs(listA.json) == Seed.pairs(seedA))
+            let stacks = listA.json?.array?.filter { $0["kind"] == "stack" } ?? []
+            #expect(stacks.count == 60 && stacks.allSatisfy { $0["resources"]?.array?.first?["type"] == "AWS::SNS::Topic" })
+            let entry = listA.json?.array?.first { $0["kind"] == "s3-object" }
+            #expect(entry?["assetId"] == .string(a) && entry?["bucket"] == .string(bucket) && entry?["size"]?.number != nil)
+            #expect(entry?["removeWith"]?.string?.hasPrefix("aws s3 rm --region eu-west-1 s3://\(bucket)/images/\(a)/") == true)
+
+            let both = try run("list-assets", ["--asset-id", "\(tag)-*", "--bucket", bucket])
+            #expect(both.status == 0 && Seed.pairs(both.json) == Seed.pairs(seedA).union(Seed.pairs(seedB)))
+            let some = try run("list-assets", ["--asset-id", "\(tag)-?", "--bucket", bucket, "--kinds", "ami,key-pair"])
+            #expect(Seed.pairs(some.json) == Seed.pairs(["ami": seedA["ami"]! + seedB["ami"]!, "key-pair": seedA["key-pair"]! + seedB["key-pair"]!]))
+
+            let total = seedA.values.map(\.count).reduce(0, +)
+            let md = try run("list-assets", ["--asset-id", a, "--bucket", bucket, "--format", "markdown"])
+            let mdLines = md.stdout.split(separator: "\n")
+            #expect(md.status == 0 && mdLines.first == "### Assets of `\(a)`" && mdLines[1].hasPrefix("\(total) assets"))
+            #expect(mdLines.filter { $0.hasPrefix("| ") }.count == 2 + total + 60) // header, rule, assets, stack resources
+            let table = try run("list-assets", ["--asset-id", a, "--bucket", bucket, "--format", "table"])
+            let tableLines = table.stdout.split(separator: "\n")
+            #expect(table.status == 0 && tableLines.first?.hasPrefix("KIND") == true && tableLines.count == 1 + total + 60 + 1)
+            #expect(!table.stdout.contains("\u{1B}")) // not a terminal: no colour
+
+            let before = try Emulator.requestCount()
+            let dry = try run("purge-assets", stdin: listA.stdout)
+            #expect(try dry.status == 0 && Emulator.requestCount() == before)
+            let planned = dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+            #expect(planned.count == total && planned.allSatisfy { $0["action"] == "would remove" && $0["command"]?.string?.hasPrefix("aws ") == true })
+            #expect(planned.first?["kind"] == "export-image-task" && planned.last?["kind"] == "key-pair")
+            #expect(try Seed.pairs(run("list-assets", ["--asset-id", a, "--bucket", bucket]).json) == Seed.pairs(seedA))
+
+            let purge = try run("purge-assets", ["--yes"], stdin: listA.stdout)
+            let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+            #expect(purge.status == 0, "\(purge.stderr)")
+            #expect(outcomes.count == total && outcomes.allSatisfy { $0["outcome"] == "removed" })
+            let after = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
+            #expect(after.status == 0 && after.json == [])
+            #expect(try Seed.pairs(run("list-assets", ["--asset-id", b, "--bucket", bucket]).json) == Seed.pairs(seedB))
+        }
+
+        /// An AMI's snapshots belong to its asset-id even when only the AMI was tagged.
+        @Test func untaggedSnapshotsOfAnAMIAreListedWithIt() throws {
+            let id = "\(tag)-u", bucket = "assets-\(tag)-u"
+            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
+                                       "--key-pairs", "0", "--stacks", "0", "--untagged-snapshots"])
+            let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
+            #expect(Seed.pairs(listed.json) == Seed.pairs(seeded))
+            #expect(listed.json?.array?.first { $0["kind"] == "snapshot" }?["assetId"] == .string(id))
+            let purge = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            #expect(try purge.status == 0 && run("list-assets", ["--asset-id", id, "--bucket", bucket]).json == [])
+        }
+
+        @Test func theBucketComesFromTheEnvironmentOrIsSkippedWithANote() throws {
+            let id = "\(tag)-v", bucket = "assets-\(tag)-v"
+            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "3", "--amis", "0", "--exports", "0",
+                                       "--key-pairs", "0", "--stacks", "0"])
+            let fromEnv = try run("list-assets", ["--asset-id", id, "--kinds", "s3-object", "--cdn-domain", "d1.example.net"],
+                                  env: Emulator.environment(["VM_BUCKET": bucket]))
+            #expect(Seed.pairs(fromEnv.json) == Seed.pairs(seeded))
+            #expect(fromEnv.json?.array?.first?["url"]?.string?.hasPrefix("https://d1.example.net/images/\(id)/") == true)
+            // No VM bucket stack in that Region: the other kinds are listed, S3 is skipped with a note.
+            let elsewhere = try run("list-assets", ["--asset-id", id, "--region", "ap-south-1"])
+            #expect(elsewhere.status == 0 && elsewhere.json == [] && elsewhere.stderr.contains("S3 objects not listed"))
+            _ = try run("purge-assets", ["--yes"], stdin: fromEnv.stdout)
+        }
+
+        @Test func badFlagsExit2WithOneLineAndNoRequest() throws {
+            let before = try Emulator.requestCount()
+            for args in [["--asset-id", "a b"], ["--asset-id", "1.*", "--kinds", "volume"], ["--asset-id", "[x]*"],
+                         ["--asset-id", "1", "--format", "table", "--filter", "."], ["--asset-id", "1", "--format", "html"], []] {
+                let r = try run("list-assets", args)
+                #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+            }
+            #expect(try Emulator.requestCount() == before)
+        }
+    }
+}
