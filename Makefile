@@ -223,3 +223,20 @@ start-release: require-asset-id build
 	[ "$$(jq -r .buildStatus <<<"$$build")" = SUCCEEDED ] || { echo "start-release: build $$id ended $$(jq -r .buildStatus <<<"$$build")" >&2; exit 1; }
 
 .PHONY: demo demo-release start-release
+
+# Assets
+# What a release (ASSET_ID: an asset-id or a glob such as 1.2.*) left behind, shown or removed.
+require_asset_id = @[ -n "$(ASSET_ID)" ] || { echo "$@: set ASSET_ID, e.g. make $@ ASSET_ID=1.2.0" >&2; exit 2; }
+
+## show-assets: list what ASSET_ID left behind, as a table (ASSET_ID=1.2.0 or a glob such as 1.2.*)
+show-assets: build
+	$(require_asset_id)
+	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format table
+
+## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes
+purge: build
+	$(require_asset_id)
+	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format json \
+	  | $(BIN)/purge-assets $(if $(filter yes,$(CONFIRM)),--yes,--dry-run)
+
+.PHONY: show-assets purge
