@@ -81,8 +81,9 @@ release: require-asset-id build
 	fi; \
 	cat $(D)/assets.md
 
+# Listed before `build`, so a forgotten ASSET_ID fails at once.
 require-asset-id:
-	@[ -n "$(ASSET_ID)" ] || { echo "set ASSET_ID, e.g. make release ASSET_ID=1.2.0" >&2; exit 2; }
+	@[ -n "$(ASSET_ID)" ] || { echo "set ASSET_ID, e.g. make $(firstword $(MAKECMDGOALS)) ASSET_ID=1.2.0" >&2; exit 2; }
 
 $(D)/.dir:
 	@mkdir -p $(@D) && touch $@
@@ -146,7 +147,7 @@ $(D)/ami.json: $(D)/password.stamp
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id $(ASSET_ID) --name $(IMAGE_NAME) \
 	  --bucket $$($(call json,$(D)/vm-bucket.json,.BucketName)) --role $$($(call json,$(D)/vm-bucket.json,.ExportRoleName)) \
-	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $$(d=$$($(call json,$(D)/vm-bucket.json,.DistributionDomainName // empty)); [ -z "$$d" ] || echo --cdn-domain $$d) \
+	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $$(d=$$($(call json,$(D)/vm-bucket.json,.DistributionDomainName // empty)); [ -z "$$d" ] || echo --cloudfront-domain $$d) \
 	  <$(D)/ami.json >$@
 
 $(D)/public.stamp: $(D)/ami.json
@@ -160,7 +161,7 @@ $(D)/teardown.stamp: $(D)/ami.json
 
 ## teardown: remove the EC2 stack and key pairs of ASSET_ID (what a release or a failure leaves running)
 teardown: require-asset-id
-	$(BIN)/cfn-deploy --delete --stack $(EC2_STACK)
+	$(BIN)/cfn-deploy --delete --stack $(EC2_STACK) >/dev/null
 	$(BIN)/list-assets --asset-id $(ASSET_ID) --kinds key-pair | $(BIN)/purge-assets --yes >/dev/null
 	rm -f $(D)/key.pem $(D)/keypair.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
 	@[ -f $(D)/ami.json ] || rm -f $(D)/installed.stamp $(D)/password.stamp
@@ -226,16 +227,13 @@ start-release: require-asset-id build
 
 # Assets
 # What a release (ASSET_ID: an asset-id or a glob such as 1.2.*) left behind, shown or removed.
-require_asset_id = @[ -n "$(ASSET_ID)" ] || { echo "$@: set ASSET_ID, e.g. make $@ ASSET_ID=1.2.0" >&2; exit 2; }
 
 ## show-assets: list what ASSET_ID left behind, as a table (ASSET_ID=1.2.0 or a glob such as 1.2.*)
-show-assets: build
-	$(require_asset_id)
+show-assets: require-asset-id build
 	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format table
 
 ## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes
-purge: build
-	$(require_asset_id)
+purge: require-asset-id build
 	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format json \
 	  | $(BIN)/purge-assets $(if $(filter yes,$(CONFIRM)),--yes,--dry-run)
 

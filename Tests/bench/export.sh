@@ -12,8 +12,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 id=bench-$$ bucket=bench-export-$$
 "$aws" s3 mb "s3://$bucket" >/dev/null
 instance=$("$aws" ec2 run-instances --image-id ami-0a2b3c4d5e6f70001 --instance-type t3.micro --query 'Instances[0].InstanceId' --output text)
-image=$("$bin/ami-export" image --instance-id "$instance" --name "sandbox-$id" --asset-id "$id" -c 2>/dev/null)
-image_id=$(jq -r .ImageId <<<"$image")
+image_id=$("$bin/ami-export" image --instance-id "$instance" --name "sandbox-$id" --asset-id "$id" -r --filter .ImageId 2>/dev/null)
 
 # 1. rename
 size=$((256 << 20))
