@@ -47,6 +47,8 @@ SOURCE_CIDR       ?= 0.0.0.0/0
 OWNER             ?= $(USER)
 MAKE_PUBLIC       ?=
 KEEP_ON_ERROR     ?=
+# Use the tools in BIN as they are (the end-to-end tests run beside `swift test`, which holds .build).
+NO_BUILD          ?=
 SKIP_INSTALL      ?=
 # The VM bucket, its export role and CloudFront domain: empty means the VM bucket stack's outputs.
 VM_BUCKET         ?=
@@ -67,7 +69,7 @@ UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
 json       = jq -r '$(2)' $(1)
 
 ## release: the whole release of ASSET_ID (FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
-release: require-asset-id build
+release: require-asset-id $(if $(NO_BUILD),,build)
 	@status=0; trap 'status=130' INT; trap 'status=143' TERM; \
 	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || { [ $$status -ne 0 ] || status=$$?; }; \
 	if [ $$status -ne 0 ]; then \
@@ -169,8 +171,9 @@ teardown: require-asset-id
 $(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
-$(D)/assets.md: $(D)/released.stamp
-	$(BIN)/list-assets --asset-id $(ASSET_ID) --format markdown >$@
+$(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json
+	$(BIN)/list-assets --asset-id $(ASSET_ID) --format markdown --bucket $$($(call json,$(D)/vm-bucket.json,.BucketName)) \
+	  $$(d=$$($(call json,$(D)/vm-bucket.json,.DistributionDomainName // empty)); [ -z "$$d" ] || echo --cdn-domain $$d) >$@
 
 .PHONY: release require-asset-id teardown
 
@@ -206,7 +209,7 @@ codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
   | $(BIN)/aws-sign-request -c --filter '$(3)'
 
 ## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
-start-release: require-asset-id build
+start-release: require-asset-id $(if $(NO_BUILD),,build)
 	@project=$$($(BIN)/cfn-deploy --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
 	request=$$(jq -cn --arg p "$$project" --arg id "$(ASSET_ID)" --arg public "$(MAKE_PUBLIC)" \
 	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \

@@ -13,7 +13,7 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 test: build lint $(BOTOCORE_VECTORS)
 	@$(MAKE) --no-print-directory emulator
 	@status=0; \
-	$(MAKE) --no-print-directory test-swift emulator-test || status=$$?; \
+	$(MAKE) --no-print-directory test-swift emulator-test test-release || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
 	@$(MAKE) --no-print-directory test-ansible
@@ -22,4 +22,8 @@ test: build lint $(BOTOCORE_VECTORS)
 test-swift: $(BOTOCORE_VECTORS)
 	$(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) --xunit-output $(BUILD)/test/swift-tests.xml
 
-.PHONY: test test-swift
+## test-release: make release end to end against the running emulator: clean run, SIGTERM at each step, faults
+test-release:
+	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
+
+.PHONY: test test-swift test-release

@@ -7,7 +7,6 @@ ANSIBLE_VENV_STAMP := $(ANSIBLE_VENV)/.stamp
 # ansible.cfg is read from the working directory only; `env` keeps these usable as the
 # command of a wrapper such as ANSIBLE_TESTSYSTEM_RUN.
 ANSIBLE_PLAYBOOK   := env ANSIBLE_CONFIG=$(abspath ansible/ansible.cfg) $(ANSIBLE_VENV)/bin/ansible-playbook
-ANSIBLE_LINT       := env ANSIBLE_CONFIG=$(abspath ansible/ansible.cfg) $(ANSIBLE_VENV)/bin/ansible-lint
 # Optional vars file holding sandbox_default_password (otherwise SANDBOX_DEFAULT_PASSWORD).
 SANDBOX_PASSWORD_VARS ?=
 ANSIBLE_PASSWORD_ARGS = $(if $(SANDBOX_PASSWORD_VARS),-e @$(SANDBOX_PASSWORD_VARS))

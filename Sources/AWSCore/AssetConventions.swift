@@ -53,8 +53,11 @@ public struct AssetOptions: ParsableArguments {
 
     public init() {}
 
-    public func resolvedTagKey(_ env: [String: String]) -> String {
-        tagKey ?? env["ASSET_TAG_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? AssetConventions.defaultTagKey
+    public func resolvedTagKey(_ env: [String: String]) -> String { AssetOptions.tagKey(tagKey, env) }
+
+    /// A `--tag-key` value, else $ASSET_TAG_KEY, else the default; for tools without the images prefix.
+    public static func tagKey(_ flag: String?, _ env: [String: String]) -> String {
+        flag ?? env["ASSET_TAG_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? AssetConventions.defaultTagKey
     }
 
     public func resolvedImagesPrefix(_ env: [String: String]) -> String {

@@ -1,10 +1,7 @@
-/// Everything tagged with an asset-id that matches a pattern: AMIs, snapshots, active export
-/// tasks, key pairs, stacks (with their resources) and the exported objects under the images
-/// prefix. Every page of every API; the kinds are fetched at the same time, one connection each.
-///
-/// Export tasks: only active ones are listed. They are the ones that cost (and hold one of the
-/// five export slots of a Region) and can be cancelled; AWS keeps the record of a finished task
-/// for a while whatever one does, it costs nothing, and its output is listed as an S3 object.
+/// Everything tagged with an asset-id that matches a pattern: AMIs, snapshots, export tasks
+/// (in every state AWS still reports), key pairs, stacks (with their resources) and the exported
+/// objects under the images prefix. Every page of every API; the kinds are fetched at the same
+/// time, one connection each.
 public struct AssetListing {
     public var pattern: Glob
     public var kinds: [Asset.Kind]
@@ -120,9 +117,11 @@ public struct AssetListing {
     }
 
     func exportTasks(_ c: AWSClient) throws -> [Asset] {
-        try Exports(c).find(tagKey: tagKey, value: pattern.pattern).filter(\.isActive).map { task in
-            Asset(kind: .exportImageTask, id: task.id, name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
-                  state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
+        try Exports(c).find(tagKey: tagKey, value: pattern.pattern).map { task in
+            var a = Asset(kind: .exportImageTask, id: task.id, name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
+                          state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
+            a.tagKey = tagKey
+            return a
         }
     }
 

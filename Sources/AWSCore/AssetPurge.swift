@@ -1,12 +1,13 @@
 /// Removes what list-assets found, in dependency order (`Asset.Kind`'s order): cancel active
-/// exports, deregister AMIs, delete snapshots, delete S3 objects, delete stacks and wait, delete
-/// key pairs. One outcome per asset; a failure on one asset does not stop the others.
+/// exports and untag every export task, deregister AMIs, delete snapshots, delete S3 objects,
+/// delete stacks and wait, delete key pairs. One outcome per asset; a failure on one asset does
+/// not stop the others.
 public final class AssetPurge {
     public enum Outcome: Equatable {
         case removed
         case alreadyGone
-        /// Left in place on purpose, with the reason.
-        case kept(String)
+        /// An export task: its record stays in AWS (it cannot be deleted), without the asset-id tag.
+        case untagged(String)
         case failed(String)
     }
 
@@ -32,7 +33,8 @@ public final class AssetPurge {
 
     /// The dry-run line of an asset.
     public static func plan(_ a: Asset) -> JSON {
-        ["kind": .string(a.kind.rawValue), "id": .string(a.id), "action": "would remove", "command": .string(a.removeWith)]
+        let action = a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
+        return ["kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action), "command": .string(a.removeWith)]
     }
 
     /// The outcome line of an asset.
@@ -41,7 +43,7 @@ public final class AssetPurge {
         switch outcome {
         case .removed: j.set("outcome", "removed")
         case .alreadyGone: j.set("outcome", "already gone")
-        case let .kept(reason): j.set("outcome", "kept"); j.set("reason", .string(reason))
+        case let .untagged(reason): j.set("outcome", "untagged"); j.set("reason", .string(reason))
         case let .failed(error): j.set("outcome", "failed"); j.set("error", .string(error))
         }
         return j
@@ -55,7 +57,7 @@ public final class AssetPurge {
                 guard !group.isEmpty, let client = clients[region] else { continue }
                 try Interrupt.check()
                 switch kind {
-                case .exportImageTask: try each(group, client, cancelExport)
+                case .exportImageTask: try each(group, client, cancelAndUntagExport)
                 case .ami: try each(group, client, deregisterImage)
                 case .snapshot: try each(group, client, deleteSnapshot)
                 case .s3Object: try deleteObjects(group, client)
@@ -105,15 +107,18 @@ public final class AssetPurge {
 
     // MARK: EC2
 
-    private func cancelExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        do {
-            return try AssetPurge.awsCode({ _ = try c.query("ec2", "CancelExportTask", [("ExportTaskId", a.id)], idempotent: true) },
-                                          gone: { $0 == "InvalidExportTaskID.NotFound" })
-        } catch let ToolError.aws(e) where e.code == "IncorrectState" {
-            // It ended before the cancel: finished (its output stays listed), failed or cancelled.
-            guard try Exports(c).describe(ids: [a.id]).first?.isCompleted == true else { return .alreadyGone }
-            return .kept("the export finished before it could be cancelled; AWS keeps finished export records (they cost nothing) and its output is an s3-object")
-        }
+    /// AWS keeps an export task's record whatever one does (it ages out and costs nothing): an
+    /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
+    /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine.
+    private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        let exports = Exports(c)
+        var cancelled = false
+        let outcome = try AssetPurge.awsCode({
+            if a.mayBeActiveExport { cancelled = try exports.cancel(id: a.id) }
+            try exports.untag(id: a.id, key: a.tagKey)
+        }, gone: { $0 == "InvalidExportTaskID.NotFound" })
+        guard outcome == .removed else { return outcome }
+        return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
     private func deregisterImage(_ a: Asset, _ c: AWSClient) throws -> Outcome {

@@ -52,6 +52,13 @@ public struct Asset: Equatable {
     public var resources: [Resource]?
     /// An AMI's snapshots, which are its asset too even when nobody tagged them (not printed).
     var snapshotIds: [String] = []
+    /// The key of the asset-id tag (not printed): what a purge removes from an export task,
+    /// whose record AWS keeps.
+    public var tagKey = AssetConventions.defaultTagKey
+
+    /// An export task that may still run: listed `active`, or of unknown state. A purge cancels
+    /// it before it removes its tag.
+    public var mayBeActiveExport: Bool { kind == .exportImageTask && (state == nil || state == "active") }
 
     public init(kind: Kind, id: String, name: String?, state: String?, created: String?, size: Int64?,
                 assetId: String, region: String, url: String? = nil, bucket: String? = nil, resources: [Resource]? = nil) {
@@ -68,11 +75,14 @@ public struct Asset: Equatable {
         self.resources = resources
     }
 
-    /// The plain `aws` command that removes this one asset, for a person to paste.
+    /// The plain `aws` command that removes this one asset, for a person to paste. An export
+    /// task's record cannot be deleted: an active one is cancelled, an ended one untagged.
     public var removeWith: String {
         let r = "--region \(Asset.shellQuoted(region))"
         switch kind {
-        case .exportImageTask: return "aws ec2 cancel-export-task \(r) --export-task-id \(Asset.shellQuoted(id))"
+        case .exportImageTask where mayBeActiveExport: return "aws ec2 cancel-export-task \(r) --export-task-id \(Asset.shellQuoted(id))"
+        case .exportImageTask:
+            return "aws ec2 delete-tags \(r) --resources \(Asset.shellQuoted(id)) --tags \(Asset.shellQuoted("Key=\(tagKey)"))"
         case .ami: return "aws ec2 deregister-image \(r) --image-id \(Asset.shellQuoted(id))"
         case .snapshot: return "aws ec2 delete-snapshot \(r) --snapshot-id \(Asset.shellQuoted(id))"
         case .s3Object: return "aws s3 rm \(r) \(Asset.shellQuoted("s3://\(bucket ?? "")/\(id)"))"

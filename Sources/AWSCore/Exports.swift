@@ -46,7 +46,7 @@ public struct ExportTask {
     }
 }
 
-/// ExportImage, DescribeExportImageTasks and CancelExportTask.
+/// ExportImage, DescribeExportImageTasks, CancelExportTask, and untagging a task.
 public struct Exports {
     let client: AWSClient
 
@@ -110,12 +110,25 @@ public struct Exports {
     }
 
     /// Cancels a task; one that has already ended (a retry after the first call went through)
-    /// is left as it is.
-    public func cancel(id: String) throws {
+    /// is left as it is. False when it had already ended.
+    @discardableResult
+    public func cancel(id: String) throws -> Bool {
         var p = QueryParams()
         p.add("ExportTaskId", id)
         do {
             _ = try client.query("ec2", "CancelExportTask", p.pairs, idempotent: true)
-        } catch let ToolError.aws(e) where e.code == "IncorrectState" {}
+            return true
+        } catch let ToolError.aws(e) where e.code == "IncorrectState" {
+            return false
+        }
+    }
+
+    /// Removes the tag `key` (whatever its value) from a task: a task's record cannot be deleted,
+    /// so this is how it stops being found by its tag. Repeating it changes nothing.
+    public func untag(id: String, key: String) throws {
+        var p = QueryParams()
+        p.list("ResourceId", [id])
+        p.add("Tag.1.Key", key)
+        _ = try client.query("ec2", "DeleteTags", p.pairs, idempotent: true)
     }
 }

@@ -6,10 +6,9 @@ struct ListAssets: ParsableCommand {
         commandName: "list-assets",
         abstract: "Show everything an asset-id (or a pattern of them) left behind.",
         discussion: """
-        Lists AMIs, snapshots, active export-image tasks, key pairs and CloudFormation stacks \
-        (with their resources) tagged with a matching asset-id, and the objects under \
-        <images-prefix>/<asset-id>/ in the VM bucket. Finished export tasks are not listed: AWS keeps \
-        their records whatever one does, they cost nothing, and their output is listed as S3 objects.
+        Lists AMIs, snapshots, export-image tasks (in every state AWS still reports, with that \
+        state), key pairs and CloudFormation stacks (with their resources) tagged with a matching \
+        asset-id, and the objects under <images-prefix>/<asset-id>/ in the VM bucket.
         JSON (the default when stdout is not a terminal) is an array of \
         {"kind","id","name","state","created","size","assetId","region","url","removeWith"}, plus \
         "bucket" for s3-object and "resources" for stack; purge-assets reads it.

@@ -8,10 +8,13 @@ struct PurgeAssets: ParsableCommand {
         discussion: """
         Reads list-assets JSON on stdin (the array, or its entries as a stream, e.g. after \
         `--filter '.[] | select(.kind == "ami")'`); input of any other shape exits 2 before anything \
-        is removed. The dry run prints {"kind","id","action":"would remove","command"} per asset. \
-        With --yes, in dependency order: cancel active export tasks, deregister AMIs, delete \
-        snapshots, delete S3 objects (1000 per call), delete stacks and wait, delete key pairs; one \
-        line {"kind","id","outcome":"removed"|"already gone"|"kept"|"failed","error"?,"reason"?} per \
+        is removed. The dry run prints {"kind","id","action","command"} per asset, the action \
+        "would remove", or for an export task "would cancel and untag" (active) / "would untag". \
+        With --yes, in dependency order: cancel active export tasks and remove the asset-id tag from \
+        every export task (AWS keeps their records, which cost nothing and cannot be deleted), \
+        deregister AMIs, delete snapshots, delete S3 objects (1000 per call), delete stacks and \
+        wait, delete key pairs; one line \
+        {"kind","id","outcome":"removed"|"untagged"|"already gone"|"failed","error"?,"reason"?} per \
         asset. A failure does not stop the rest; the exit status is 1 if any failed. Permanent stacks \
         are never deleted.
         """)
@@ -25,6 +28,9 @@ struct PurgeAssets: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the stacks' deletion.")
     var stackTimeout: Double = 3600
 
+    @Option(name: .long, help: "Tag key that carries the asset-id, removed from export tasks (default: $ASSET_TAG_KEY or asset-id).")
+    var tagKey: String?
+
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
@@ -32,8 +38,12 @@ struct PurgeAssets: ParsableCommand {
         let printer = try output.printer()
         if dryRun && yes { throw ToolError.usage("--dry-run and --yes contradict each other; give one") }
         guard stackTimeout > 0 else { throw ToolError.usage("--stack-timeout must be positive") }
+        let env = processEnvironment()
+        let key = AssetOptions.tagKey(tagKey, env)
         let assets = AssetPurge.ordered(try Input.list(what: "list-assets JSON").enumerated().map { i, v in
-            try Asset(json: v, what: "asset \(i + 1)")
+            var a = try Asset(json: v, what: "asset \(i + 1)")
+            a.tagKey = key
+            return a
         })
         if let region = aws.region, let other = assets.first(where: { $0.region != region }) {
             throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
@@ -42,7 +52,6 @@ struct PurgeAssets: ParsableCommand {
             for a in assets { try printer.emitLine(AssetPurge.plan(a)) }
             return
         }
-        let env = processEnvironment()
         var clients: [String: AWSClient] = [:]
         for a in assets where clients[a.region] == nil {
             clients[a.region] = try AWSClient(region: a.region, environment: env, profile: aws.profile)

@@ -54,6 +54,20 @@ struct AssetLogicTests {
         #expect(AssetLogicTests.object.removeWith == #"aws s3 rm --region eu-west-1 's3://vm-bucket/images/1.2.0/it'\''s.vmdk'"#)
         let ami = Asset(kind: .ami, id: "ami-1", name: nil, state: nil, created: nil, size: nil, assetId: "a", region: "us-east-1")
         #expect(ami.removeWith == "aws ec2 deregister-image --region us-east-1 --image-id ami-1")
+        // An export task's record cannot be deleted: cancelled while it runs, untagged once ended.
+        var task = Asset(kind: .exportImageTask, id: "export-ami-1", name: nil, state: "active", created: nil, size: nil, assetId: "a", region: "r")
+        #expect(task.removeWith == "aws ec2 cancel-export-task --region r --export-task-id export-ami-1")
+        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        task.state = nil // unknown: it may still run
+        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        for state in ["completed", "deleted", "deleting"] {
+            task.state = state
+            #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags Key=asset-id")
+            #expect(AssetPurge.plan(task)["action"] == "would untag")
+        }
+        task.tagKey = "release id"
+        #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags 'Key=release id'")
+        #expect(AssetPurge.plan(ami)["action"] == "would remove")
     }
 
     @Test func purgeInputOfAnotherShapeIsRefused() {
@@ -76,7 +90,7 @@ struct AssetLogicTests {
                                           a(.s3Object, "o"), a(.exportImageTask, "e"), a(.ami, "ami")])
         #expect(ordered.map(\.id) == ["e", "ami", "snap", "o", "s", "k"])
         #expect(StackSummary.name(of: a(.stack, "arn:aws:cloudformation:r:1:stack/DATA-SCIENCE-SANDBOX-VM-Bucket/u")) == AssetConventions.vmBucketStack)
-        #expect(AssetPurge.line(a(.ami, "ami"), .kept("why")) == ["kind": "ami", "id": "ami", "outcome": "kept", "reason": "why"])
+        #expect(AssetPurge.line(a(.exportImageTask, "e"), .untagged("why")) == ["kind": "export-image-task", "id": "e", "outcome": "untagged", "reason": "why"])
     }
 
     @Test func tableAlignsAndMarkdownEscapes() {

@@ -57,6 +57,8 @@ extension Integration {
             let listA = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
             #expect(listA.status == 0, "\(listA.stderr)")
             #expect(Seed.pairs(listA.json) == Seed.pairs(seedA))
+            let exports = listA.json?.array?.filter { $0["kind"] == "export-image-task" } ?? []
+            #expect(exports.count == 2 && exports.allSatisfy { $0["state"] == "active" && $0["assetId"] == .string(a) })
             let stacks = listA.json?.array?.filter { $0["kind"] == "stack" } ?? []
             #expect(stacks.count == 60 && stacks.allSatisfy { $0["resources"]?.array?.first?["type"] == "AWS::SNS::Topic" })
             let entry = listA.json?.array?.first { $0["kind"] == "s3-object" }
@@ -82,14 +84,16 @@ extension Integration {
             let dry = try run("purge-assets", stdin: listA.stdout)
             #expect(try dry.status == 0 && Emulator.requestCount() == before)
             let planned = dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
-            #expect(planned.count == total && planned.allSatisfy { $0["action"] == "would remove" && $0["command"]?.string?.hasPrefix("aws ") == true })
+            #expect(planned.count == total && planned.allSatisfy { $0["command"]?.string?.hasPrefix("aws ") == true })
+            #expect(planned.allSatisfy { $0["action"] == ($0["kind"] == "export-image-task" ? "would cancel and untag" : "would remove") })
             #expect(planned.first?["kind"] == "export-image-task" && planned.last?["kind"] == "key-pair")
             #expect(try Seed.pairs(run("list-assets", ["--asset-id", a, "--bucket", bucket]).json) == Seed.pairs(seedA))
 
             let purge = try run("purge-assets", ["--yes"], stdin: listA.stdout)
             let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(purge.status == 0, "\(purge.stderr)")
-            #expect(outcomes.count == total && outcomes.allSatisfy { $0["outcome"] == "removed" })
+            #expect(outcomes.count == total && outcomes.allSatisfy { $0["outcome"] == ($0["kind"] == "export-image-task" ? "untagged" : "removed") })
+            #expect(outcomes.filter { $0["reason"]?.string?.hasPrefix("cancelled; AWS keeps export task records") == true }.count == 2)
             let after = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
             #expect(after.status == 0 && after.json == [])
             #expect(try Seed.pairs(run("list-assets", ["--asset-id", b, "--bucket", bucket]).json) == Seed.pairs(seedB))

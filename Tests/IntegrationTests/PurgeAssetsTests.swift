@@ -26,7 +26,8 @@ extension Integration {
             #expect(try run("purge-assets", stdin: "[]").stdout.isEmpty)
         }
 
-        /// One failure does not stop the rest; what is gone is a success; a finished export is kept.
+        /// One failure does not stop the rest; what is gone is a success; an export task that
+        /// ended before the cancel is untagged.
         @Test func outcomesPerAssetAndExit1WhenOneFailed() throws {
             let id = "\(tag)-o"
             let seeded = try Seed.run(["--asset-id", id, "--bucket", "assets-\(tag)-o", "--objects", "0", "--amis", "1",
@@ -44,12 +45,41 @@ extension Integration {
                 return (kind, j)
             })
             #expect(r.status == 1 && r.stderr.contains("1 of 5 assets could not be removed"))
-            #expect(outcomes["export-image-task"]?["outcome"] == "kept" && outcomes["export-image-task"]?["reason"]?.string?.contains("finished") == true)
+            #expect(outcomes["export-image-task"]?["outcome"] == "untagged")
+            #expect(outcomes["export-image-task"]?["reason"] == "AWS keeps export task records (free); the asset-id tag was removed")
             #expect(outcomes["stack"]?["outcome"] == "failed" && outcomes["stack"]?["error"]?.string?.contains("permanent") == true)
             #expect(outcomes["ami"]?["outcome"] == "removed" && outcomes["snapshot"]?["outcome"] == "removed")
             #expect(outcomes["key-pair"]?["outcome"] == "already gone")
             let unknownFlag = try run("purge-assets", ["--yes", "--force"], stdin: input)
             #expect(unknownFlag.status == 2 && unknownFlag.stdout.isEmpty)
+        }
+
+        /// Export task records cannot be deleted: list-assets shows them in every state, purge
+        /// cancels the active ones and untags all, and then nothing of the id is listed.
+        @Test func exportTasksInEveryStateAreListedThenUntagged() throws {
+            let id = "\(tag)-e", bucket = "assets-\(tag)-e"
+            let ended = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "1",
+                                      "--export-seconds", "0", "--key-pairs", "0", "--stacks", "0"])["export-image-task"]![0]
+            let active = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "1",
+                                       "--key-pairs", "0", "--stacks", "0"])["export-image-task"]![0]
+            let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket, "--kinds", "export-image-task"])
+            let states = Dictionary(uniqueKeysWithValues: (listed.json?.array ?? []).map { ($0["id"]?.string ?? "", $0["state"]?.string ?? "") })
+            #expect(listed.status == 0 && states == [ended: "completed", active: "active"], "\(listed.stderr)")
+
+            let dry = try run("purge-assets", stdin: listed.stdout)
+            let plans = Dictionary(uniqueKeysWithValues: dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+                .map { ($0["id"]?.string ?? "", $0) })
+            #expect(plans[ended] == ["kind": "export-image-task", "id": .string(ended), "action": "would untag",
+                                     "command": .string("aws ec2 delete-tags --region eu-west-1 --resources \(ended) --tags Key=asset-id")])
+            #expect(plans[active]?["action"] == "would cancel and untag"
+                && plans[active]?["command"] == .string("aws ec2 cancel-export-task --region eu-west-1 --export-task-id \(active)"))
+
+            let purge = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+            #expect(purge.status == 0 && outcomes.count == 2 && outcomes.allSatisfy { $0["outcome"] == "untagged" }, "\(purge.stderr)")
+            #expect(try run("list-assets", ["--asset-id", id, "--bucket", bucket]).json == [])
+            // Again, as after an interrupted purge: the tags are gone already, nothing fails.
+            #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
         }
     }
 }

@@ -1,6 +1,7 @@
-"""ExportImage, DescribeExportImageTasks and CancelExportTask for moto's EC2.
+"""ExportImage, DescribeExportImageTasks and CancelExportTask for moto's EC2, and the tag calls
+(CreateTags, DeleteTags, DescribeTags) on their task ids.
 
-moto 5.2.5 has none of the three. They are added as methods of moto's EC2Response, so a request
+moto 5.2.5 has none of the three, and its tag backend refuses `export-ami-…` ids. They are added as methods of moto's EC2Response, so a request
 reaches them only after moto has checked its signature, and moto's own parser and serializer
 (driven by botocore's EC2 model) turn the parameters and the result into the real API's shapes.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -349,7 +351,84 @@ def cancel_export_task(self: EC2Response) -> ActionResult:
     return EmptyResult()
 
 
+# --- the tag calls on export-image-task ids ---------------------------------------------------------
+
+
+def _split_ids(self: EC2Response) -> tuple[list[ExportTask], list[str]]:
+    """The request's export tasks (all must exist, as AWS checks) and its other resource ids."""
+    ids = self._get_param("Resources", [])
+    tasks = _tasks.get((self.current_account, self.region), {})
+    found = []
+    for task_id in (i for i in ids if i.startswith("export-ami-")):
+        if task_id not in tasks:
+            raise EC2Error("InvalidExportTaskID.NotFound", f"The export task ID '{task_id}' does not exist")
+        found.append(tasks[task_id])
+    return found, [i for i in ids if not i.startswith("export-ami-")]
+
+
+def _tag_calls() -> None:
+    from moto.ec2.models import validate_resource_ids
+    from moto.ec2.utils import simple_aws_filter_to_re
+
+    def create_tags(self: EC2Response) -> ActionResult:
+        with _lock:
+            found, others = _split_ids(self)
+            if not found:
+                return original_create(self)
+            tags = {t["Key"]: t.get("Value", "") for t in self._get_param("Tags", [])}
+            if others:
+                validate_resource_ids(others)
+                self.ec2_backend.do_resources_exist(others)
+            self.error_on_dryrun()
+            if others:
+                self.ec2_backend.create_tags(others, tags)
+            for task in found:
+                task.tags = [t for t in task.tags if t["Key"] not in tags] + [{"Key": k, "Value": v} for k, v in tags.items()]
+        return EmptyResult()
+
+    def delete_tags(self: EC2Response) -> ActionResult:
+        with _lock:
+            found, others = _split_ids(self)
+            if not found:
+                return original_delete(self)
+            # A tag given without a value goes whatever its value; with one, only when it matches.
+            tags = {t["Key"]: t.get("Value") for t in self._get_param("Tags", [])}
+            if others:
+                validate_resource_ids(others)
+            self.error_on_dryrun()
+            if others:
+                self.ec2_backend.delete_tags(others, tags)
+            for task in found:
+                task.tags = [t for t in task.tags if not (t["Key"] in tags and tags[t["Key"]] in (None, t["Value"]))]
+        return EmptyResult()
+
+    def describe_tags(self: EC2Response) -> ActionResult:
+        filters = self._filters_from_querystring() or {}
+        self.error_on_dryrun()
+        wanted = {name: [re.compile(simple_aws_filter_to_re(v)) for v in values]
+                  for name, values in filters.items() if name in ("key", "value", "resource-id")}
+
+        def passes(name: str, text: str) -> bool:
+            return name not in wanted or any(p.match(text) for p in wanted[name])
+
+        result = self.ec2_backend.describe_tags(filters=filters)
+        if "export-image-task" in filters.get("resource-type", ["export-image-task"]):
+            with _lock:
+                for task in _tasks.get((self.current_account, self.region), {}).values():
+                    for t in task.tags:
+                        if passes("key", t["Key"]) and passes("value", t["Value"]) and passes("resource-id", task.task_id):
+                            result.append({"resource_id": task.task_id, "key": t["Key"], "value": t["Value"],
+                                           "resource_type": "export-image-task"})
+        return ActionResult({"Tags": result})
+
+    original_create, original_delete = EC2Response.create_tags, EC2Response.delete_tags
+    EC2Response.create_tags = create_tags  # type: ignore[method-assign]
+    EC2Response.delete_tags = delete_tags  # type: ignore[method-assign]
+    EC2Response.describe_tags = describe_tags  # type: ignore[method-assign]
+
+
 def install() -> None:
+    _tag_calls()
     EC2Response.export_image = export_image  # type: ignore[attr-defined]
     EC2Response.describe_export_image_tasks = describe_export_image_tasks  # type: ignore[attr-defined]
     EC2Response.cancel_export_task = cancel_export_task  # type: ignore[attr-defined]

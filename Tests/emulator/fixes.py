@@ -171,7 +171,31 @@ def _put_body_kept_whatever_its_type() -> None:
     BackendRequest.want_form_data_parsed = property(lambda self: self.method != "PUT" and wanted.fget(self))
 
 
+def _unmet_policy_conditions_are_neutral() -> None:
+    """moto answers DENIED for any policy statement whose Condition does not hold, and knows no
+    request context, so the VM bucket's Deny-unless-TLS statement refused every request. In AWS a
+    statement whose condition does not hold does not apply; and the emulator stands in for AWS's
+    HTTPS endpoints, so its requests count as secure transport."""
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    original = IAMPolicyStatement.is_action_permitted
+
+    def secure_transport_holds(condition: dict) -> bool:  # type: ignore[type-arg]
+        # moto skips the Bool operator altogether; the one Bool key our policies use is this one.
+        expected = {k.lower(): str(v).lower() for k, v in (condition.get("Bool") or {}).items()}
+        return expected.get("aws:securetransport", "true") == "true"
+
+    def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):  # type: ignore[no-untyped-def]
+        condition = self._statement.get("Condition")
+        if condition and not (secure_transport_holds(condition) and self._check_conditions(incoming_condition_values)):
+            return PermissionResult.NEUTRAL
+        return original(self, action, resource, principal, incoming_condition_values)
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+
 def install() -> None:
+    _unmet_policy_conditions_are_neutral()
     _create_image_with_snapshot_tags()
     _change_set_outputs()
     _skipped_resources_not_listed()

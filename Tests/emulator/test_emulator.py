@@ -316,6 +316,31 @@ def test_tags_filters_ids_and_paging(ec2: Any, bucket: str) -> None:
     assert error_of(lambda: export(ec2, new_image(ec2, "badspec"), bucket, TagSpecifications=bad_spec))[0] == "InvalidParameterValue"
 
 
+def test_tags_on_export_task_ids(ec2: Any, bucket: str) -> None:
+    configure(exportSeconds=0)
+    spec = [{"ResourceType": "export-image-task", "Tags": [{"Key": "asset-id", "Value": "t-1"}]}]
+    task_id = export(ec2, new_image(ec2, "tagcalls"), bucket, TagSpecifications=spec)["ExportImageTaskId"]
+    image_id = new_image(ec2, "tagcalls-ami")
+    assert wait_for(lambda: task(ec2, task_id)["Status"] == "completed")
+
+    def tags_of(resource_id: str) -> dict[str, str]:
+        found = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]}])["Tags"]
+        return {t["Key"]: t["Value"] for t in found}
+
+    # A finished task's tags still change, beside an AMI in the same call.
+    ec2.create_tags(Resources=[task_id, image_id], Tags=[{"Key": "note", "Value": "x"}])
+    assert tags_of(task_id) == {"asset-id": "t-1", "note": "x"} and tags_of(image_id)["note"] == "x"
+    listed = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["export-image-task"]}, {"Name": "key", "Values": ["asset-*"]}])["Tags"]
+    assert listed == [{"ResourceId": task_id, "ResourceType": "export-image-task", "Key": "asset-id", "Value": "t-1"}]
+    ec2.delete_tags(Resources=[task_id], Tags=[{"Key": "note", "Value": "other"}])  # another value: kept
+    ec2.delete_tags(Resources=[task_id], Tags=[{"Key": "asset-id"}])  # no value: gone whatever it was
+    assert tags_of(task_id) == {"note": "x"}
+    assert ec2.describe_export_image_tasks(Filters=[{"Name": "tag:asset-id", "Values": ["t-1"]}])["ExportImageTasks"] == []
+    missing = "export-ami-00000000000000000"
+    assert error_of(lambda: ec2.delete_tags(Resources=[missing], Tags=[{"Key": "asset-id"}]))[0] == "InvalidExportTaskID.NotFound"
+    assert error_of(lambda: ec2.create_tags(Resources=[missing], Tags=[{"Key": "k", "Value": "v"}]))[0] == "InvalidExportTaskID.NotFound"
+
+
 def signed_query(service: str, params: dict[str, str]) -> bytes:
     """A hand-signed query request: the raw XML the Swift tools will parse."""
     body = "&".join(f"{k}={urllib.parse.quote(v, safe='')}" for k, v in params.items())

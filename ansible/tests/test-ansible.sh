@@ -42,6 +42,10 @@ if [ "$(id -u)" != 0 ]; then
   exit
 fi
 
+if ! command -v jq >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >&2
+fi
+
 # --- a fresh test system --------------------------------------------------------------
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd -P)
