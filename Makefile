@@ -127,7 +127,8 @@ endif
 
 $(D)/installed.stamp: $(D)/instance.json $(if $(SKIP_INSTALL),,$(ANSIBLE_VENV_STAMP) $(filter $(D)/inventory.ini,$(INSTALL_INVENTORY)))
 ifeq ($(SKIP_INSTALL),)
-	$(INSTALL_RUN) $(ANSIBLE_PLAYBOOK) -i $(INSTALL_INVENTORY) ansible/install.yml
+	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)" ] || { echo "release: set SANDBOX_DEFAULT_PASSWORD in the environment (Jupyter and the login share it)" >&2; exit 2; }
+	$(INSTALL_RUN) $(ANSIBLE_PLAYBOOK) -i $(INSTALL_INVENTORY) $(ANSIBLE_PASSWORD_ARGS) ansible/install.yml
 else
 	@echo "release: SKIP_INSTALL is set: the install playbook is skipped, the image is the bare source AMI" >&2
 endif
@@ -136,7 +137,6 @@ endif
 # The default password comes from SANDBOX_DEFAULT_PASSWORD (or SANDBOX_PASSWORD_VARS), never a command line.
 $(D)/password.stamp: $(D)/installed.stamp
 ifeq ($(SKIP_INSTALL),)
-	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)" ] || { echo "release: set SANDBOX_DEFAULT_PASSWORD in the environment" >&2; exit 2; }
 	$(INSTALL_RUN) $(ANSIBLE_PLAYBOOK) -i $(INSTALL_INVENTORY) $(ANSIBLE_PASSWORD_ARGS) ansible/reset-password.yml
 else
 	@echo "release: SKIP_INSTALL is set: the reset-password playbook is skipped" >&2

@@ -24,14 +24,23 @@ public struct KeyPairs {
         p.add("KeyName", name)
         p.add("KeyType", type)
         p.tagSpecifications(["key-pair"], tags: tags)
-        let answer: JSON
-        do {
-            answer = try client.query("ec2", "CreateKeyPair", p.pairs)
-        } catch {
-            // An AWS error is a refusal: nothing was made. Anything else may have made the pair.
-            if case ToolError.aws? = error as? ToolError {} else { removeAfterFailure(name: name) }
-            throw error
+        var answer: JSON?
+        var attempt = 1
+        while answer == nil {
+            do {
+                answer = try client.query("ec2", "CreateKeyPair", p.pairs)
+            } catch {
+                // An AWS error is a refusal: nothing was made. Anything else may have made the
+                // pair: remove it, and since the key material is lost with the answer, make it anew.
+                if case ToolError.aws? = error as? ToolError { throw error }
+                removeAfterFailure(name: name)
+                if case ToolError.interrupted? = error as? ToolError { throw error }
+                guard attempt < client.retry.maxAttempts else { throw error }
+                attempt += 1
+                log("key pair '\(name)': the answer was lost (\(error)); removed it, creating it again")
+            }
         }
+        guard let answer else { throw ToolError.remote("CreateKeyPair gave no answer") }
         let created = Created(name: answer["keyName"]?.string ?? name, id: answer["keyPairId"]?.string ?? "",
                               fingerprint: answer["keyFingerprint"]?.string ?? "")
         do {

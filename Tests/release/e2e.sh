@@ -47,7 +47,11 @@ for stage in source-ami keypair stack instance ami; do
   setsid make --no-print-directory release SKIP_INSTALL=1 NO_BUILD=1 VM_BUCKET="$bucket" EXPORT_ROLE=vmimport \
     FORMATS="vmdk vhd" ASSET_ID=$id >"$logs/term-$stage.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1500); do [ -f "build/$id/$stage.json" ] || ! kill -0 $pid 2>/dev/null || break; sleep 0.02; done
+  for _ in $(seq 1500); do  # until the step's file appears (30 s at most)
+    [ -f "build/$id/$stage.json" ] || ! kill -0 $pid 2>/dev/null && break
+    sleep 0.02
+  done
+  check "the release reached $stage.json" [ -f "build/$id/$stage.json" ]
   kill -TERM -- -$pid 2>/dev/null
   wait $pid; rc=$?
   check "SIGTERM after $stage.json stops the release (exit $rc)" [ $rc -ne 0 ]
@@ -57,9 +61,9 @@ for stage in source-ami keypair stack instance ami; do
   check "and leaves exactly one AMI" clean_result $id
 done
 
-# Throttling and SlowDown on 30% of the requests: still one of everything.
+# Throttling, SlowDown and dropped connections on 30% of the requests: still one of everything.
 id=e2e-faults-$$
-emulator '{"faultRate":0.3,"faultKinds":["throttling","slowdown"]}'
+emulator '{"faultRate":0.3,"faultKinds":["throttling","slowdown","drop"]}'
 AWS_MAX_ATTEMPTS=8 release ASSET_ID=$id >"$logs/faults.log" 2>&1; rc=$?
 emulator '{"faultRate":0}'
 check "with 30% faults the release completes" equals "$rc" 0
