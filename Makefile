@@ -49,6 +49,7 @@ MAKE_PUBLIC       ?=
 KEEP_ON_ERROR     ?=
 # Use the tools in BIN as they are (the end-to-end tests run beside `swift test`, which holds .build).
 NO_BUILD          ?=
+TOOLS              = $(if $(NO_BUILD),,build)
 SKIP_INSTALL      ?=
 # The VM bucket, its export role and CloudFront domain: empty means the VM bucket stack's outputs.
 VM_BUCKET         ?=
@@ -69,7 +70,7 @@ UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
 json       = jq -r '$(2)' $(1)
 
 ## release: the whole release of ASSET_ID (FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
-release: require-asset-id $(if $(NO_BUILD),,build)
+release: require-asset-id $(TOOLS)
 	@status=0; trap 'status=130' INT; trap 'status=143' TERM; \
 	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || { [ $$status -ne 0 ] || status=$$?; }; \
 	if [ $$status -ne 0 ]; then \
@@ -209,7 +210,7 @@ codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
   | $(BIN)/aws-sign-request -c --filter '$(3)'
 
 ## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
-start-release: require-asset-id $(if $(NO_BUILD),,build)
+start-release: require-asset-id $(TOOLS)
 	@project=$$($(BIN)/cfn-deploy --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
 	request=$$(jq -cn --arg p "$$project" --arg id "$(ASSET_ID)" --arg public "$(MAKE_PUBLIC)" \
 	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \
@@ -232,11 +233,11 @@ start-release: require-asset-id $(if $(NO_BUILD),,build)
 # What a release (ASSET_ID: an asset-id or a glob such as 1.2.*) left behind, shown or removed.
 
 ## show-assets: list what ASSET_ID left behind, as a table (ASSET_ID=1.2.0 or a glob such as 1.2.*)
-show-assets: require-asset-id build
+show-assets: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format table
 
 ## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes
-purge: require-asset-id build
+purge: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format json \
 	  | $(BIN)/purge-assets $(if $(filter yes,$(CONFIRM)),--yes,--dry-run)
 

@@ -194,7 +194,38 @@ def _unmet_policy_conditions_are_neutral() -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
+def _codebuild_start_build_overrides_and_token() -> None:
+    """moto's StartBuild drops environmentVariablesOverride and idempotencyToken. AWS shows the
+    overrides in the build's environment, and answers a repeated token (within 5 minutes) with
+    the build it already started."""
+    import time
+
+    from moto.codebuild.responses import CodeBuildResponse
+
+    original = CodeBuildResponse.start_build
+    started: dict[tuple[str, str, str], tuple[float, Any]] = {}
+
+    def start_build(self):  # type: ignore[no-untyped-def]
+        token = self._get_param("idempotencyToken")
+        overrides = self._get_param("environmentVariablesOverride") or []
+        key = (self.current_account, self._get_param("projectName") or "", token or "")
+        if token and key in started and time.time() - started[key][0] < 300:
+            return started[key][1]
+        result = original(self)
+        build = result.result.get("build") if isinstance(result.result, dict) else None
+        if isinstance(build, dict):
+            variables = build.setdefault("environment", {}).setdefault("environmentVariables", [])
+            names = {o.get("name") for o in overrides}
+            variables[:] = [v for v in variables if v.get("name") not in names] + list(overrides)
+        if token:
+            started[key] = (time.time(), result)
+        return result
+
+    CodeBuildResponse.start_build = start_build
+
+
 def install() -> None:
+    _codebuild_start_build_overrides_and_token()
     _unmet_policy_conditions_are_neutral()
     _create_image_with_snapshot_tags()
     _change_set_outputs()

@@ -433,6 +433,13 @@ def test_codebuild_no_source_project_builds() -> None:
     build_id = codebuild.start_build(projectName="release")["build"]["id"]
     assert codebuild.batch_get_builds(ids=[build_id])["builds"][0]["buildStatus"] in ("IN_PROGRESS", "SUCCEEDED")
 
+    override = [{"name": "ASSET_ID", "value": "1.2.0", "type": "PLAINTEXT"}]
+    first = codebuild.start_build(projectName="release", idempotencyToken="t-1", environmentVariablesOverride=override)["build"]
+    again = codebuild.start_build(projectName="release", idempotencyToken="t-1", environmentVariablesOverride=override)["build"]
+    assert again["id"] == first["id"]
+    build = codebuild.batch_get_builds(ids=[first["id"]])["builds"][0]
+    assert override[0] in build["environment"]["environmentVariables"]
+
 
 # --- fault switch, counter, reset ----------------------------------------------------------------
 

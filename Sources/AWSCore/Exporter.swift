@@ -1,7 +1,5 @@
-import AWSCore
-
 /// What one `ami-export export` run is asked to do.
-struct ExportPlan {
+public struct ExportPlan {
     var baseImage: Image
     var name: String
     var formats: [DiskFormat]
@@ -15,6 +13,24 @@ struct ExportPlan {
     var cloudfrontDomain: String?
     var timeout: Double
     var copier: S3Copy
+
+    public init(baseImage: Image, name: String, formats: [DiskFormat], bucket: String, prefix: String,
+                roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
+                cloudfrontDomain: String?, timeout: Double, copier: S3Copy) {
+        self.baseImage = baseImage
+        self.name = name
+        self.formats = formats
+        self.bucket = bucket
+        self.prefix = prefix
+        self.roleName = roleName
+        self.tagKey = tagKey
+        self.assetId = assetId
+        self.description = description
+        self.sequential = sequential
+        self.cloudfrontDomain = cloudfrontDomain
+        self.timeout = timeout
+        self.copier = copier
+    }
 }
 
 /// Tags on the export tasks and AMI copies besides the asset-id: they let a re-run recognise
@@ -57,7 +73,7 @@ final class FormatJob {
 /// Runs the exports of a plan: reuses the asset's earlier tasks, gives each extra format its own
 /// AMI copy, starts every export as soon as its AMI and an export slot allow, polls them all,
 /// renames each finished file on the server and removes the copies.
-final class Exporter {
+public final class Exporter {
     let client: AWSClient
     let plan: ExportPlan
     let images: Images
@@ -66,7 +82,7 @@ final class Exporter {
     /// One CopyImage token per format and run: retries share it; a later run finds the copy by name.
     var copyTokens: [DiskFormat: String] = [:]
 
-    init(client: AWSClient, plan: ExportPlan) {
+    public init(client: AWSClient, plan: ExportPlan) {
         self.client = client
         self.plan = plan
         images = Images(client)
@@ -75,7 +91,7 @@ final class Exporter {
 
     var baseId: String { plan.baseImage.id }
 
-    func run() throws -> JSON {
+    public func run() throws -> JSON {
         do {
             try prepare()
             var waiter = Waiter("exports", timeout: plan.timeout, firstDelay: 1, maxDelay: 15)
