@@ -3,13 +3,14 @@
 public enum AssetTable {
     static let headers = ["KIND", "ID", "NAME", "STATE", "CREATED", "SIZE", "ASSET-ID"]
 
-    /// One row per asset and per stack resource; `true` marks a resource row.
-    static func rows(_ assets: [Asset]) -> [([String], Bool)] {
-        var rows: [([String], Bool)] = []
+    /// One row per asset and per stack resource; `true` marks a resource row; the URL is the
+    /// image's download address, when it has one.
+    static func rows(_ assets: [Asset]) -> [(cells: [String], isResource: Bool, url: String?)] {
+        var rows: [(cells: [String], isResource: Bool, url: String?)] = []
         for a in assets {
-            rows.append(([a.kind.rawValue, a.id, a.name ?? "", a.state ?? "", a.created ?? "", a.size.map(humanSize) ?? "", a.assetId], false))
+            rows.append(([a.kind.rawValue, a.id, a.name ?? "", a.state ?? "", a.created ?? "", a.size.map(humanSize) ?? "", a.assetId], false, a.url))
             for r in a.resources ?? [] {
-                rows.append((["  resource", r.physicalId ?? "", "\(r.logicalId) (\(r.type))", r.status, "", "", ""], true))
+                rows.append((["  resource", r.physicalId ?? "", "\(r.logicalId) (\(r.type))", r.status, "", "", ""], true, nil))
             }
         }
         return rows
@@ -18,7 +19,7 @@ public enum AssetTable {
     /// Columns padded to their widest cell; with `color`, a bold header and dim resource rows.
     public static func text(_ assets: [Asset], color: Bool) -> String {
         let body = rows(assets)
-        let all = [headers] + body.map(\.0)
+        let all = [headers] + body.map(\.cells)
         let widths = headers.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             var s = ""
@@ -30,21 +31,22 @@ public enum AssetTable {
         }
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         var out = paint(line(headers), "1") + "\n"
-        for (cells, isResource) in body { out += (isResource ? paint(line(cells), "2") : line(cells)) + "\n" }
+        for (cells, isResource, _) in body { out += (isResource ? paint(line(cells), "2") : line(cells)) + "\n" }
         return out + summary(assets) + "\n"
     }
 
-    /// A heading, a summary line and a GitHub-flavoured table.
+    /// A heading, a summary line and a GitHub-flavoured table; an image's name links to its download.
     public static func markdown(_ assets: [Asset], pattern: String) -> String {
         var out = "### Assets of `\(pattern)`\n\n\(summary(assets))\n"
         guard !assets.isEmpty else { return out }
         func cell(_ s: String) -> String { s.isEmpty ? "" : s.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
         out += "\n| " + headers.map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: " | ") + " |\n"
         out += "|" + String(repeating: " --- |", count: headers.count) + "\n"
-        for (cells, isResource) in rows(assets) {
+        for (cells, isResource, url) in rows(assets) {
             // Markdown drops the indentation that marks a resource row in the text table.
-            let marked = isResource ? ["↳ resource"] + cells.dropFirst() : cells
-            out += "| " + marked.map(cell).joined(separator: " | ") + " |\n"
+            var marked = (isResource ? ["↳ resource"] + cells.dropFirst() : cells).map(cell)
+            if let url, !marked[2].isEmpty { marked[2] = "[\(marked[2])](\(url))" }
+            out += "| " + marked.joined(separator: " | ") + " |\n"
         }
         return out
     }

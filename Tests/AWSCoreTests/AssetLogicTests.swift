@@ -105,6 +105,9 @@ struct AssetLogicTests {
         let md = AssetTable.markdown([piped], pattern: "1.2.*")
         #expect(md.hasPrefix("### Assets of `1.2.*`\n") && md.contains("| a\\|b |") && md.contains("| --- |"))
         #expect(AssetTable.markdown([], pattern: "x").contains("No assets."))
+        var linked = AssetLogicTests.object
+        linked.url = "https://d1.cloudfront.net/images/1.2.0/sandbox.vmdk"
+        #expect(AssetTable.markdown([linked], pattern: "1.2.0").contains("| [\(linked.name!)](https://d1.cloudfront.net/images/1.2.0/sandbox.vmdk) |"))
     }
 
     @Test func sizesReadAsPeopleDo() {
