@@ -17,7 +17,7 @@ SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
 
 ## help: list the targets
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## ([^:]+): /  \1\t/' | column -t -s "$$(printf '\t')"
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //' | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
 
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
@@ -100,7 +100,7 @@ $(D)/source-ami.json: | $(D)/.dir
 # Where the images go: the VM bucket stack's outputs, or VM_BUCKET/EXPORT_ROLE/CDN_DOMAIN.
 $(D)/vm-bucket.json: | $(D)/.dir
 ifeq ($(VM_BUCKET),)
-	$(BIN)/cfn-deploy --describe --stack $(STACK_VM_BUCKET) --filter .Outputs >$@
+	$(CFN_DEPLOY) --describe --stack $(STACK_VM_BUCKET) --filter .Outputs >$@
 else
 	jq -n '{BucketName: "$(VM_BUCKET)", ExportRoleName: "$(or $(EXPORT_ROLE),vmimport)", DistributionDomainName: "$(CDN_DOMAIN)"}' >$@
 endif
@@ -109,7 +109,7 @@ $(D)/keypair.json: $(D)/source-ami.json
 	$(BIN)/keypair create --asset-id $(ASSET_ID) --key-file $(D)/key.pem >$@
 
 $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
-	$(BIN)/cfn-deploy --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
+	$(CFN_DEPLOY) --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) \
 	  --param InstanceType=$(INSTANCE_TYPE) --param SourceCidr=$(SOURCE_CIDR) --param AssetId=$(ASSET_ID) \
 	  --param Owner=$(or $(OWNER),release) --tag asset-id=$(ASSET_ID) --delete-failed >$@
@@ -164,7 +164,7 @@ $(D)/teardown.stamp: $(D)/ami.json
 
 ## teardown: remove the EC2 stack and key pairs of ASSET_ID (what a release or a failure leaves running)
 teardown: require-asset-id
-	$(BIN)/cfn-deploy --delete --stack $(EC2_STACK) >/dev/null
+	$(CFN_DEPLOY) --delete --stack $(EC2_STACK) >/dev/null
 	$(BIN)/list-assets --asset-id $(ASSET_ID) --kinds key-pair | $(BIN)/purge-assets --yes >/dev/null
 	rm -f $(D)/key.pem $(D)/keypair.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
 	@[ -f $(D)/ami.json ] || rm -f $(D)/installed.stamp $(D)/password.stamp
@@ -192,7 +192,7 @@ demo: build $(VENV)/.stamp
 # system, so the local Debian test system stands in for the instance in the install steps.
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
-	$(BIN)/cfn-deploy --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
+	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
 	SANDBOX_DEFAULT_PASSWORD=$$(head -c 18 /dev/urandom | base64); export SANDBOX_DEFAULT_PASSWORD; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
@@ -211,7 +211,7 @@ codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
 
 ## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
 start-release: require-asset-id $(TOOLS)
-	@project=$$($(BIN)/cfn-deploy --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
+	@project=$$($(CFN_DEPLOY) --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
 	request=$$(jq -cn --arg p "$$project" --arg id "$(ASSET_ID)" --arg public "$(MAKE_PUBLIC)" \
 	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \
 	id=$$($(call codebuild_call,StartBuild,$$request,.json.build.id) | jq -r .); \

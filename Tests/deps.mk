@@ -2,6 +2,8 @@
 # `make demo` work on a fresh Debian machine (as root, or with sudo).
 
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
+# What the tests use besides: ssh-keygen checks the key files keypair writes.
+APT_PACKAGES += openssh-client
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)

@@ -30,7 +30,8 @@ SOURCE_TYPE       ?=
 SOURCE_VERSION    ?=
 DEFAULT_PASSWORD_SECRET_ARN ?=
 
-CFN_DEPLOY  = $(BIN)/cfn-deploy
+# Flags only: stdin is closed so that cfn-deploy never waits on an inherited open pipe.
+CFN_DEPLOY  = $(BIN)/cfn-deploy </dev/null
 REGION_FLAG = $(if $(REGION),--region '$(REGION)')
 # $(call param,Key,value): a --param only when the value is set, so the template's default applies.
 param       = $(if $(2),--param '$(1)=$(2)')

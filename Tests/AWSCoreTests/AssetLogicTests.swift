@@ -102,6 +102,7 @@ struct AssetLogicTests {
         #expect(!table.contains("\u{1B}") && AssetTable.text([AssetLogicTests.object], color: true).contains("\u{1B}[1m"))
         var piped = AssetLogicTests.object
         piped.name = "a|b"
+        piped.url = nil
         let md = AssetTable.markdown([piped], pattern: "1.2.*")
         #expect(md.hasPrefix("### Assets of `1.2.*`\n") && md.contains("| a\\|b |") && md.contains("| --- |"))
         #expect(AssetTable.markdown([], pattern: "x").contains("No assets."))

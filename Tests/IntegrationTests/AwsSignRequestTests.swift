@@ -64,6 +64,16 @@ extension Integration {
             #expect(refused.status != 0)
         }
 
+        @Test func instanceMetadataCredentialsWithASessionToken() throws {
+            let env = Emulator.environment(["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_EC2_METADATA_DISABLED": nil,
+                                            "AWS_EC2_METADATA_SERVICE_ENDPOINT": Emulator.endpoint + "/_emulator/imds"])
+            let r = try run("aws-sign-request", stdin: #"{"service":"ec2",\#(form),"body":"Action=DescribeKeyPairs&Version=2016-11-15"}"#, env: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let disabled = try run("aws-sign-request", stdin: #"{"service":"ec2","body":"Action=DescribeKeyPairs"}"#,
+                                   env: env.merging(["AWS_EC2_METADATA_DISABLED": "true"]) { $1 })
+            #expect(disabled.status == 2 && disabled.stderr.contains("no AWS credentials found"), "\(disabled.stderr)")
+        }
+
         @Test func everyCallSucceedsWithThirtyPercentFaults() throws {
             try Emulator.configure(["faultRate": 0.3, "faultKinds": ["slowdown", "throttling", "drop"]])
             defer { try? Emulator.configure(["faultRate": 0]) }

@@ -234,6 +234,8 @@ class Emulator:
                 "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
                 "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
             })
+        elif path.startswith("/_emulator/imds/"):
+            return self.instance_metadata(environ, start_response, path[len("/_emulator/imds"):], method)
         elif path == "/_emulator/requests" and method == "GET":
             with self.lock:
                 return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted})
@@ -246,6 +248,35 @@ class Emulator:
         else:
             return _json(start_response, "404 Not Found", {"error": f"no control endpoint {method} {path}"})
         return _json(start_response, "405 Method Not Allowed", {"error": f"{method} is not allowed on {path}"})
+
+
+    def instance_metadata(self, environ: dict[str, Any], start_response: Callable[..., Any], path: str, method: str) -> Iterable[bytes]:
+        """IMDSv2 as an EC2 instance sees it: a session token first (PUT), then the role and its
+        credentials, each GET carrying the token."""
+        def text(status: str, body: str) -> list[bytes]:
+            data = body.encode()
+            start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+            return [data]
+
+        if path == "/latest/api/token":
+            if method != "PUT" or not environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN_TTL_SECONDS"):
+                return text("400 Bad Request", "PUT with X-aws-ec2-metadata-token-ttl-seconds")
+            with self.lock:
+                self.imds_token = uuid.uuid4().hex
+                return text("200 OK", self.imds_token)
+        with self.lock:
+            token, creds = getattr(self, "imds_token", None), self.credentials
+        if token is None or environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN") != token:
+            return text("401 Unauthorized", "")
+        role = "sandbox-instance-role"
+        if path == "/latest/meta-data/iam/security-credentials/":
+            return text("200 OK", role)
+        if path == f"/latest/meta-data/iam/security-credentials/{role}" and creds is not None:
+            return _json(start_response, "200 OK", {
+                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
+                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
+            })
+        return text("404 Not Found", "")
 
 
 def _read_json(environ: dict[str, Any]) -> Any:

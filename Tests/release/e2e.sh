@@ -70,7 +70,7 @@ check "with 30% faults the release completes" equals "$rc" 0
 check "with 30% faults there are no duplicates" clean_result $id
 
 # The release in CodeBuild: start-release starts the project named in its stack and follows it.
-"$BIN/cfn-deploy" --stack DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD --template stacks/release-codebuild.yaml \
+"$BIN/cfn-deploy" </dev/null --stack DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD --template stacks/release-codebuild.yaml \
   --param SourceLocation=https://git.example.invalid/sandbox-release.git --param VMBucketName="$bucket" \
   --param ExportRoleName=vmimport --param "DefaultPasswordSecretArn=arn:aws:secretsmanager:$AWS_REGION:123456789012:secret:sandbox-password" \
   >/dev/null 2>"$logs/codebuild-stack.log"
