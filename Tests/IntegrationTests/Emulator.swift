@@ -85,13 +85,14 @@ func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [Stri
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     // Read both pipes to the end before waiting, so a chatty tool cannot block on a full pipe.
-    var outData = Data(), errData = Data()
+    final class Sink: @unchecked Sendable { var data = Data() }
+    let errSink = Sink()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    outData = out.fileHandleForReading.readDataToEndOfFile()
+    DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
     return ToolResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errSink.data, as: UTF8.self))
 }
