@@ -181,6 +181,10 @@ public final class Exporter {
                 fail(job, "export task \(task.id) \(task.status): \(task.statusMessage ?? "no message")")
             }
         }
+        // One after the other: the next format starts as soon as the previous one ends, not a poll later.
+        if plan.sequential, !jobs.contains(where: { $0.phase == .exporting }), let next = jobs.first(where: { $0.phase == .queued }) {
+            try start(next)
+        }
         if jobs.allSatisfy(\.isFinished) { return .done(()) }
         return .pending(jobs.map { $0.lastLine.isEmpty ? "\($0.format.rawValue) \($0.phase)" : $0.lastLine }.joined(separator: ", "))
     }
