@@ -45,11 +45,4 @@ public struct AmzDate: Equatable, Sendable {
         let t = parts
         return dateStamp + "T" + AmzDate.pad(t.tm_hour, 2) + AmzDate.pad(t.tm_min, 2) + AmzDate.pad(t.tm_sec, 2) + "Z"
     }
-
-    /// `2015-08-30T12:36:00Z`, the form AWS uses in response bodies.
-    public var iso8601: String {
-        let t = parts
-        return AmzDate.pad(t.tm_year + 1900, 4) + "-" + AmzDate.pad(t.tm_mon + 1, 2) + "-" + AmzDate.pad(t.tm_mday, 2)
-            + "T" + AmzDate.pad(t.tm_hour, 2) + ":" + AmzDate.pad(t.tm_min, 2) + ":" + AmzDate.pad(t.tm_sec, 2) + "Z"
-    }
 }

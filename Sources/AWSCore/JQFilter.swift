@@ -25,11 +25,6 @@ public final class JQFilter {
 
     deinit { jq_teardown(&state) }
 
-    /// Every result of the filter on one input, in order.
-    public func apply(_ input: JSON) throws -> [JSON] {
-        try run(input) { result in try JSON.parse(JQFilter.dump(result, flags: 0)) }
-    }
-
     /// Every result rendered as jq renders it: indented by two spaces, or compact; with `raw`,
     /// strings without quotes (jq -r).
     public func render(_ input: JSON, compact: Bool, raw: Bool) throws -> [String] {

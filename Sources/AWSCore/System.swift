@@ -70,13 +70,6 @@ public func log(_ message: String) {
     _ = line.withCString { fputs($0, stderr) }
 }
 
-/// Seconds since the epoch, with fractions.
-public func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
 /// A monotonic clock for deadlines and durations.
 public func monotonic() -> Double {
     var ts = timespec()

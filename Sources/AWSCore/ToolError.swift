@@ -50,6 +50,4 @@ public struct AWSError: Error, CustomStringConvertible, Sendable {
         if let requestId, !requestId.isEmpty { s += " (request id \(requestId))" }
         return s
     }
-
-    public var json: JSON { ["code": .string(code), "message": .string(message), "requestId": JSON(requestId)] }
 }

@@ -62,6 +62,5 @@ struct XMLToJSONTests {
         #expect(json.code == "ResourceNotFoundException" && json.message == "gone" && json.requestId == "j1")
         let bare = ErrorDecoding.decode(response(502, ""))
         #expect(bare.code == "HTTP502")
-        #expect(ec2.json["code"] == "InvalidAMIID.NotFound")
     }
 }
