@@ -204,6 +204,7 @@ def _codebuild_start_build_overrides_and_token() -> None:
 
     original = CodeBuildResponse.start_build
     started: dict[tuple[str, str, str], tuple[float, Any]] = {}
+    failing: set[str] = set()
 
     def start_build(self):  # type: ignore[no-untyped-def]
         token = self._get_param("idempotencyToken")
@@ -217,11 +218,31 @@ def _codebuild_start_build_overrides_and_token() -> None:
             variables = build.setdefault("environment", {}).setdefault("environmentVariables", [])
             names = {o.get("name") for o in overrides}
             variables[:] = [v for v in variables if v.get("name") not in names] + list(overrides)
+            # A build can be made to fail, as the export tasks can: an override value with EMULATOR-FAIL.
+            if any("EMULATOR-FAIL" in str(o.get("value", "")) for o in overrides):
+                failing.add(build["id"])
         if token:
             started[key] = (time.time(), result)
         return result
 
     CodeBuildResponse.start_build = start_build
+
+    # moto's BatchGetBuilds marks every build SUCCEEDED on each call; keep the failing ones failed.
+    from moto.codebuild.models import CodeBuildBackend
+
+    original_get = CodeBuildBackend.batch_get_builds
+
+    def batch_get_builds(self, ids):  # type: ignore[no-untyped-def]
+        builds = original_get(self, ids)
+        for build in builds:
+            if build["id"] in failing:
+                build["buildStatus"] = "FAILED"
+                for phase in build.get("phases", []):
+                    if phase.get("phaseType") == "BUILD":
+                        phase["phaseStatus"] = "FAILED"
+        return builds
+
+    CodeBuildBackend.batch_get_builds = batch_get_builds
 
 
 def install() -> None:

@@ -80,6 +80,9 @@ check "start-release passes ASSET_ID and MAKE_PUBLIC" equals \
   "$(jq -c '[.environment.environmentVariables[]? | select(.name == "ASSET_ID" or .name == "MAKE_PUBLIC") | .value] | sort' "$logs/start-release.json")" \
   "[\"1\",\"e2e-codebuild-$$\"]"
 
+make --no-print-directory start-release NO_BUILD=1 ASSET_ID=e2e-EMULATOR-FAIL-$$ >"$logs/start-release-failed.json" 2>"$logs/start-release-failed.log"; rc=$?
+check "start-release fails when the build fails (make exits 2 for the recipe's 1)" equals "$rc+$(jq -r .buildStatus "$logs/start-release-failed.json")" "2+FAILED"
+
 # No secret in any output, log or state file.
 secrets_absent() {
   ! grep -rqF -e "$AWS_SECRET_ACCESS_KEY" -e "$SANDBOX_DEFAULT_PASSWORD" -e "PRIVATE KEY" "$logs" build/e2e-*-$$/
