@@ -1,11 +1,10 @@
 import ArgumentParser
 
 /// The release's naming and tagging conventions, shared by every tool so that what one tool
-/// creates the others find: the asset-id tag, the images prefix, stack and key pair names.
+/// creates the others find: the asset-id tag, the images prefix, key pair and permanent stack names.
 public enum AssetConventions {
     public static let defaultTagKey = "asset-id"
     public static let defaultImagesPrefix = "images"
-    public static let ec2StackPrefix = "EC2-DATA-SCIENCE-SANDBOX-"
     public static let keyPairPrefix = "sandbox-"
     public static let vmBucketStack = "DATA-SCIENCE-SANDBOX-VM-Bucket"
     public static let vmBucketWAFStack = "DATA-SCIENCE-SANDBOX-VM-Bucket-WAF"
@@ -21,11 +20,6 @@ public enum AssetConventions {
             throw ToolError.usage("invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0")
         }
         return assetId
-    }
-
-    /// CloudFormation stack names allow `[A-Za-z0-9-]` only; anything else becomes `-`.
-    public static func stackName(assetId: String) -> String {
-        ec2StackPrefix + String(assetId.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "-" })
     }
 
     /// `sandbox-<asset-id>-<random>`: unique per run, so a retried release never collides.
