@@ -68,6 +68,9 @@ EXPORTS    = $(foreach f,$(FORMATS),$(D)/export-$(f).json)
 CANONICAL  := 099720109477
 UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
 json       = jq -r '$(2)' $(1)
+# The VM bucket's name, and its CloudFront domain as the flag $(1) when the bucket has one.
+vm_bucket  = $$($(call json,$(D)/vm-bucket.json,.BucketName))
+cdn_flag   = $$(jq -r '.DistributionDomainName | select(. != null and . != "") | "$(1) " + .' $(D)/vm-bucket.json)
 
 ## release: the whole release of ASSET_ID (FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
 release: require-asset-id $(TOOLS)
@@ -149,8 +152,8 @@ $(D)/ami.json: $(D)/password.stamp
 
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id $(ASSET_ID) --name $(IMAGE_NAME) \
-	  --bucket $$($(call json,$(D)/vm-bucket.json,.BucketName)) --role $$($(call json,$(D)/vm-bucket.json,.ExportRoleName)) \
-	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $$(d=$$($(call json,$(D)/vm-bucket.json,.DistributionDomainName // empty)); [ -z "$$d" ] || echo --cloudfront-domain $$d) \
+	  --bucket $(vm_bucket) --role $$($(call json,$(D)/vm-bucket.json,.ExportRoleName)) \
+	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $(call cdn_flag,--cloudfront-domain) \
 	  <$(D)/ami.json >$@
 
 $(D)/public.stamp: $(D)/ami.json
@@ -173,8 +176,7 @@ $(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
 $(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json
-	$(BIN)/list-assets --asset-id $(ASSET_ID) --format markdown --bucket $$($(call json,$(D)/vm-bucket.json,.BucketName)) \
-	  $$(d=$$($(call json,$(D)/vm-bucket.json,.DistributionDomainName // empty)); [ -z "$$d" ] || echo --cdn-domain $$d) >$@
+	$(BIN)/list-assets --asset-id $(ASSET_ID) --format markdown --bucket $(vm_bucket) $(call cdn_flag,--cdn-domain) >$@
 
 .PHONY: release require-asset-id teardown
 

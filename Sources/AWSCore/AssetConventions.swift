@@ -29,6 +29,11 @@ public enum AssetConventions {
         return "\(keyPairPrefix)\(assetId)-\(suffix)"
     }
 
+    /// The download address of an image: the VM bucket's CloudFront distribution serves its keys.
+    public static func imageURL(cloudfrontDomain: String, key: String) -> String {
+        "https://\(cloudfrontDomain)/" + PercentEncoding.encode(key, keepSlash: true)
+    }
+
     /// `images/<asset-id>/`: where the exports of an asset-id live in the VM bucket.
     public static func imagesKeyPrefix(imagesPrefix: String, assetId: String) -> String {
         var p = imagesPrefix

@@ -69,41 +69,31 @@ public struct AssetListing {
     // MARK: EC2
 
     func images(_ c: AWSClient) throws -> [Asset] {
-        try Pagination.all { token in
-            var p = QueryParams()
-            p.list("Owner", ["self"])
-            p.filters([("tag:\(tagKey)", [pattern.pattern])])
-            p.add("MaxResults", "1000")
-            p.add("NextToken", token)
-            let page = try c.query("ec2", "DescribeImages", p.pairs)
-            let items = page["imagesSet"]?.list.map { item -> Asset in
-                let image = Image(ec2: item)
-                var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: item["creationDate"]?.string,
-                              size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
-                a.snapshotIds = image.snapshotIds
-                return a
-            } ?? []
-            return (items, page["nextToken"]?.string)
+        var p = QueryParams()
+        p.list("Owner", ["self"])
+        p.filters([("tag:\(tagKey)", [pattern.pattern])])
+        p.add("MaxResults", "1000")
+        return try c.queryAll("ec2", "DescribeImages", p.pairs, list: "imagesSet").map { item in
+            let image = Image(ec2: item)
+            var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: item["creationDate"]?.string,
+                          size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
+            a.snapshotIds = image.snapshotIds
+            return a
         }
     }
 
     func snapshots(_ c: AWSClient, filters: [(String, [String])], assetIds: [String: String]) throws -> [Asset] {
-        try Pagination.all { token in
-            var p = QueryParams()
-            p.list("Owner", ["self"])
-            p.filters(filters)
-            p.add("MaxResults", "1000")
-            p.add("NextToken", token)
-            let page = try c.query("ec2", "DescribeSnapshots", p.pairs)
-            let items = page["snapshotSet"]?.list.map { item -> Asset in
-                let id = item["snapshotId"]?.string ?? ""
-                let tags = EC2Tags.decode(item["tagSet"])
-                return Asset(kind: .snapshot, id: id, name: tags["Name"] ?? item["description"]?.string,
-                             state: item["status"]?.string, created: item["startTime"]?.string,
-                             size: item["volumeSize"]?.string.flatMap { Int64($0) }.map { $0 << 30 },
-                             assetId: tags[tagKey] ?? assetIds[id] ?? "", region: c.region)
-            } ?? []
-            return (items, page["nextToken"]?.string)
+        var p = QueryParams()
+        p.list("Owner", ["self"])
+        p.filters(filters)
+        p.add("MaxResults", "1000")
+        return try c.queryAll("ec2", "DescribeSnapshots", p.pairs, list: "snapshotSet").map { item in
+            let id = item["snapshotId"]?.string ?? ""
+            let tags = EC2Tags.decode(item["tagSet"])
+            return Asset(kind: .snapshot, id: id, name: tags["Name"] ?? item["description"]?.string,
+                         state: item["status"]?.string, created: item["startTime"]?.string,
+                         size: item["volumeSize"]?.string.flatMap { Int64($0) }.map { $0 << 30 },
+                         assetId: tags[tagKey] ?? assetIds[id] ?? "", region: c.region)
         }
     }
 
@@ -139,16 +129,12 @@ public struct AssetListing {
 
     /// DescribeStacks has no tag filter: every page, matched here; resources only for the matches.
     func stacks(_ c: AWSClient) throws -> [Asset] {
-        var matched: [Asset] = try Pagination.all { token in
-            let page = try c.query("cloudformation", "DescribeStacks", token.map { [("NextToken", $0)] } ?? [])["DescribeStacksResult"]
-            let items = (page?["Stacks"]?.list ?? []).compactMap { s -> Asset? in
-                guard s["StackStatus"]?.string != "DELETE_COMPLETE",
-                      let value = s["Tags"]?.list.first(where: { $0["Key"]?.string == tagKey })?["Value"]?.string,
-                      pattern.matches(value) else { return nil }
-                return Asset(kind: .stack, id: s["StackId"]?.string ?? "", name: s["StackName"]?.string, state: s["StackStatus"]?.string,
-                             created: s["CreationTime"]?.string, size: nil, assetId: value, region: c.region)
-            }
-            return (items, page?["NextToken"]?.string)
+        var matched: [Asset] = try c.queryAll("cloudformation", "DescribeStacks", list: "Stacks").compactMap { s in
+            guard s["StackStatus"]?.string != "DELETE_COMPLETE",
+                  let value = s["Tags"]?.list.first(where: { $0["Key"]?.string == tagKey })?["Value"]?.string,
+                  pattern.matches(value) else { return nil }
+            return Asset(kind: .stack, id: s["StackId"]?.string ?? "", name: s["StackName"]?.string, state: s["StackStatus"]?.string,
+                         created: s["CreationTime"]?.string, size: nil, assetId: value, region: c.region)
         }
         let resources = try Parallel.map(count: matched.count, workers: resourceWorkers, setup: { try AWSClient(sibling: c) }) { rc, i in
             try AssetListing.resources(of: matched[i].id, rc)
@@ -158,15 +144,9 @@ public struct AssetListing {
     }
 
     static func resources(of stackId: String, _ c: AWSClient) throws -> [Asset.Resource] {
-        try Pagination.all { token in
-            var p = [("StackName", stackId)]
-            if let token { p.append(("NextToken", token)) }
-            let page = try c.query("cloudformation", "ListStackResources", p)["ListStackResourcesResult"]
-            let items = (page?["StackResourceSummaries"]?.list ?? []).map { r in
-                Asset.Resource(type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
-                               physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
-            }
-            return (items, page?["NextToken"]?.string)
+        try c.queryAll("cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries").map { r in
+            Asset.Resource(type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
+                           physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
         }
     }
 
@@ -196,7 +176,7 @@ public struct AssetListing {
             return Asset(kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
                          state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
                          size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                         url: domain.map { "https://\($0)/" + PercentEncoding.encode(key, keepSlash: true) }, bucket: bucket)
+                         url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
         }
     }
 }

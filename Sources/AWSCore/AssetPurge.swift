@@ -244,13 +244,9 @@ struct StackSummary {
     var reason: String?
 
     static func list(_ c: AWSClient) throws -> [StackSummary] {
-        try Pagination.all { token in
-            let page = try c.query("cloudformation", "ListStacks", token.map { [("NextToken", $0)] } ?? [])["ListStacksResult"]
-            let items = (page?["StackSummaries"]?.list ?? []).map { s in
-                StackSummary(id: s["StackId"]?.string ?? "", name: s["StackName"]?.string ?? "",
-                             status: s["StackStatus"]?.string ?? "", reason: s["StackStatusReason"]?.string)
-            }
-            return (items, page?["NextToken"]?.string)
+        try c.queryAll("cloudformation", "ListStacks", list: "StackSummaries").map { s in
+            StackSummary(id: s["StackId"]?.string ?? "", name: s["StackName"]?.string ?? "",
+                         status: s["StackStatus"]?.string ?? "", reason: s["StackStatusReason"]?.string)
         }
     }
 

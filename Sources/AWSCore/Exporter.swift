@@ -222,7 +222,7 @@ public final class Exporter {
         job.result = [
             "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id), "Bucket": .string(plan.bucket),
             "Key": .string(key), "Size": .number(Double(outcome.size)),
-            "Url": JSON(plan.cloudfrontDomain.map { "https://\($0)/" + PercentEncoding.encode(key, keepSlash: true) }),
+            "Url": JSON(plan.cloudfrontDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }),
         ]
         job.phase = .done
         removeCopy(job)

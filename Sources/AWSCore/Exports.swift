@@ -99,14 +99,10 @@ public struct Exports {
 
     /// Every task tagged `key=value`, in all states, across pages.
     public func find(tagKey: String, value: String) throws -> [ExportTask] {
-        try Pagination.all { token in
-            var p = QueryParams()
-            p.filters([("tag:\(tagKey)", [value])])
-            p.add("MaxResults", "500")
-            p.add("NextToken", token)
-            let page = try client.query("ec2", "DescribeExportImageTasks", p.pairs)
-            return (page["exportImageTaskSet"]?.list.map(ExportTask.init) ?? [], page["nextToken"]?.string)
-        }
+        var p = QueryParams()
+        p.filters([("tag:\(tagKey)", [value])])
+        p.add("MaxResults", "500")
+        return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").map(ExportTask.init)
     }
 
     /// Cancels a task; one that has already ended (a retry after the first call went through)

@@ -17,6 +17,16 @@ public extension AWSClient {
         return try ErrorDecoding.body(send(request, service: service, idempotent: safe))
     }
 
+    /// Every item of a paged action: `NextToken` goes in, and comes back as `nextToken` (EC2) or
+    /// `NextToken` inside `<Action>Result` (AWS query); `list` names the items' element.
+    func queryAll(_ service: String, _ action: String, _ params: [(String, String)] = [], list: String) throws -> [JSON] {
+        try Pagination.all { token in
+            var page = try query(service, action, params + (token.map { [("NextToken", $0)] } ?? []))
+            if service != "ec2" { page = page["\(action)Result"] ?? .null }
+            return (page[list]?.list ?? [], (page["nextToken"] ?? page["NextToken"])?.string)
+        }
+    }
+
     static func isReadOnly(_ action: String) -> Bool {
         ["Describe", "List", "Get", "Validate", "Search", "Estimate"].contains { action.hasPrefix($0) }
     }
