@@ -27,6 +27,7 @@ include Tests/deps.mk
 include Tests/tests.mk
 include Tests/bench.mk
 include Tests/emulator/emulator.mk
+include Tests/codebuild/codebuild.mk
 include stacks/stacks.mk
 include ansible/ansible.mk
 

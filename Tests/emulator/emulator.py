@@ -45,6 +45,7 @@ import cfn_models  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
 import fixes_cfn  # noqa: E402
+import fixes_codebuild  # noqa: E402
 import fixes_assets  # noqa: E402
 import fixes_export  # noqa: E402
 import presign  # noqa: E402
@@ -444,6 +445,7 @@ def main() -> int:
 
     fixes.install()
     fixes_cfn.install()
+    fixes_codebuild.install()
     fixes_assets.install()
     fixes_export.install(sys.modules[__name__])
     cfn_models.install()

@@ -194,59 +194,7 @@ def _unmet_policy_conditions_are_neutral() -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
-def _codebuild_start_build_overrides_and_token() -> None:
-    """moto's StartBuild drops environmentVariablesOverride and idempotencyToken. AWS shows the
-    overrides in the build's environment, and answers a repeated token (within 5 minutes) with
-    the build it already started."""
-    import time
-
-    from moto.codebuild.responses import CodeBuildResponse
-
-    original = CodeBuildResponse.start_build
-    started: dict[tuple[str, str, str], tuple[float, Any]] = {}
-    failing: set[str] = set()
-
-    def start_build(self):  # type: ignore[no-untyped-def]
-        token = self._get_param("idempotencyToken")
-        overrides = self._get_param("environmentVariablesOverride") or []
-        key = (self.current_account, self._get_param("projectName") or "", token or "")
-        if token and key in started and time.time() - started[key][0] < 300:
-            return started[key][1]
-        result = original(self)
-        build = result.result.get("build") if isinstance(result.result, dict) else None
-        if isinstance(build, dict):
-            variables = build.setdefault("environment", {}).setdefault("environmentVariables", [])
-            names = {o.get("name") for o in overrides}
-            variables[:] = [v for v in variables if v.get("name") not in names] + list(overrides)
-            # A build can be made to fail, as the export tasks can: an override value with EMULATOR-FAIL.
-            if any("EMULATOR-FAIL" in str(o.get("value", "")) for o in overrides):
-                failing.add(build["id"])
-        if token:
-            started[key] = (time.time(), result)
-        return result
-
-    CodeBuildResponse.start_build = start_build
-
-    # moto's BatchGetBuilds marks every build SUCCEEDED on each call; keep the failing ones failed.
-    from moto.codebuild.models import CodeBuildBackend
-
-    original_get = CodeBuildBackend.batch_get_builds
-
-    def batch_get_builds(self, ids):  # type: ignore[no-untyped-def]
-        builds = original_get(self, ids)
-        for build in builds:
-            if build["id"] in failing:
-                build["buildStatus"] = "FAILED"
-                for phase in build.get("phases", []):
-                    if phase.get("phaseType") == "BUILD":
-                        phase["phaseStatus"] = "FAILED"
-        return builds
-
-    CodeBuildBackend.batch_get_builds = batch_get_builds
-
-
 def install() -> None:
-    _codebuild_start_build_overrides_and_token()
     _unmet_policy_conditions_are_neutral()
     _create_image_with_snapshot_tags()
     _change_set_outputs()

@@ -1,0 +1,130 @@
+"""The emulator's CodeBuild: StartBuild runs the buildspec, BatchGetBuilds follows it, StopBuild stops it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+ROLE = "arn:aws:iam::123456789012:role/codebuild-fixture"
+ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+
+
+def project(aws: Callable[[str], Any], buildspec: str, **settings: Any) -> str:
+    name = f"fixture-{uuid.uuid4().hex[:8]}"
+    aws("codebuild").create_project(
+        name=name, source={"type": "NO_SOURCE", "buildspec": buildspec}, serviceRole=ROLE,
+        environment=settings.pop("environment", ENVIRONMENT), artifacts=settings.pop("artifacts", {"type": "NO_ARTIFACTS"}),
+        **settings)
+    return name
+
+
+def follow(aws: Callable[[str], Any], build_id: str) -> tuple[dict[str, Any], list[str]]:
+    """BatchGetBuilds until the build ends, as make start-release follows it; the states seen, in order."""
+    codebuild, seen = aws("codebuild"), []
+    deadline = time.monotonic() + 120
+    while True:
+        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
+        state = f"{build['currentPhase']} {build['buildStatus']}"
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        if build["buildStatus"] != "IN_PROGRESS":
+            return build, seen
+        assert time.monotonic() < deadline, f"build {build_id} still {state}"
+        time.sleep(0.2)
+
+
+def phases(build: dict[str, Any]) -> dict[str, str]:
+    return {p["phaseType"]: p.get("phaseStatus", "") for p in build["phases"]}
+
+
+def test_start_build_runs_the_buildspec_and_batch_get_builds_follows_its_phases(aws: Callable[[str], Any]) -> None:
+    name = project(aws, """version: 0.2
+phases:
+  install:
+    commands:
+      - echo "installing $GREETING"
+  build:
+    commands:
+      - sleep 1
+      - echo built
+""", environment={**ENVIRONMENT, "environmentVariables": [{"name": "GREETING", "value": "project", "type": "PLAINTEXT"}]})
+    started = aws("codebuild").start_build(
+        projectName=name, environmentVariablesOverride=[{"name": "GREETING", "value": "override", "type": "PLAINTEXT"}])
+    assert started["build"]["buildStatus"] == "IN_PROGRESS"
+    build, seen = follow(aws, started["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED" and build["currentPhase"] == "COMPLETED"
+    assert seen[0].endswith("IN_PROGRESS") and "BUILD IN_PROGRESS" in seen
+    assert all(status == "SUCCEEDED" for phase, status in phases(build).items() if phase != "COMPLETED")
+    assert [v["value"] for v in build["environment"]["environmentVariables"] if v["name"] == "GREETING"] == ["override"]
+    events = aws("logs").get_log_events(logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"])
+    lines = [e["message"] for e in events["events"]]
+    assert "installing override" in lines and "built" in lines
+    assert build["logs"]["groupName"] == f"/aws/codebuild/{name}"
+
+
+def test_a_failing_command_fails_the_build(aws: Callable[[str], Any]) -> None:
+    name = project(aws, "version: 0.2\nphases:\n  build:\n    commands:\n      - exit 7\n")
+    build, _ = follow(aws, aws("codebuild").start_build(projectName=name)["build"]["id"])
+    assert build["buildStatus"] == "FAILED"
+    assert phases(build)["BUILD"] == "FAILED" and phases(build)["POST_BUILD"] == "SUCCEEDED"
+
+
+def test_the_same_idempotency_token_answers_the_same_build(aws: Callable[[str], Any]) -> None:
+    name = project(aws, "version: 0.2\nphases:\n  build:\n    commands:\n      - \"true\"\n")
+    codebuild = aws("codebuild")
+    first = codebuild.start_build(projectName=name, idempotencyToken="token-1")["build"]["id"]
+    again = codebuild.start_build(projectName=name, idempotencyToken="token-1")["build"]["id"]
+    other = codebuild.start_build(projectName=name, idempotencyToken="token-2")["build"]["id"]
+    assert first == again != other
+    assert codebuild.list_builds_for_project(projectName=name)["ids"] and follow(aws, other)[0]["buildNumber"] == 2
+
+
+def test_stop_build_stops_the_running_command_as_codebuild_does(aws: Callable[[str], Any], tmp_path: Path) -> None:
+    name = project(aws, f"""version: 0.2
+phases:
+  build:
+    commands:
+      - trap 'echo stopped > {tmp_path}/teardown; exit 143' TERM; touch {tmp_path}/started; while :; do sleep 0.1; done
+  post_build:
+    commands:
+      - touch {tmp_path}/post_build
+""")
+    build_id = aws("codebuild").start_build(projectName=name)["build"]["id"]
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "started").exists():
+        assert time.monotonic() < deadline, "the build's command never started"
+        time.sleep(0.1)
+    aws("codebuild").stop_build(id=build_id)
+    build, _ = follow(aws, build_id)
+    assert build["buildStatus"] == "STOPPED" and phases(build)["BUILD"] == "STOPPED"
+    assert (tmp_path / "teardown").read_text() == "stopped\n"
+    assert not (tmp_path / "post_build").exists()
+
+
+def test_artifacts_go_where_the_project_says(aws: Callable[[str], Any]) -> None:
+    bucket = f"artifacts-{uuid.uuid4().hex[:12]}"
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    name = project(aws, """version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p out && echo '{}' > out/state.json
+artifacts:
+  base-directory: out
+  files:
+    - "*.json"
+""", artifacts={"type": "S3", "location": bucket, "path": "kept", "name": "release", "packaging": "NONE"})
+    build, _ = follow(aws, aws("codebuild").start_build(projectName=name)["build"]["id"])
+    assert build["buildStatus"] == "SUCCEEDED"
+    assert s3.get_object(Bucket=bucket, Key="kept/release/state.json")["Body"].read() == b"{}\n"
+    assert build["artifacts"]["location"] == f"arn:aws:s3:::{bucket}/kept/release"
+
+
+def test_unknown_project_is_refused(aws: Callable[[str], Any]) -> None:
+    with pytest.raises(aws("codebuild").exceptions.ResourceNotFoundException):
+        aws("codebuild").start_build(projectName=f"no-such-{uuid.uuid4().hex[:6]}")
