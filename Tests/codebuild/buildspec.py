@@ -56,24 +56,30 @@ class Buildspec:
             on_failure = body.get("on-failure")
             if on_failure not in (None, "ABORT", "CONTINUE"):
                 raise BuildspecError(f"phase {name}: on-failure must be ABORT or CONTINUE, not {on_failure!r}")
-            phases[name] = Phase(name, _strings(body.get("commands")), _strings(body.get("finally")), on_failure)
+            phases[name] = Phase(name, _strings(body.get("commands"), f"phases.{name}.commands"),
+                                 _strings(body.get("finally"), f"phases.{name}.finally"), on_failure)
         return Buildspec(
             shell=shell,
             variables=_mapping(env.get("variables")),
             parameter_store=_mapping(env.get("parameter-store")),
             secrets_manager=_mapping(env.get("secrets-manager")),
-            exported_variables=_strings(env.get("exported-variables")),
+            exported_variables=_strings(env.get("exported-variables"), "env.exported-variables"),
             phases=phases,
             artifacts=doc.get("artifacts") or {},
         )
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: Any, where: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise BuildspecError(f"expected a list of commands or names, got {value!r}")
-    return [str(item) for item in value]
+        raise BuildspecError(f"{where}: expected a list, got {value!r}")
+    for index, item in enumerate(value):
+        # CodeBuild refuses the buildspec: "Expected Commands[0] to be of string type: found subkeys instead".
+        if isinstance(item, (dict, list)):
+            raise BuildspecError(f"{where}[{index}] is not a string: YAML read {item!r} "
+                                 "(a plain scalar with ': ' in it is a mapping; quote the command)")
+    return [_text(item) for item in value]
 
 
 def _mapping(value: Any) -> dict[str, str]:
@@ -81,5 +87,13 @@ def _mapping(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise BuildspecError(f"expected a mapping of names to values, got {value!r}")
-    # YAML reads 1.0 or yes as numbers or booleans; CodeBuild takes the text.
-    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    return {str(k): _text(v) for k, v in value.items()}
+
+
+def _text(value: Any) -> str:
+    # YAML reads `true` or `1.0` as a boolean or a number; the command or value is the text.
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -306,3 +306,15 @@ def test_no_matching_artifact_fails_upload_artifacts(build: Callable[..., Build]
             - nothing-here/*
     """), artifacts={"type": "S3", "location": "no-bucket-needed", "name": "x"}).wait()
     assert (run.phases["UPLOAD_ARTIFACTS"], run.status["buildStatus"]) == ("FAILED", "FAILED")
+
+
+def test_a_command_yaml_reads_as_a_mapping_is_refused_as_codebuild_does(build: Callable[..., Build]) -> None:
+    run = build(spec("""
+        phases:
+          build:
+            commands:
+              - echo "the colon: makes this a mapping"
+    """)).wait()
+    assert run.phases["DOWNLOAD_SOURCE"] == "FAILED" and "BUILD" not in run.phases
+    context = next(p for p in run.status["phases"] if p["phaseType"] == "DOWNLOAD_SOURCE")["contexts"][0]
+    assert context["statusCode"] == "YAML_FILE_ERROR" and "phases.build.commands[0] is not a string" in context["message"]

@@ -439,9 +439,7 @@ def test_codebuild_no_source_project_builds() -> None:
     assert again["id"] == first["id"]
     build = codebuild.batch_get_builds(ids=[first["id"]])["builds"][0]
     assert override[0] in build["environment"]["environmentVariables"]
-    failing = [{"name": "ASSET_ID", "value": "x-EMULATOR-FAIL", "type": "PLAINTEXT"}]
-    failed = codebuild.start_build(projectName="release", environmentVariablesOverride=failing)["build"]["id"]
-    assert codebuild.batch_get_builds(ids=[failed])["builds"][0]["buildStatus"] == "FAILED"
+    # Builds run their buildspec: Tests/codebuild/ tests how they succeed, fail and stop.
 
 
 # --- fault switch, counter, reset ----------------------------------------------------------------
