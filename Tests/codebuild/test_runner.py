@@ -191,11 +191,13 @@ def test_environment_precedence_and_codebuild_variables(build: Callable[..., Bui
     assert "AWS_ENDPOINT_URL" in run.log and "CodeBuild sets no such variable" in run.log
 
 
-def test_secrets_are_read_from_secrets_manager_and_masked(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+def test_secrets_are_read_from_secrets_manager_and_parameter_store_and_masked(
+        build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
     password = f"pw-{uuid.uuid4().hex}"
     name = f"runner-test-{uuid.uuid4().hex[:8]}"
     arn = aws("secretsmanager").create_secret(Name=name, SecretString=password)["ARN"]
     aws("secretsmanager").create_secret(Name=f"{name}-json", SecretString='{"user": "u", "key": "%s"}' % password)
+    aws("ssm").put_parameter(Name=f"/{name}/password", Value=password, Type="SecureString")
     run = build(spec(f"""
         env:
           secrets-manager:
@@ -204,11 +206,14 @@ def test_secrets_are_read_from_secrets_manager_and_masked(build: Callable[..., B
           build:
             commands:
               - test "$FROM_PROJECT" = "{password}" && test "$FROM_SPEC" = "{password}" && echo both-present
+              - test "$FROM_PARAMETER" = "{password}" && echo parameter-present
               - echo "leak? $FROM_PROJECT"
-    """), environmentVariables=[{"name": "FROM_PROJECT", "value": arn, "type": "SECRETS_MANAGER"}]).wait()
+    """), environmentVariables=[
+        {"name": "FROM_PROJECT", "value": arn, "type": "SECRETS_MANAGER"},
+        {"name": "FROM_PARAMETER", "value": f"/{name}/password", "type": "PARAMETER_STORE"},
+    ]).wait()
     assert run.status["buildStatus"] == "SUCCEEDED", run.log
-    assert run.output[0] == "both-present"
-    assert run.output[1] == "leak? ***"
+    assert run.output == ["both-present", "parameter-present", "leak? ***"]
     assert password not in run.log and password not in (run.work / "status.json").read_text()
 
 
