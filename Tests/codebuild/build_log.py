@@ -43,7 +43,8 @@ class BuildLog:
             self.file.write(text + "\n")
             self.file.flush()
             if self.logs is not None:
-                self.pending.append({"timestamp": int(time.time() * 1000), "message": text})
+                # CloudWatch Logs refuses an empty message; an empty line is kept as one space.
+                self.pending.append({"timestamp": int(time.time() * 1000), "message": text or " "})
                 if time.monotonic() - self.flushed >= FLUSH_SECONDS:
                     self._flush()
 

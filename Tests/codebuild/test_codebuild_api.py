@@ -47,6 +47,7 @@ phases:
   install:
     commands:
       - echo "installing $GREETING"
+      - echo
   build:
     commands:
       - sleep 1
