@@ -20,7 +20,6 @@ class BuildLog:
         self.lock = threading.RLock()
         self.logs: Any = None
         self.group = self.stream = ""
-        self.flushed = time.monotonic()
 
     def follow_in_cloudwatch(self, logs: Any, group: str, stream: str) -> None:
         """Sends every line to group/stream too; a failure to do so is written into the log, once."""
@@ -34,6 +33,8 @@ class BuildLog:
             self.line(f"[Container] CloudWatch Logs stream {group}/{stream} not created: {error}")
             return
         self.logs, self.group, self.stream = logs, group, stream
+        # Lines of a quiet command are sent too, within a second, so a client can follow the build.
+        threading.Thread(target=self._send_every_second, daemon=True).start()
 
     def line(self, text: str) -> None:
         for secret in self.secrets():
@@ -45,16 +46,20 @@ class BuildLog:
             if self.logs is not None:
                 # CloudWatch Logs refuses an empty message; an empty line is kept as one space.
                 self.pending.append({"timestamp": int(time.time() * 1000), "message": text or " "})
-                if time.monotonic() - self.flushed >= FLUSH_SECONDS:
-                    self._flush()
 
     def close(self) -> None:
         with self.lock:
             self._flush()
             self.file.close()
+            self.logs = None
+
+    def _send_every_second(self) -> None:
+        while self.logs is not None:
+            time.sleep(FLUSH_SECONDS)
+            with self.lock:
+                self._flush()
 
     def _flush(self) -> None:
-        self.flushed = time.monotonic()
         if not self.pending or self.logs is None:
             return
         events, self.pending = self.pending, []
