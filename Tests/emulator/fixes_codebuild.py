@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 RUNNER = ROOT / "Tests" / "codebuild" / "runner.py"
 TOKEN_SECONDS = 300
+# How long the emulator, on its way out, waits for each stopped build to finish its phases.
+STOP_WAIT_SECONDS = 10
 
 
 class Runs:
@@ -64,8 +66,14 @@ class Runs:
             entry[0].send_signal(signal.SIGTERM)
 
     def stop_all(self) -> None:
+        """Stops every running build and waits a little for each to end its phases."""
         for build_id in list(self.processes):
             self.stop(build_id)
+        for process, _ in list(self.processes.values()):
+            try:
+                process.wait(timeout=STOP_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 RUNS = Runs()
