@@ -377,6 +377,7 @@ def reset_keeping_iam() -> None:
     reset_model_data()
     exports.reset()
     fixes_export.reset()
+    fixes_codebuild.reset()
 
 
 def bootstrap(endpoint: str, token: str) -> tuple[str, str]:

@@ -79,6 +79,14 @@ class Runs:
 RUNS = Runs()
 
 
+def reset() -> None:
+    """The emulator's reset: its builds are stopped and forgotten, their tokens with them."""
+    RUNS.stop_all()
+    with RUNS.lock:
+        RUNS.processes.clear()
+        RUNS.tokens.clear()
+
+
 def _merged(variables: list[dict[str, Any]], overrides: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = {o.get("name") for o in overrides}
     return [v for v in variables if v.get("name") not in names] + list(overrides)
