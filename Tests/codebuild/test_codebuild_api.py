@@ -129,3 +129,9 @@ artifacts:
 def test_unknown_project_is_refused(aws: Callable[[str], Any]) -> None:
     with pytest.raises(aws("codebuild").exceptions.ResourceNotFoundException):
         aws("codebuild").start_build(projectName=f"no-such-{uuid.uuid4().hex[:6]}")
+
+
+def test_a_runner_that_dies_leaves_a_fault_not_a_build_in_progress_forever(aws: Callable[[str], Any]) -> None:
+    name = project(aws, "version: 0.2\nphases:\n  build:\n    commands:\n      - kill -9 $PPID\n")
+    build, _ = follow(aws, aws("codebuild").start_build(projectName=name)["build"]["id"])
+    assert build["buildStatus"] == "FAULT" and build["currentPhase"] == "COMPLETED"

@@ -55,9 +55,13 @@ class Runs:
         if entry is None:
             return None
         try:
-            return json.loads((entry[1] / "status.json").read_text())
+            status = json.loads((entry[1] / "status.json").read_text())
         except (OSError, ValueError):
-            return None
+            status = None
+        if entry[0].poll() is not None and not (status or {}).get("buildComplete"):
+            # The runner died mid-build (its traceback is in runner.log): AWS calls that a FAULT.
+            return {**(status or {}), "buildStatus": "FAULT", "currentPhase": "COMPLETED", "buildComplete": True}
+        return status
 
     def stop(self, build_id: str) -> None:
         with self.lock:
