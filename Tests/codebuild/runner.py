@@ -150,16 +150,16 @@ class BuildRun:
             env = self.variables.compose(spec, self.job.get("environmentVariables") or [],
                                          self.job.get("environmentVariablesOverride") or [], self.service_variables())
         except BuildspecError as error:
-            return self.fail_provisioning("YAML_FILE_ERROR", str(error))
+            return self.fail_source("YAML_FILE_ERROR", str(error))
         except VariableError as error:
-            return self.fail_provisioning("CLIENT_ERROR", str(error))
+            return self.fail_source("CLIENT_ERROR", str(error))
         if self.job.get("endpoint"):
             self.log.line(f"[Container] test ground: AWS_ENDPOINT_URL={self.job['endpoint']} is added to the "
                           "environment (the emulator's endpoint; CodeBuild sets no such variable)")
         self.end("SUCCEEDED")
         return spec, env
 
-    def fail_provisioning(self, context: str, message: str) -> tuple[None, dict[str, str]]:
+    def fail_source(self, context: str, message: str) -> tuple[None, dict[str, str]]:
         self.status = "FAILED"
         self.end("FAILED", context, message)
         return None, {}
