@@ -191,7 +191,8 @@ release: release-inputs $(TOOLS)
 	if [ $$status -ne 0 ]; then \
 	  trap '' INT TERM; rm -f $(D)/*.tmp; \
 	  case $$status in 130) what="interrupted (SIGINT)";; 143) what="interrupted (SIGTERM)";; *) what="failed";; esac; \
-	  if [ -z "$$KEEP_ON_ERROR" ]; then \
+	  if [ -f $(D)/teardown.stamp ]; then echo "release: $$what; the EC2 stack and key pair are already removed" >&2; \
+	  elif [ -z "$$KEEP_ON_ERROR" ]; then \
 	    echo "release: $$what; removing the EC2 stack and key pair of $$ASSET_ID" >&2; \
 	    $(MAKE) --no-print-directory teardown || echo "release: teardown failed too; see: make show-assets ASSET_ID=$$ASSET_ID" >&2; \
 	  else echo "release: $$what; KEEP_ON_ERROR is set: the EC2 stack and key pair stay" >&2; fi; \
