@@ -105,6 +105,9 @@ check "a purge dry run exits 0 and says how to confirm" equals "$rc+$(grep -c 'C
 stack_name() { make --no-print-directory -s --eval 'e2e-stack-name: ; @echo $(EC2_STACK)' e2e-stack-name ASSET_ID="$1"; }
 check "1.2.0, 1_2_0 and 1-2-0 have three stacks" equals \
   "$(for id in 1.2.0 1_2_0 1-2-0; do stack_name $id; done | sort -u | wc -l)" 3
+# make demo and make bench-sign run inside with_emulator: an emulator already running stays running.
+make --no-print-directory -s --eval 'e2e-probe: ; @$(call with_emulator,help)' e2e-probe >/dev/null 2>&1; rc=$?
+check "with_emulator (demo, bench-sign) leaves the running emulator running" equals "$rc+$(control health | jq .ready)" "0+true"
 check "make help shows the emulator port, resolved" \
   grep -q "127.0.0.1:5123 " <(make --no-print-directory help EMULATOR_PORT=5123)
 
