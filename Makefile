@@ -25,7 +25,8 @@ asset_id_what := 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit (
 path_rule     := ^[A-Za-z0-9._/+-]+$$
 url_rule      := ^[A-Za-z0-9._~:/?\#@!&+,;=%-]*$$
 flag_rule     := ^1?$$
-cidr          := ((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])
+octet         := (25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])
+cidr          := ($(octet)\.){3}$(octet)/([0-9]|[12][0-9]|3[0-2])
 bucket_rule   := ^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$$
 # show-assets and purge take a glob (1.2.*); everything else one release's asset-id.
 ifeq ($(filter-out show-assets purge,$(MAKECMDGOALS)),)
@@ -77,7 +78,8 @@ input_rule.SOURCE_TYPE := ^[A-Z0-9_]*$$
 input_what.SOURCE_TYPE := a CodeBuild source type such as GITHUB
 input_rule.SOURCE_VERSION := ^[A-Za-z0-9._/-]*$$
 input_what.SOURCE_VERSION := a branch, tag or commit
-input_rule.DEFAULT_PASSWORD_SECRET_ARN := ^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)?$$
+input_rule.DEFAULT_PASSWORD_SECRET_ARN := \
+  ^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)?$$
 input_what.DEFAULT_PASSWORD_SECRET_ARN := the ARN of a Secrets Manager secret
 input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
@@ -108,7 +110,8 @@ endif
 
 ## help: list the targets
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //; s/\$$\(EMULATOR_PORT\)/$(EMULATOR_PORT)/g' | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //; s/\$$\(EMULATOR_PORT\)/$(EMULATOR_PORT)/g' \
+	  | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
 
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
@@ -180,8 +183,11 @@ unless_done = $(if $(wildcard $(1)),,$(2))
 
 # The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request.
 require_source_cidr = case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
-  :*) echo "release: set SOURCE_CIDR to the address the instance will see you from, as /32 (e.g. 203.0.113.7/32; the README says how to find it), or ALLOW_ANY_SOURCE=1 to open ssh and Jupyter to 0.0.0.0/0" >&2; exit 2;; \
-  */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac
+  :*) echo "release: set SOURCE_CIDR to the address the instance will see you from, as /32 \
+    (e.g. 203.0.113.7/32; the README says how to find it), or ALLOW_ANY_SOURCE=1 to open ssh and Jupyter \
+    to 0.0.0.0/0" >&2; exit 2;; \
+  */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
+    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac
 
 ## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
 release: release-inputs $(TOOLS)
@@ -194,9 +200,11 @@ release: release-inputs $(TOOLS)
 	  if [ -f $(D)/teardown.stamp ]; then echo "release: $$what; the EC2 stack and key pair are already removed" >&2; \
 	  elif [ -z "$$KEEP_ON_ERROR" ]; then \
 	    echo "release: $$what; removing the EC2 stack and key pair of $$ASSET_ID" >&2; \
-	    $(MAKE) --no-print-directory teardown || echo "release: teardown failed too; see: make show-assets ASSET_ID=$$ASSET_ID" >&2; \
+	    $(MAKE) --no-print-directory teardown \
+	      || echo "release: teardown failed too; see: make show-assets ASSET_ID=$$ASSET_ID" >&2; \
 	  else echo "release: $$what; KEEP_ON_ERROR is set: the EC2 stack and key pair stay" >&2; fi; \
-	  echo "release: resume with 'make release ASSET_ID=$$ASSET_ID'; remove everything it made with 'make purge ASSET_ID=$$ASSET_ID CONFIRM=yes'" >&2; \
+	  echo "release: resume with 'make release ASSET_ID=$$ASSET_ID'; remove everything it made with" \
+	    "'make purge ASSET_ID=$$ASSET_ID CONFIRM=yes'" >&2; \
 	  exit $$status; \
 	fi; \
 	cat $(D)/assets.md
@@ -207,7 +215,8 @@ require-asset-id:
 
 # What the release needs is checked before its first request; a resume past the AMI needs less.
 release-inputs: require-asset-id
-	@stack=$(EC2_STACK); [ $${#stack} -le 128 ] || { echo "release: the stack name $$stack is over CloudFormation's 128 characters: use fewer . _ - in ASSET_ID" >&2; exit 2; }
+	@stack=$(EC2_STACK); [ $${#stack} -le 128 ] || { echo "release: the stack name $$stack is over" \
+	  "CloudFormation's 128 characters: use fewer . _ - in ASSET_ID" >&2; exit 2; }
 	@[ -f $(D)/ami.json ] || { $(require_source_cidr); $(if $(SKIP_INSTALL),,$(require_password);) }
 
 $(D)/.dir:
@@ -225,7 +234,8 @@ newest_image = .json.imagesSet | sort_by(.creationDate) | last // error("no such
   | {ImageId: .imageId, Name: .name, CreationDate: .creationDate}
 $(D)/source-ami.json: | $(D)/.dir
 	@echo "release: source AMI" >&2
-	jq -n --arg ami "$$SOURCE_AMI" --arg owner $(CANONICAL) --arg name '$(UBUNTU_2204)' '$(describe_images) | $(form_request)' \
+	jq -n --arg ami "$$SOURCE_AMI" --arg owner $(CANONICAL) --arg name '$(UBUNTU_2204)' \
+	  '$(describe_images) | $(form_request)' \
 	  | $(BIN)/aws-sign-request --filter '$(newest_image)' >$@.tmp
 	@mv $@.tmp $@
 
@@ -256,7 +266,7 @@ $(D)/instance.json: $(D)/stack.json
 ifeq ($(WAIT_SSH)$(SKIP_INSTALL),1)
 	ansible/wait-ssh.sh "$$($(call json,$<,.Outputs.PublicIp // .Outputs.PublicDnsName))" "$$SSH_TIMEOUT"
 endif
-	jq '{InstanceId: .Outputs.InstanceId, PublicDnsName: .Outputs.PublicDnsName, PublicIp: .Outputs.PublicIp, User: "ubuntu"}' $< >$@.tmp
+	jq '.Outputs | {InstanceId, PublicDnsName, PublicIp, User: "ubuntu"}' $< >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/installed.stamp: $(D)/instance.json $(if $(SKIP_INSTALL),,$(ANSIBLE_VENV_STAMP) $(filter $(D)/inventory.ini,$(INSTALL_INVENTORY)))
@@ -310,7 +320,8 @@ $(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
 $(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json
-	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" $(call cdn_flag,--cdn-domain) >$@.tmp
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" \
+	  $(call cdn_flag,--cdn-domain) >$@.tmp
 	@mv $@.tmp $@
 
 .PHONY: release require-asset-id release-inputs teardown
@@ -383,6 +394,7 @@ show-assets: require-asset-id $(TOOLS)
 purge: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format json \
 	  | $(BIN)/purge-assets $(if $(CONFIRM),--yes,--dry-run)
-	$(if $(CONFIRM),,@echo "purge: a dry run, nothing was removed; to remove these: make purge ASSET_ID='$$ASSET_ID' CONFIRM=yes" >&2)
+	$(if $(CONFIRM),,@echo "purge: a dry run, nothing was removed; to remove these:" \
+	  "make purge ASSET_ID='$$ASSET_ID' CONFIRM=yes" >&2)
 
 .PHONY: show-assets purge

@@ -12,7 +12,8 @@ SANDBOX_PASSWORD_VARS ?=
 ANSIBLE_PASSWORD_ARGS = $(if $(SANDBOX_PASSWORD_VARS),-e @$(SANDBOX_PASSWORD_VARS))
 # Every recipe that runs a playbook starts with this: no default password, no run.
 require_password = [ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)" ] || { \
-  echo "$@: set SANDBOX_DEFAULT_PASSWORD in the environment (or SANDBOX_PASSWORD_VARS=vars-file): Jupyter and the login share it" >&2; exit 2; }
+  echo "$@: set SANDBOX_DEFAULT_PASSWORD in the environment (or SANDBOX_PASSWORD_VARS=vars-file):" \
+    "Jupyter and the login share it" >&2; exit 2; }
 
 # The local test system: Debian from the mirror this machine's apt uses.
 DEBIAN_MIRROR      ?= $(shell ansible/tests/debian-mirror.sh)

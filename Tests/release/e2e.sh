@@ -18,17 +18,17 @@ equals() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; 
 sign() { "$BIN/aws-sign-request" "$@"; }
 control() {  # control PATH [JSON]: the emulator's control endpoints (GET, or POST with a body)
   jq -n --arg url "$AWS_ENDPOINT_URL/_emulator/$1" --arg body "${2:-}" \
-    '{service: "s3", url: $url} + if $body == "" then {method: "GET"} else {headers: {"Content-Type": "application/json"}, body: $body} end' \
+    '{service: "s3", url: $url} + if $body == "" then {method: "GET"}
+      else {headers: {"Content-Type": "application/json"}, body: $body} end' \
     | sign -c --filter .json
 }
 emulator() { control config "$1" >/dev/null; }
 requests() { control requests | jq .count; }
 count() { "$BIN/list-assets" --asset-id "$1" -r --filter "map(select(.kind == \"$2\")) | length"; }
 instances() {  # how many instances the asset-id ever had (terminated ones included)
-  jq -n --arg id "$1" '{Action: "DescribeInstances", Version: "2016-11-15", "Filter.1.Name": "tag:asset-id", "Filter.1.Value.1": $id}
-    | {service: "ec2", headers: {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-       body: (to_entries | map("\(.key)=\(.value | @uri)") | join("&"))}' \
-    | sign -r --filter '[.json.reservationSet[].instancesSet[]] | length'
+  local form="Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3Aasset-id&Filter.1.Value.1=$1"
+  sign -r --filter '[.json.reservationSet[].instancesSet[]] | length' \
+    <<<"{\"service\":\"ec2\",\"headers\":{\"Content-Type\":\"application/x-www-form-urlencoded\"},\"body\":\"$form\"}"
 }
 
 export VM_BUCKET=$bucket  # where list-assets looks for the images
@@ -93,7 +93,8 @@ check "and nothing was written outside build/" [ ! -e "../e2e-escape-$run" ]
 release ASSET_ID=e2e-quote-$run VM_BUCKET="b\",x:env.AWS_SECRET_ACCESS_KEY,y:\"" >/dev/null 2>"$logs/quote.err"
 check "a quote in VM_BUCKET is refused" refused $? "$logs/quote.err"
 make "${release_args[@]}" ASSET_ID=e2e-cidr-$run SOURCE_CIDR= >/dev/null 2>"$logs/cidr.err"
-check "no SOURCE_CIDR: exit 2, saying SOURCE_CIDR or ALLOW_ANY_SOURCE=1" explained $? "$logs/cidr.err" "SOURCE_CIDR.*ALLOW_ANY_SOURCE=1"
+check "no SOURCE_CIDR: exit 2, saying SOURCE_CIDR or ALLOW_ANY_SOURCE=1" \
+  explained $? "$logs/cidr.err" "SOURCE_CIDR.*ALLOW_ANY_SOURCE=1"
 make "${release_args[@]}" ASSET_ID=e2e-cidr-$run SOURCE_CIDR=0.0.0.0/0 >/dev/null 2>"$logs/any.err"
 check "SOURCE_CIDR=0.0.0.0/0 without ALLOW_ANY_SOURCE=1 is refused" explained $? "$logs/any.err" "ALLOW_ANY_SOURCE=1"
 make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run CONFIRM=1 >/dev/null 2>"$logs/confirm.err"
@@ -102,12 +103,15 @@ check "and says CONFIRM=yes" grep -q "CONFIRM=yes" "$logs/confirm.err"
 check "none of these sent a request" equals "$(requests)" "$before"
 make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run >/dev/null 2>"$logs/dry.err"; rc=$?
 check "a purge dry run exits 0 and says how to confirm" equals "$rc+$(grep -c 'CONFIRM=yes' "$logs/dry.err")" "0+1"
-stack_name() { make --no-print-directory -s --eval 'e2e-stack-name: ; @echo $(EC2_STACK)' e2e-stack-name ASSET_ID="$1"; }
+stack_name() {
+  make --no-print-directory -s --eval 'e2e-stack-name: ; @echo $(EC2_STACK)' e2e-stack-name ASSET_ID="$1"
+}
 check "1.2.0, 1_2_0 and 1-2-0 have three stacks" equals \
   "$(for id in 1.2.0 1_2_0 1-2-0; do stack_name $id; done | sort -u | wc -l)" 3
 # make demo and make bench-sign run inside with_emulator: an emulator already running stays running.
 make --no-print-directory -s --eval 'e2e-probe: ; @$(call with_emulator,help)' e2e-probe >/dev/null 2>&1; rc=$?
-check "with_emulator (demo, bench-sign) leaves the running emulator running" equals "$rc+$(control health | jq .ready)" "0+true"
+check "with_emulator (demo, bench-sign) leaves the running emulator running" \
+  equals "$rc+$(control health | jq .ready)" "0+true"
 check "make help shows the emulator port, resolved" \
   grep -q "127.0.0.1:5123 " <(make --no-print-directory help EMULATOR_PORT=5123)
 
