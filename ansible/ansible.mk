@@ -70,7 +70,7 @@ endif
 ASSET_ID ?=
 ANSIBLE_INVENTORY = $(BUILD)/$(ASSET_ID)/inventory.ini
 
-## inventory: build/$(ASSET_ID)/inventory.ini from the instance's instance.json and key
+## inventory: build/<ASSET_ID>/inventory.ini from the instance's instance.json and key
 inventory: require-asset-id $(if $(ASSET_ID),$(ANSIBLE_INVENTORY))
 $(BUILD)/%/inventory.ini: $(BUILD)/%/instance.json ansible/inventory.sh | $(BUILD)/.deps-apt
 	ansible/inventory.sh $< $@
