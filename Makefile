@@ -48,6 +48,10 @@ input_rule.SOURCE_CIDR := ^($(cidr))?$$
 input_what.SOURCE_CIDR := one IPv4 CIDR such as 203.0.113.7/32
 input_rule.ALLOWED_IPS := ^($(cidr)(,$(cidr))*)?$$
 input_what.ALLOWED_IPS := IPv4 CIDRs separated by commas
+input_rule.VPC_ID := ^(vpc-[0-9a-f]{8,17})?$$
+input_what.VPC_ID := a VPC id (vpc- and 8 to 17 hex digits), or empty for the default VPC
+input_rule.SUBNET_ID := ^(subnet-[0-9a-f]{8,17})?$$
+input_what.SUBNET_ID := a subnet id (subnet- and 8 to 17 hex digits), or empty for the default VPC
 input_rule.OWNER := ^[A-Za-z0-9 _.:/=+@-]{0,256}$$
 input_what.OWNER := a tag value: up to 256 of letters, digits, spaces and _ . : / = + - @
 input_rule.VM_BUCKET := $(bucket_rule)
