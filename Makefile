@@ -115,7 +115,8 @@ $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
 	$(CFN_DEPLOY) --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) \
 	  --param InstanceType=$(INSTANCE_TYPE) --param SourceCidr=$(SOURCE_CIDR) --param AssetId=$(ASSET_ID) \
-	  --param Owner=$(or $(OWNER),release) --tag asset-id=$(ASSET_ID) --delete-failed >$@
+	  --param Owner=$(or $(OWNER),release) --tag asset-id=$(ASSET_ID) --delete-failed \
+	  $(call param,VpcId,$(VPC_ID)) $(call param,SubnetId,$(SUBNET_ID)) --tag project=$(PROJECT_TAG) >$@
 
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.
 $(D)/instance.json: $(D)/stack.json

@@ -22,7 +22,7 @@ $(BUILD)/.deps-apt: Tests/deps.mk
 # awscli for benchmarks, cfn-lint), pinned, in a virtual environment of its own.
 $(VENV)/.stamp: Tests/requirements.txt $(BUILD)/.deps-apt
 	@python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check -r $< >&2
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 ## venv: the pinned Python test ground under build/venv
 venv: $(VENV)/.stamp

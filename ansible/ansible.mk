@@ -29,7 +29,7 @@ $(ANSIBLE_VENV_STAMP): ansible/requirements-dev.txt
 	  $(ANSIBLE_SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(ANSIBLE_SUDO) apt-get install -y -qq python3-venv >&2; }
 	@rm -rf $(ANSIBLE_VENV)
 	@python3 -m venv $(ANSIBLE_VENV)
-	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check -r $< >&2
+	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 
 ## ansible-lint: lint the playbooks and roles (production profile)
