@@ -25,11 +25,12 @@ $(CHECKOV_VENV)/.stamp: Tests/requirements-checkov.txt $(BUILD)/.deps-apt
 	@$(CHECKOV_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 
-## lint: cfn-lint (zero errors and warnings) and checkov (zero failures; skips explained in the templates)
+## lint: cfn-lint (zero errors and warnings), checkov (zero failures; skips explained in the templates), the templates' contract tests
 lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 	$(VENV)/bin/cfn-lint --format parseable -- $(TEMPLATES)
 	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 	  $(addprefix --file ,$(TEMPLATES))
+	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/stacks
 .PHONY: lint
 
 # --- Deploying the permanent stacks (stacks/README.md: order and costs) ---------------------------
