@@ -36,6 +36,8 @@ lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 # --- Deploying the permanent stacks (stacks/README.md: order and costs) ---------------------------
 # Each target deploys through cfn-deploy (a change set; nothing executes when nothing changed)
 # and prints the stack's outputs as JSON. REGION empty: $AWS_REGION or the profile's region.
+# These four stacks are permanent and should be termination-protected: cfn-deploy has no flag
+# for it yet, so stacks/README.md (deploy order, step 7) has the one aws command per stack.
 REGION            ?=
 ALLOWED_IPS       ?=
 RATE_LIMIT        ?=
