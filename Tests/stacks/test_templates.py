@@ -6,6 +6,7 @@ all need the release's tags, its S3 rights stay under the images and artifacts p
 the export role may be passed to VM Import/Export only. Whether AWS (or the emulator) grants
 each request under that policy is the emulator's business, not this file's.
 """
+import json
 import pathlib
 import re
 
@@ -205,3 +206,20 @@ def test_vm_bucket_versioning_logs_and_export_role():
     for s in role["Policies"][0]["PolicyDocument"]["Statement"]:
         if "s3:PutObject" in as_list(s["Action"]):
             assert text(s["Resource"]) == "${Bucket.Arn}/${ImagesPrefix}/*"
+
+
+def test_release_policy_fits_the_inline_policy_quota():
+    """IAM allows 10,240 characters (without whitespace) of inline policy per role. Estimated
+    long: each `${...}` of a `!Sub` counted as 20 characters, each `!Ref` as 64."""
+    def resolved(v):
+        if isinstance(v, dict):
+            if "Fn::Sub" in v:
+                return re.sub(r"\$\{[^}]+\}", "x" * 20, text(v))
+            if "Ref" in v:
+                return "x" * 64
+            return {k: resolved(w) for k, w in v.items()}
+        if isinstance(v, list):
+            return [resolved(w) for w in v]
+        return v
+    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements())}, separators=(",", ":"))
+    assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
