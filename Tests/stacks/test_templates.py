@@ -223,3 +223,21 @@ def test_release_policy_fits_the_inline_policy_quota():
         return v
     doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements())}, separators=(",", ":"))
     assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
+
+
+# Calls in Sources/ that a release in CodeBuild never makes: AssumeRole serves shared-config
+# profiles (CodeBuild hands container credentials).
+NOT_IN_A_RELEASE = {"sts:AssumeRole"}
+
+
+def test_every_action_the_tools_send_is_granted_to_the_release_role():
+    sources = "\n".join(p.read_text() for p in (ROOT / "Sources").rglob("*.swift"))
+    sent = {f"{svc}:{action}" for svc, action in re.findall(r'query(?:All)?\("([a-z0-9]+)", "([A-Za-z]+)"', sources)}
+    # The Makefile's own request (the source AMI), and S3's REST calls (S3Copy, S3Objects):
+    # HEAD/GET object, CopyObject and multipart parts, DeleteObject(s), ListObjectsV2.
+    sent |= {"ec2:DescribeImages", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+             "s3:AbortMultipartUpload", "s3:ListBucket"}
+    granted = [a for s in release_statements() for a in as_list(s["Action"])]
+    missing = sorted(a for a in sent - NOT_IN_A_RELEASE
+                     if not any(re.fullmatch(g.replace("*", ".*"), a) for g in granted))
+    assert len(sent) > 25 and not missing, f"the release role does not grant {missing}"
