@@ -166,7 +166,7 @@ SSH_TIMEOUT       ?= 600
 CONFIRM           ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
 export ASSET_ID IMAGES_PREFIX FORMATS INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
-  VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR
+  VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
 # Shell text: use it inside double quotes.
@@ -263,7 +263,8 @@ $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
 	$(CFN_DEPLOY) --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) \
 	  --param "InstanceType=$$INSTANCE_TYPE" --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
-	  --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --delete-failed >$@.tmp
+	  --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
+	  $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed >$@.tmp
 	@mv $@.tmp $@
 
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.

@@ -4,6 +4,8 @@
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
 # What the tests use besides: ssh-keygen checks the key files keypair writes.
 APT_PACKAGES += openssh-client
+# gpg checks the Swift toolchain's signature (buildspec/install-swift.sh and its test).
+APT_PACKAGES += gnupg
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)
@@ -22,7 +24,7 @@ $(BUILD)/.deps-apt: Tests/deps.mk
 # awscli for benchmarks, cfn-lint), pinned, in a virtual environment of its own.
 $(VENV)/.stamp: Tests/requirements.txt $(BUILD)/.deps-apt
 	@python3 -m venv $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check -r $< >&2
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 ## venv: the pinned Python test ground under build/venv
 venv: $(VENV)/.stamp

@@ -30,7 +30,7 @@ ansible-venv: $(ANSIBLE_VENV_STAMP)
 $(ANSIBLE_VENV_STAMP): ansible/requirements-dev.txt | $(BUILD)/.deps-apt
 	@rm -rf $(ANSIBLE_VENV)
 	@python3 -m venv $(ANSIBLE_VENV)
-	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check -r $< >&2
+	@$(ANSIBLE_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 
 ## ansible-lint: lint the playbooks and roles (production profile)

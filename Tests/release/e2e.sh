@@ -194,7 +194,8 @@ check "with 30% faults there are no duplicates" clean_result $id
 # The release in CodeBuild: start-release starts the project named in its stack and follows it.
 "$BIN/cfn-deploy" </dev/null --stack DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD --template stacks/release-codebuild.yaml \
   --param SourceLocation=https://git.example.invalid/sandbox-release.git --param VMBucketName="$bucket" \
-  --param ExportRoleName=vmimport --param "DefaultPasswordSecretArn=arn:aws:secretsmanager:$AWS_REGION:123456789012:secret:sandbox-password" \
+  --param ExportRoleName=vmimport --param CdnDomain=d111111abcdef8.cloudfront.net \
+  --param "DefaultPasswordSecretArn=arn:aws:secretsmanager:$AWS_REGION:123456789012:secret:sandbox-password" \
   >/dev/null 2>"$logs/codebuild-stack.log"
 check "the release CodeBuild stack deploys" equals "$?" 0
 make --no-print-directory start-release NO_BUILD=1 ASSET_ID=e2e-codebuild-$run MAKE_PUBLIC=1 >"$logs/start-release.json" 2>"$logs/start-release.log"; rc=$?
