@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct TagAssets: ParsableCommand {
