@@ -13,7 +13,7 @@ struct AmiExport: ParsableCommand {
 struct MakeImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "CreateImage from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
+        abstract: "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
         discussion: """
         The image and its snapshots carry the asset-id tag. Prints {"ImageId","Name","SnapshotIds","State"};
         a failed AMI exits 1 with its StateReason.
@@ -64,7 +64,7 @@ struct MakeImage: ParsableCommand {
         let image = try images.waitAvailable(id: id, timeout: timeout)
         // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
         // cannot be tagged at creation, gets them too.
-        try images.tag([image.id] + image.snapshotIds, [(tagKey, assetId)])
+        try Tags(client).tag([image.id] + image.snapshotIds, [(tagKey, assetId)])
         try printer.emit(image.json)
     }
 }
@@ -144,7 +144,7 @@ struct Export: ParsableCommand {
         var imageName: String?
         if imageId == nil {
             let input = try Fields(try Input.json(required: true, what: "--image-id or the output of `ami-export image`")!, what: "input")
-            try input.only(["ImageId", "Name", "SnapshotIds", "State"])
+            try input.rejectUnknownKeys(allowed: ["ImageId", "Name", "SnapshotIds", "State"])
             imageId = try input.requiredString("ImageId")
             imageName = try input.string("Name")
         }
@@ -158,8 +158,8 @@ struct Export: ParsableCommand {
         let plan = ExportPlan(baseImage: base, name: name ?? imageName ?? base.name, formats: chosen, bucket: bucket,
                               prefix: prefix, roleName: role, tagKey: assets.resolvedTagKey(client.environment),
                               assetId: assetId, description: description, sequential: sequential,
-                              cloudfrontDomain: cloudfrontDomain, timeout: timeout, copier: copier)
-        try printer.emit(try Exporter(client: client, plan: plan).run())
+                              cloudfrontDomain: cloudfrontDomain, timeout: timeout, renamer: copier)
+        try printer.emit(try ExportRun(client: client, plan: plan).run())
     }
 }
 
@@ -211,7 +211,7 @@ struct Rename: ParsableCommand {
         let printer = try output.printer()
         guard !bucket.isEmpty, !key.isEmpty, !to.isEmpty else { throw ToolError.usage("--bucket, --key and --to must not be empty") }
         let copier = try copy.copier()
-        let outcome = try copier.rename(try aws.client(), bucket: bucket, from: key, to: to)
+        let outcome = try copier.run(try aws.client(), bucket: bucket, from: key, to: to)
         log("rename: \(outcome.bodyBytes) body bytes through this process for \(outcome.size) bytes copied")
         try printer.emit(["Bucket": .string(bucket), "Key": .string(to), "Size": .number(Double(outcome.size)),
                           "Parts": outcome.parts.map { .number(Double($0)) } ?? .null])
@@ -229,8 +229,8 @@ struct CopyOptions: ParsableArguments {
     @Option(name: .long, help: "Parts copied at once (default 8).")
     var copyParallelism = 8
 
-    func copier() throws -> S3Copy {
-        let copier = S3Copy(threshold: try ByteSize.parse(copyThreshold, flag: "--copy-threshold"),
+    func copier() throws -> S3Rename {
+        let copier = S3Rename(threshold: try ByteSize.parse(copyThreshold, flag: "--copy-threshold"),
                             partSize: try ByteSize.parse(partSize, flag: "--part-size"), parallelism: copyParallelism)
         try copier.validate()
         return copier

@@ -57,7 +57,7 @@ struct CfnDeploy: ParsableCommand {
         var input: Fields?
         if let json = try Input.json(required: false, what: "a deploy object") {
             input = try Fields(json, what: "input")
-            try input?.only(delete || describe ? ["stack"] : CfnDeploy.inputKeys)
+            try input?.rejectUnknownKeys(allowed: delete || describe ? ["stack"] : CfnDeploy.inputKeys)
         }
         let name = try stack ?? input?.requiredString("stack")
         guard let name else { throw ToolError.usage("missing the stack: give --stack NAME or \"stack\" on stdin") }
@@ -71,10 +71,10 @@ struct CfnDeploy: ParsableCommand {
             }
             let client = try aws.client()
             if describe {
-                guard let found = try client.describeStack(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
+                guard let found = try Stacks(client).describe(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
                 return try printer.emit(found.result(changed: false))
             }
-            let deleted = try client.deleteStack(name, timeout: timeout)
+            let deleted = try Stacks(client).delete(name, timeout: timeout)
             if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
             return try printer.emit(["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
                                      "Outputs": [:], "Changed": .bool(deleted != nil)])

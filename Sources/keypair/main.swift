@@ -22,7 +22,7 @@ func absolutePath(_ path: String) -> String {
 extension Keypair {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "CreateKeyPair tagged with the asset-id; the private key goes to --key-file (0600) only.",
+            abstract: "Make a key pair tagged with the asset-id; the private key goes to --key-file (0600) only.",
             discussion: """
             Prints {"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}, which `keypair delete` reads. \
             The private key is never printed. If the file cannot be written the pair is deleted again.
@@ -90,7 +90,7 @@ extension Keypair {
             if name == nil {
                 guard let input = try Input.json(required: true, what: "the output of keypair create") else { return }
                 let f = try Fields(input, what: "key pair")
-                try f.only(["KeyName", "KeyPairId", "KeyFile", "AssetId", "Fingerprint"])
+                try f.rejectUnknownKeys(allowed: ["KeyName", "KeyPairId", "KeyFile", "AssetId", "Fingerprint"])
                 name = try f.string("KeyName")
                 id = try f.string("KeyPairId")
                 file = try f.string("KeyFile").map(absolutePath)

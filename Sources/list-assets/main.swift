@@ -43,7 +43,7 @@ struct ListAssets: ParsableCommand {
         let format = self.format ?? (onTerminal ? .table : .json)
         if format != .json, output.filter != nil { throw ToolError.usage("--filter works on JSON output; drop it or use --format json") }
         let env = processEnvironment()
-        let listing = AssetListing(pattern: try AssetListing.validate(pattern: assetId),
+        let listing = AssetListing(pattern: try AssetIdPattern(assetId),
                                    kinds: try kinds.map(Asset.Kind.parseList) ?? Asset.Kind.allCases,
                                    tagKey: assets.resolvedTagKey(env), imagesPrefix: assets.resolvedImagesPrefix(env),
                                    bucket: bucket ?? env["VM_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, cdnDomain: cdnDomain)

@@ -9,7 +9,7 @@ struct TagAssets: ParsableCommand {
         abstract: "Tag EC2 resources with an asset-id, for what could not be tagged at creation.",
         discussion: """
         Reads resource ids on stdin: a JSON array of strings or of objects with "id", or JSON lines \
-        of either. Tags them with CreateTags in batches (repeating it changes nothing) and prints the \
+        of either. Tags them in batches (repeating it changes nothing) and prints the \
         array of ids it tagged. No ids at all is valid and tags nothing.
         """)
 
@@ -23,10 +23,10 @@ struct TagAssets: ParsableCommand {
     func run() throws {
         let printer = try output.printer()
         let assetId = try AssetConventions.validate(assetId: assetId)
-        let ids = try Tagging.ids(Input.list(what: "resource ids"))
+        let ids = try Tags.resourceIds(Input.list(what: "resource ids"))
         let client = try aws.client()
         if !ids.isEmpty {
-            try Tagging.tag(ids, key: assets.resolvedTagKey(processEnvironment()), value: assetId, client: client)
+            try Tags(client).tag(ids, [(assets.resolvedTagKey(processEnvironment()), assetId)])
         }
         try printer.emit(.array(ids.map(JSON.string)))
     }

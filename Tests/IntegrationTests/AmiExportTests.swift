@@ -41,7 +41,7 @@ extension Integration {
             return try #require(r.json)
         }
 
-        func tasks(_ assetId: String) throws -> [ExportTask] { try Exports(aws).find(tagKey: "asset-id", value: assetId) }
+        func tasks(_ assetId: String) throws -> [ExportTask] { try ExportTasks(aws).find(tagKey: "asset-id", value: assetId) }
 
         func ownImages(_ assetId: String) throws -> [String] {
             var p = QueryParams()
@@ -240,7 +240,7 @@ extension Integration {
             #expect(try object(bucket, "p/final name.raw") == bytes)
             #expect(try object(bucket, "p/source.raw") == nil)
             let etag = try aws.s3("HEAD", bucket: bucket, key: "p/final name.raw").headers["etag"] ?? ""
-            #expect(S3Copy.isMultipartETag(etag, parts: 3), "\(etag)")
+            #expect(S3Rename.isMultipartETag(etag, parts: 3), "\(etag)")
         }
 
         @Test func exportRenamesInPartsAboveTheThreshold() throws {
@@ -255,7 +255,7 @@ extension Integration {
             let key = "images/\(assetId)/sandbox-\(assetId).vmdk"
             let head = try aws.s3("HEAD", bucket: bucket, key: key)
             #expect(head.headers["content-length"] == String(11 << 20))
-            #expect(S3Copy.isMultipartETag(head.headers["etag"] ?? "", parts: 3))
+            #expect(S3Rename.isMultipartETag(head.headers["etag"] ?? "", parts: 3))
             #expect(try object(bucket, key)?.prefix(4) == Array("KDMV".utf8)[...])
         }
 

@@ -5,34 +5,34 @@ import Testing
 struct AmiExportLogicTests {
     @Test func partsCoverTheObjectExactlyOnce() {
         let mib: Int64 = 1 << 20
-        let ranges = S3Copy.partRanges(size: 12 * mib + 7, partSize: 5 * mib)
+        let ranges = S3Rename.partRanges(size: 12 * mib + 7, partSize: 5 * mib)
         #expect(ranges == [0...(5 * mib - 1), (5 * mib)...(10 * mib - 1), (10 * mib)...(12 * mib + 6)])
-        #expect(S3Copy.partRanges(size: 5 * mib, partSize: 5 * mib) == [0...(5 * mib - 1)])
-        #expect(S3Copy.partRanges(size: 0, partSize: 5 * mib).isEmpty)
+        #expect(S3Rename.partRanges(size: 5 * mib, partSize: 5 * mib) == [0...(5 * mib - 1)])
+        #expect(S3Rename.partRanges(size: 0, partSize: 5 * mib).isEmpty)
     }
 
     @Test func thePartSizeGrowsToStayWithinTenThousandParts() {
         let size: Int64 = 5 << 40 // 5 TiB, S3's largest object
-        let ranges = S3Copy.partRanges(size: size, partSize: 5 << 20)
-        #expect(ranges.count <= S3Copy.maxParts)
+        let ranges = S3Rename.partRanges(size: size, partSize: 5 << 20)
+        #expect(ranges.count <= S3Rename.maxParts)
         #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == size - 1)
         #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound + 1 == $1.lowerBound })
     }
 
     @Test func multipartETagForm() {
         let hex = "d41d8cd98f00b204e9800998ecf8427e"
-        #expect(S3Copy.isMultipartETag("\"\(hex)-3\"", parts: 3))
-        #expect(S3Copy.isMultipartETag("\(hex)-12", parts: 12))
-        #expect(!S3Copy.isMultipartETag("\"\(hex)-3\"", parts: 2))
-        #expect(!S3Copy.isMultipartETag("\"\(hex)\"", parts: 1))
-        #expect(!S3Copy.isMultipartETag("\"xyz-3\"", parts: 3))
+        #expect(S3Rename.isMultipartETag("\"\(hex)-3\"", parts: 3))
+        #expect(S3Rename.isMultipartETag("\(hex)-12", parts: 12))
+        #expect(!S3Rename.isMultipartETag("\"\(hex)-3\"", parts: 2))
+        #expect(!S3Rename.isMultipartETag("\"\(hex)\"", parts: 1))
+        #expect(!S3Rename.isMultipartETag("\"xyz-3\"", parts: 3))
     }
 
     @Test func copyFlagsAreCheckedBeforeAnyRequest() throws {
-        #expect(throws: Never.self) { try S3Copy(threshold: 5 << 20, partSize: 5 << 20).validate() }
-        #expect(throws: ToolError.self) { try S3Copy(threshold: 6 << 30).validate() }
-        #expect(throws: ToolError.self) { try S3Copy(partSize: 1 << 20).validate() }
-        #expect(throws: ToolError.self) { try S3Copy(parallelism: 0).validate() }
+        #expect(throws: Never.self) { try S3Rename(threshold: 5 << 20, partSize: 5 << 20).validate() }
+        #expect(throws: ToolError.self) { try S3Rename(threshold: 6 << 30).validate() }
+        #expect(throws: ToolError.self) { try S3Rename(partSize: 1 << 20).validate() }
+        #expect(throws: ToolError.self) { try S3Rename(parallelism: 0).validate() }
     }
 
     @Test func clientTokensAreStableAndFitEC2() {

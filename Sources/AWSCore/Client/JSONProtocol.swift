@@ -12,8 +12,8 @@ public extension AWSClient {
                                       headers: HTTPHeaders([("Content-Type", "application/x-amz-json-1.1"),
                                                             ("X-Amz-Target", "\(prefix).\(operation)")]),
                                       body: .bytes(Array(body.serialized().utf8)))
-        let hasToken = ["idempotencyToken", "ClientRequestToken", "ClientToken"].contains { body[$0] != nil }
-        let safe = idempotent ?? AWSClient.isReadOnly(operation) || hasToken
+        let names = body.object?.map(\.0) ?? []
+        let safe = idempotent ?? Idempotency.isSafeToRepeat(action: operation, parameterNames: names)
         return try ErrorDecoding.body(send(request, service: service, idempotent: safe))
     }
 }

@@ -12,7 +12,7 @@ public struct RawRequest {
     public static func parse(_ json: JSON, serviceFlag: String?, regionFlag: String?,
                              environment: [String: String], endpoint: (String, String?) throws -> Endpoint) throws -> RawRequest {
         let f = try Fields(json, what: "request")
-        try f.only(fields)
+        try f.rejectUnknownKeys(allowed: fields)
         let url = try f.string("url")
         var service = try serviceFlag ?? f.string("service") ?? environment["AWS_SIGN_SERVICE"]
         if service == nil, let url { service = serviceFromHost(try URLParts(url).host) }
@@ -79,17 +79,17 @@ public struct RawRequest {
     }
 
     /// Whether repeating the request cannot create anything twice: every verb but POST, and
-    /// POSTs of read-only actions or with an idempotency token.
+    /// POSTs of read-only actions or with an idempotency token, in a JSON or a form body.
     public var isIdempotent: Bool {
         let r = request
         guard r.method == "POST" else { return true }
         guard case let .bytes(bytes) = r.body else { return false }
-        let text = String(decoding: bytes, as: UTF8.self)
         if let target = r.headers["X-Amz-Target"], let op = target.split(separator: ".").last {
-            return AWSClient.isReadOnly(String(op)) || text.contains("\"ClientToken\"") || text.contains("\"idempotencyToken\"") || text.contains("\"ClientRequestToken\"")
+            let names = (try? JSON.parse(bytes))?.object?.map(\.0) ?? []
+            return Idempotency.isSafeToRepeat(action: String(op), parameterNames: names)
         }
-        let pairs = text.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
-        if let action = pairs.first(where: { $0.first == "Action" })?.last, AWSClient.isReadOnly(action) { return true }
-        return pairs.contains { QueryParams.tokenNames.contains($0.first ?? "") }
+        let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let action = pairs.first { $0.first == "Action" }?.last ?? ""
+        return Idempotency.isSafeToRepeat(action: action, parameterNames: pairs.compactMap(\.first))
     }
 }

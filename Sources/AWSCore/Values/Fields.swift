@@ -33,7 +33,7 @@ public struct Fields {
     }
 
     /// Rejects keys the tool does not know, so a typo is an error rather than a silent default.
-    public func only(_ keys: Set<String>) throws {
+    public func rejectUnknownKeys(allowed keys: Set<String>) throws {
         for (k, _) in json.object ?? [] where !keys.contains(k) {
             throw ToolError.usage("\(what): unknown field '\(k)' (expected \(keys.sorted().joined(separator: ", ")))")
         }

@@ -5,7 +5,7 @@ import AWSCore
 /// objects under the images prefix. Every page of every API; the kinds are fetched at the same
 /// time, one connection each.
 public struct AssetListing {
-    public var pattern: Glob
+    public var pattern: AssetIdPattern
     public var kinds: [Asset.Kind]
     public var tagKey: String
     public var imagesPrefix: String
@@ -16,25 +16,13 @@ public struct AssetListing {
     /// How many stacks' resources are read at once.
     public var resourceWorkers = 8
 
-    public init(pattern: Glob, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?, cdnDomain: String?) {
+    public init(pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?, cdnDomain: String?) {
         self.pattern = pattern
         self.kinds = kinds
         self.tagKey = tagKey
         self.imagesPrefix = imagesPrefix
         self.bucket = bucket
         self.cdnDomain = cdnDomain
-    }
-
-    /// An asset-id, or a pattern of asset-id characters with `*` and `?`.
-    public static func validate(pattern: String) throws -> Glob {
-        let glob = Glob(pattern)
-        if glob.isLiteral { _ = try AssetConventions.validate(assetId: pattern); return glob }
-        let ok = !pattern.isEmpty && pattern.count <= 64
-            && pattern.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-*?".contains($0)) }
-        guard ok else {
-            throw ToolError.usage("invalid asset-id pattern '\(pattern)': use asset-id characters (letters, digits, '.', '_', '-') with '*' and '?', e.g. 1.2.* or '*'")
-        }
-        return glob
     }
 
     /// Lists every selected kind; the first kind that fails fails the listing, since a partial
@@ -57,7 +45,7 @@ public struct AssetListing {
         do {
             switch kind {
             case .ami: return try images(c)
-            case .snapshot: return try snapshots(c, filters: [("tag:\(tagKey)", [pattern.pattern])], assetIds: [:])
+            case .snapshot: return try snapshots(c, filters: [("tag:\(tagKey)", [pattern.text])], assetIds: [:])
             case .exportImageTask: return try exportTasks(c)
             case .keyPair: return try keyPairs(c)
             case .stack: return try stacks(c)
@@ -71,13 +59,8 @@ public struct AssetListing {
     // MARK: EC2
 
     func images(_ c: AWSClient) throws -> [Asset] {
-        var p = QueryParams()
-        p.list("Owner", ["self"])
-        p.filters([("tag:\(tagKey)", [pattern.pattern])])
-        p.add("MaxResults", "1000")
-        return try c.queryAll("ec2", "DescribeImages", p.pairs, list: "imagesSet").map { item in
-            let image = Image(ec2: item)
-            var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: item["creationDate"]?.string,
+        try Images(c).listOwned(filters: [("tag:\(tagKey)", [pattern.text])]).map { image in
+            var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: image.created,
                           size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
             a.snapshotIds = image.snapshotIds
             return a
@@ -85,17 +68,9 @@ public struct AssetListing {
     }
 
     func snapshots(_ c: AWSClient, filters: [(String, [String])], assetIds: [String: String]) throws -> [Asset] {
-        var p = QueryParams()
-        p.list("Owner", ["self"])
-        p.filters(filters)
-        p.add("MaxResults", "1000")
-        return try c.queryAll("ec2", "DescribeSnapshots", p.pairs, list: "snapshotSet").map { item in
-            let id = item["snapshotId"]?.string ?? ""
-            let tags = EC2Tags.decode(item["tagSet"])
-            return Asset(kind: .snapshot, id: id, name: tags["Name"] ?? item["description"]?.string,
-                         state: item["status"]?.string, created: item["startTime"]?.string,
-                         size: item["volumeSize"]?.string.flatMap { Int64($0) }.map { $0 << 30 },
-                         assetId: tags[tagKey] ?? assetIds[id] ?? "", region: c.region)
+        try Snapshots(c).list(filters: filters).map { s in
+            Asset(kind: .snapshot, id: s.id, name: s.tags["Name"] ?? s.description, state: s.status, created: s.startTime,
+                  size: s.volumeSize, assetId: s.tags[tagKey] ?? assetIds[s.id] ?? "", region: c.region)
         }
     }
 
@@ -109,7 +84,7 @@ public struct AssetListing {
     }
 
     func exportTasks(_ c: AWSClient) throws -> [Asset] {
-        try Exports(c).find(tagKey: tagKey, value: pattern.pattern).map { task in
+        try ExportTasks(c).find(tagKey: tagKey, value: pattern.text).map { task in
             var a = Asset(kind: .exportImageTask, id: task.id, name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
                           state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
             a.tagKey = tagKey
@@ -118,38 +93,26 @@ public struct AssetListing {
     }
 
     func keyPairs(_ c: AWSClient) throws -> [Asset] {
-        var p = QueryParams()
-        p.filters([("tag:\(tagKey)", [pattern.pattern])])
-        return try c.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list.map { item in
-            Asset(kind: .keyPair, id: item["keyPairId"]?.string ?? "", name: item["keyName"]?.string, state: nil,
-                  created: item["createTime"]?.string, size: nil,
-                  assetId: EC2Tags.decode(item["tagSet"])[tagKey] ?? "", region: c.region)
-        } ?? []
+        try KeyPairs(c).list(filters: [("tag:\(tagKey)", [pattern.text])]).map { pair in
+            Asset(kind: .keyPair, id: pair.id, name: pair.name, state: nil, created: pair.created, size: nil,
+                  assetId: pair.tags[tagKey] ?? "", region: c.region)
+        }
     }
 
     // MARK: CloudFormation
 
-    /// DescribeStacks has no tag filter: every page, matched here; resources only for the matches.
+    /// Stacks cannot be filtered by tag on the server: every page, matched here; resources only for the matches.
     func stacks(_ c: AWSClient) throws -> [Asset] {
-        var matched: [Asset] = try c.queryAll("cloudformation", "DescribeStacks", list: "Stacks").compactMap { s in
-            guard s["StackStatus"]?.string != "DELETE_COMPLETE",
-                  let value = s["Tags"]?.list.first(where: { $0["Key"]?.string == tagKey })?["Value"]?.string,
-                  pattern.matches(value) else { return nil }
-            return Asset(kind: .stack, id: s["StackId"]?.string ?? "", name: s["StackName"]?.string, state: s["StackStatus"]?.string,
-                         created: s["CreationTime"]?.string, size: nil, assetId: value, region: c.region)
+        var matched: [Asset] = try Stacks(c).describeAll().compactMap { s in
+            guard s.status != "DELETE_COMPLETE", let value = s.tags[tagKey], pattern.matches(value) else { return nil }
+            return Asset(kind: .stack, id: s.id, name: s.name, state: s.status, created: s.created, size: nil,
+                         assetId: value, region: c.region)
         }
         let resources = try Parallel.map(count: matched.count, workers: resourceWorkers, setup: { try AWSClient(sibling: c) }) { rc, i in
-            try AssetListing.resources(of: matched[i].id, rc)
+            try Stacks(rc).resources(of: matched[i].id)
         }
         for i in matched.indices { matched[i].resources = resources[i] }
         return matched
-    }
-
-    static func resources(of stackId: String, _ c: AWSClient) throws -> [Asset.Resource] {
-        try c.queryAll("cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries").map { r in
-            Asset.Resource(type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
-                           physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
-        }
     }
 
     // MARK: S3
@@ -160,7 +123,7 @@ public struct AssetListing {
         var bucket = self.bucket
         var domain = cdnDomain
         if bucket == nil || domain == nil {
-            let outputs = try c.describeStack(AssetConventions.vmBucketStack)?.outputs ?? []
+            let outputs = try Stacks(c).describe(AssetConventions.vmBucketStack)?.outputs ?? []
             bucket = bucket ?? outputs.first { $0.0 == "BucketName" }?.1
             domain = domain ?? outputs.first { $0.0 == "DistributionDomainName" }?.1
         }
@@ -170,7 +133,7 @@ public struct AssetListing {
         }
         // The folder that holds every asset-id's folder: `images/` of `images/x/`.
         let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: "x").dropLast(2))
-        let head = pattern.isLiteral ? pattern.pattern + "/" : String(pattern.pattern.prefix { $0 != "*" && $0 != "?" })
+        let head = pattern.isLiteral ? pattern.text + "/" : String(pattern.text.prefix { $0 != "*" && $0 != "?" })
         return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
             guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
             let rest = key.dropFirst(root.count)

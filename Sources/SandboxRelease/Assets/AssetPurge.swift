@@ -113,27 +113,24 @@ public final class AssetPurge {
     /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
     /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine.
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        let exports = Exports(c)
         var cancelled = false
         let outcome = try AssetPurge.awsCode({
-            if a.mayBeActiveExport { cancelled = try exports.cancel(id: a.id) }
-            try exports.untag(id: a.id, key: a.tagKey)
+            if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
+            try Tags(c).untag(a.id, key: a.tagKey)
         }, gone: { $0 == "InvalidExportTaskID.NotFound" })
         guard outcome == .removed else { return outcome }
         return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
     private func deregisterImage(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        try AssetPurge.awsCode({ _ = try c.query("ec2", "DeregisterImage", [("ImageId", a.id)], idempotent: true) },
-                               gone: { $0.hasPrefix("InvalidAMIID") })
+        try Images(c).deregister(id: a.id) ? .removed : .alreadyGone
     }
 
     private func deleteSnapshot(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        try AssetPurge.awsCode({ _ = try c.query("ec2", "DeleteSnapshot", [("SnapshotId", a.id)], idempotent: true) },
-                               gone: { $0 == "InvalidSnapshot.NotFound" })
+        try Snapshots(c).delete(id: a.id) ? .removed : .alreadyGone
     }
 
-    /// DeleteKeyPair succeeds for a pair that does not exist, so a look first tells which are gone.
+    /// Deleting a key pair succeeds even when it does not exist, so a look first tells which are gone.
     private func deleteKeyPairs(_ group: [Asset], _ c: AWSClient) throws {
         let existing: Set<String>
         do {
@@ -184,21 +181,21 @@ public final class AssetPurge {
     static let permanentStacks: Set<String> = [AssetConventions.vmBucketStack, AssetConventions.vmBucketWAFStack,
                                                AssetConventions.ciCodeBuildStack, AssetConventions.releaseCodeBuildStack]
 
-    /// DeleteStack for each, then one wait for all of them, watched through ListStacks (one
+    /// Starts deleting each, then one wait for all of them, watched through the stack summaries (one
     /// paginated call per poll, whatever the number of stacks).
     private func deleteStacks(_ group: [Asset], _ c: AWSClient) throws {
         let before: [StackSummary]
-        do { before = try StackSummary.list(c) } catch let e as ToolError {
+        do { before = try Stacks(c).summaries() } catch let e as ToolError {
             if case .interrupted = e { throw e }
             for a in group { try report(a, .failed(e.description)) }
             return
         }
         var toDelete: [Asset] = []
         for a in group {
-            let name = StackSummary.name(of: a)
+            let name = StackSummary.name(of: a.id)
             if AssetPurge.permanentStacks.contains(name) {
                 try report(a, .failed("\(name) is a permanent stack; purge-assets never deletes it"))
-            } else if let s = StackSummary.find(a, in: before), s.status != "DELETE_COMPLETE" {
+            } else if let s = StackSummary.find(a.id, in: before), s.status != "DELETE_COMPLETE" {
                 toDelete.append(a)
             } else {
                 try report(a, .alreadyGone)
@@ -206,7 +203,7 @@ public final class AssetPurge {
         }
         var pending: [Asset] = []
         for (a, o) in zip(toDelete, try outcomes(toDelete, c) { a, c in
-            _ = try c.query("cloudformation", "DeleteStack", [("StackName", a.id)], idempotent: true)
+            try Stacks(c).startDeleting(a.id)
             return .removed
         }) {
             if o == .removed { pending.append(a) } else { try report(a, o) }
@@ -215,10 +212,10 @@ public final class AssetPurge {
         let waiter = Waiter("deleting \(pending.count) stack\(pending.count == 1 ? "" : "s")", timeout: stackTimeout, firstDelay: 2, maxDelay: 15)
         do {
             try waiter.wait { () -> Waiter.Poll<Void> in
-                let now = try StackSummary.list(c)
+                let now = try Stacks(c).summaries()
                 var still: [Asset] = []
                 for a in pending {
-                    let s = StackSummary.find(a, in: now)
+                    let s = StackSummary.find(a.id, in: now)
                     switch s?.status {
                     case nil, "DELETE_COMPLETE": try report(a, .removed)
                     case "DELETE_FAILED":
@@ -234,32 +231,5 @@ public final class AssetPurge {
             if case .interrupted = e { throw e }
             for a in pending { try report(a, .failed(e.description)) }
         }
-    }
-}
-
-/// A line of ListStacks: it still lists stacks deleted in the last 90 days, so one paginated
-/// call tells the state of every stack of a purge.
-struct StackSummary {
-    var id: String
-    var name: String
-    var status: String
-    var reason: String?
-
-    static func list(_ c: AWSClient) throws -> [StackSummary] {
-        try c.queryAll("cloudformation", "ListStacks", list: "StackSummaries").map { s in
-            StackSummary(id: s["StackId"]?.string ?? "", name: s["StackName"]?.string ?? "",
-                         status: s["StackStatus"]?.string ?? "", reason: s["StackStatusReason"]?.string)
-        }
-    }
-
-    /// By stack id; an asset given by name matches the live stack of that name.
-    static func find(_ a: Asset, in summaries: [StackSummary]) -> StackSummary? {
-        summaries.first { $0.id == a.id } ?? summaries.first { $0.name == a.id && $0.status != "DELETE_COMPLETE" }
-    }
-
-    /// The name inside a stack id (`arn:…:stack/NAME/uuid`), or the id when it is a name.
-    static func name(of a: Asset) -> String {
-        let parts = a.id.split(separator: "/")
-        return a.id.hasPrefix("arn:") && parts.count >= 2 ? String(parts[1]) : a.id
     }
 }

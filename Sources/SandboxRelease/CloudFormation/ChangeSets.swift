@@ -1,67 +1,14 @@
 import AWSCore
 
-/// A change set for one deploy: its name and client token derive from everything it would
-/// change, so a retried CreateChangeSet or ExecuteChangeSet finds the first one instead of
-/// making a second.
-public struct ChangeSet {
-    public let stackName: String
-    /// CREATE for a missing stack (or one in REVIEW_IN_PROGRESS), UPDATE otherwise.
-    public let type: String
-    /// `cfn-deploy-<hash12>`: unique per content.
-    public let name: String
-    public let token: String
-    let params: [(String, String)]
+/// The change set calls of one deploy: create, wait until computed, execute, delete.
+public struct ChangeSets {
+    let client: AWSClient
 
-    /// `stackState` is what the change set starts from (the stack's id and last change for an
-    /// UPDATE): the same content against a stack changed since is another change set.
-    public init(stackName: String, type: String, stackState: String, template: StackTemplate,
-                parameters: [(String, String)], tags: [(String, String)], capabilities: [String]) {
-        let parameters = parameters.sorted { $0.0 < $1.0 }
-        let tags = tags.sorted { $0.0 < $1.0 }
-        var content = [stackName, type, stackState, template.sha256, template.source.0]
-        content += parameters.map { "P\($0.0)=\($0.1)" } + tags.map { "T\($0.0)=\($0.1)" } + capabilities.map { "C\($0)" }
-        let hash = Digest.hex(Digest.sha256(content.joined(separator: "\u{0}")))
-        self.stackName = stackName
-        self.type = type
-        name = "cfn-deploy-" + hash.prefix(12)
-        token = "cfn-deploy-" + hash.prefix(40)
+    public init(_ client: AWSClient) { self.client = client }
 
-        var p = QueryParams()
-        p.add("StackName", stackName)
-        p.add("ChangeSetName", name)
-        p.add("ChangeSetType", type)
-        p.add("ClientToken", token)
-        p.add(template.source.0, template.source.1)
-        for (i, (k, v)) in parameters.enumerated() {
-            p.add("Parameters.member.\(i + 1).ParameterKey", k)
-            p.add("Parameters.member.\(i + 1).ParameterValue", v)
-        }
-        for (i, (k, v)) in tags.enumerated() {
-            p.add("Tags.member.\(i + 1).Key", k)
-            p.add("Tags.member.\(i + 1).Value", v)
-        }
-        p.list("Capabilities", capabilities, member: true)
-        params = p.pairs
-    }
-
-    /// How creating the change set ended.
-    public enum Outcome: Equatable {
-        case ready
-        /// CloudFormation found nothing to change: not an error for a deploy.
-        case noChanges
-        case failed(String)
-    }
-
-    /// CloudFormation's words for a change set without changes.
-    static func isNoChanges(_ reason: String) -> Bool {
-        reason.contains("didn't contain changes") || reason.contains("No updates are to be performed")
-    }
-}
-
-public extension AWSClient {
     /// Creates the change set; returns its id (ARN).
-    func createChangeSet(_ changeSet: ChangeSet) throws -> String {
-        let r = try query("cloudformation", "CreateChangeSet", changeSet.params)
+    public func create(_ changeSet: ChangeSet) throws -> String {
+        let r = try client.query("cloudformation", "CreateChangeSet", changeSet.params)
         guard let id = r["CreateChangeSetResult"]?["Id"]?.string else {
             throw ToolError.remote("CreateChangeSet for stack \(changeSet.stackName) answered no change set id")
         }
@@ -69,9 +16,9 @@ public extension AWSClient {
     }
 
     /// Waits until CloudFormation has computed the change set.
-    func waitForChangeSet(_ id: String, stackName: String, timeout: Double) throws -> ChangeSet.Outcome {
+    public func wait(_ id: String, stackName: String, timeout: Double) throws -> ChangeSet.Outcome {
         try Waiter("change set for \(stackName)", timeout: timeout).wait { () -> Waiter.Poll<ChangeSet.Outcome> in
-            let r = try query("cloudformation", "DescribeChangeSet", [("ChangeSetName", id)])["DescribeChangeSetResult"]
+            let r = try client.query("cloudformation", "DescribeChangeSet", [("ChangeSetName", id)])["DescribeChangeSetResult"]
             let status = r?["Status"]?.string ?? ""
             let reason = r?["StatusReason"]?.string ?? ""
             switch status {
@@ -86,12 +33,12 @@ public extension AWSClient {
         }
     }
 
-    func executeChangeSet(_ id: String, token: String) throws {
-        _ = try query("cloudformation", "ExecuteChangeSet", [("ChangeSetName", id), ("ClientRequestToken", token)])
+    public func execute(_ id: String, token: String) throws {
+        _ = try client.query("cloudformation", "ExecuteChangeSet", [("ChangeSetName", id), ("ClientRequestToken", token)])
     }
 
     /// Deleting a change set twice is harmless, so retrying it is too.
-    func deleteChangeSet(_ id: String) throws {
-        _ = try query("cloudformation", "DeleteChangeSet", [("ChangeSetName", id)], idempotent: true)
+    public func delete(_ id: String) throws {
+        _ = try client.query("cloudformation", "DeleteChangeSet", [("ChangeSetName", id)], idempotent: true)
     }
 }

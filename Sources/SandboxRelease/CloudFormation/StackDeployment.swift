@@ -43,23 +43,23 @@ public struct StackDeployment {
                                   template: template, parameters: parameters, tags: tags, capabilities: capabilities)
         let id: String
         do {
-            id = try client.createChangeSet(changeSet)
+            id = try ChangeSets(client).create(changeSet)
         } catch let ToolError.aws(e) where e.code == "ValidationError" && ChangeSet.isNoChanges(e.message) {
             // Some endpoints refuse an empty change set outright instead of failing it.
             log("stack \(stackName): no changes; nothing executed")
             return try current(client).result(changed: false)
         }
         log("stack \(stackName): change set \(changeSet.name) (\(changeSet.type))")
-        switch try client.waitForChangeSet(id, stackName: stackName, timeout: timeout) {
+        switch try ChangeSets(client).wait(id, stackName: stackName, timeout: timeout) {
         case .noChanges:
-            try client.deleteChangeSet(id)
+            try ChangeSets(client).delete(id)
             log("stack \(stackName): no changes; nothing executed")
             return try current(client).result(changed: false)
         case let .failed(reason):
-            try client.deleteChangeSet(id)
+            try ChangeSets(client).delete(id)
             // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind.
-            if create, let stack = try client.describeStack(stackName), stack.status == "REVIEW_IN_PROGRESS" {
-                try client.deleteStack(stack.id, timeout: timeout)
+            if create, let stack = try Stacks(client).describe(stackName), stack.status == "REVIEW_IN_PROGRESS" {
+                try Stacks(client).delete(stack.id, timeout: timeout)
             }
             throw ToolError.remote("stack \(stackName): the change set failed: \(reason); fix the template or the parameters")
         case .ready:
@@ -68,10 +68,10 @@ public struct StackDeployment {
 
         let stack = try current(client)
         let events = try StackEvents(client: client, stack: stack)
-        try client.executeChangeSet(id, token: changeSet.token)
+        try ChangeSets(client).execute(id, token: changeSet.token)
         let after: Stack
         do {
-            after = try client.waitForStack(stack.id, events: events, timeout: timeout)
+            after = try Stacks(client).wait(stack.id, events: events, timeout: timeout)
         } catch ToolError.interrupted(let signal) {
             log("stack \(stackName): CloudFormation goes on with the change set; run the same deploy again to wait for it")
             throw ToolError.interrupted(signal)
@@ -81,17 +81,17 @@ public struct StackDeployment {
         let error = events.failure(after, doing: "CREATE", hint: deleteFailed
             ? "the stack was deleted (--delete-failed)"
             : "the stack is left in ROLLBACK_COMPLETE: delete it with cfn-deploy --delete --stack \(stackName), or deploy again with --delete-failed")
-        if deleteFailed { try client.deleteStack(after.id, timeout: timeout) }
+        if deleteFailed { try Stacks(client).delete(after.id, timeout: timeout) }
         throw error
     }
 
     /// The stack once no operation runs on it (nil when missing). A CREATE that rolled back can
     /// only be deleted: with --delete-failed it is, otherwise the deploy stops here.
     private func settled(_ client: AWSClient) throws -> Stack? {
-        guard var stack = try client.describeStack(stackName) else { return nil }
+        guard var stack = try Stacks(client).describe(stackName) else { return nil }
         if Stack.isInProgress(stack.status) {
             log("stack \(stackName): waiting for \(stack.status) to end before deploying")
-            stack = try client.waitForStack(stack.id, events: StackEvents(client: client, stack: stack), timeout: timeout)
+            stack = try Stacks(client).wait(stack.id, events: StackEvents(client: client, stack: stack), timeout: timeout)
         }
         switch stack.status {
         case "DELETE_COMPLETE":
@@ -101,7 +101,7 @@ public struct StackDeployment {
                 throw ToolError.remote("stack \(stackName) is in \(stack.status) after a failed CREATE and cannot be updated: delete it with cfn-deploy --delete --stack \(stackName), or deploy with --delete-failed")
             }
             log("stack \(stackName): deleting it, its CREATE rolled back (--delete-failed)")
-            try client.deleteStack(stack.id, timeout: timeout)
+            try Stacks(client).delete(stack.id, timeout: timeout)
             return nil
         default:
             return stack
@@ -109,7 +109,7 @@ public struct StackDeployment {
     }
 
     private func current(_ client: AWSClient) throws -> Stack {
-        guard let stack = try client.describeStack(stackName) else {
+        guard let stack = try Stacks(client).describe(stackName) else {
             throw ToolError.remote("stack \(stackName) vanished during the deploy; deploy again")
         }
         return stack

@@ -35,7 +35,7 @@ public struct StackTemplate {
     /// retry or a redeploy of the same template writes the same object) and points at it.
     public mutating func upload(to bucket: String, client: AWSClient) throws {
         let key = "cfn-templates/\(sha256).yaml"
-        _ = try client.s3("PUT", bucket: bucket, key: key, body: .bytes(Array(body.utf8)))
+        try S3Objects(client).put(bucket: bucket, key: key, body: Array(body.utf8))
         source = ("TemplateURL", client.endpoint("s3").s3URL(bucket: bucket, key: key))
     }
 }

@@ -1,65 +1,33 @@
 import AWSCore
 
-/// A CloudFormation stack as DescribeStacks reports it, and the calls that read, wait for and
-/// delete one.
-public struct Stack {
-    public var name: String
-    public var id: String
-    public var status: String
-    public var statusReason: String?
-    /// LastUpdatedTime, or CreationTime for a stack never updated: changes with every execution.
-    public var lastChanged: String
-    public var outputs: [(String, String)]
+/// CloudFormation stacks: read one or all, wait for one to settle, delete, list the summaries
+/// ListStacks keeps of deleted stacks, and read a stack's resources.
+public struct Stacks {
+    let client: AWSClient
 
-    public init(_ json: JSON) {
-        name = json["StackName"]?.string ?? ""
-        id = json["StackId"]?.string ?? ""
-        status = json["StackStatus"]?.string ?? ""
-        statusReason = json["StackStatusReason"]?.string
-        lastChanged = json["LastUpdatedTime"]?.string ?? json["CreationTime"]?.string ?? ""
-        outputs = json["Outputs"]?.list.compactMap { o in
-            o["OutputKey"]?.string.map { ($0, o["OutputValue"]?.string ?? "") }
-        } ?? []
-    }
+    public init(_ client: AWSClient) { self.client = client }
 
-    /// CloudFormation's stack names: a letter, then letters, digits and `-`, at most 128.
-    public static func isValidName(_ s: String) -> Bool {
-        guard let first = s.first, first.isASCII, first.isLetter, s.count <= 128 else { return false }
-        return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-    }
-
-    /// Still changing; REVIEW_IN_PROGRESS is a stack that only has change sets, not an operation.
-    public static func isInProgress(_ status: String) -> Bool {
-        status.hasSuffix("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS"
-    }
-
-    /// The end states of a successful operation.
-    public static let succeeded: Set<String> = ["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"]
-
-    /// cfn-deploy's answer: `{"StackName","StackId","Status","Outputs":{…},"Changed"}`.
-    public func result(changed: Bool) -> JSON {
-        ["StackName": .string(name), "StackId": .string(id), "Status": .string(status),
-         "Outputs": .object(outputs.map { ($0.0, .string($0.1)) }), "Changed": .bool(changed)]
-    }
-}
-
-public extension AWSClient {
     /// The stack by name or id; nil when CloudFormation knows no such stack.
-    func describeStack(_ nameOrId: String) throws -> Stack? {
+    public func describe(_ nameOrId: String) throws -> Stack? {
         do {
-            let r = try query("cloudformation", "DescribeStacks", [("StackName", nameOrId)])
+            let r = try client.query("cloudformation", "DescribeStacks", [("StackName", nameOrId)])
             return r["DescribeStacksResult"]?["Stacks"]?.list.first.map(Stack.init)
         } catch let ToolError.aws(e) where e.code == "ValidationError" && e.message.contains("does not exist") {
             return nil
         }
     }
 
+    /// Every stack of the Region (deleted ones aside, as DescribeStacks leaves them out), across pages.
+    public func describeAll() throws -> [Stack] {
+        try client.queryAll("cloudformation", "DescribeStacks", list: "Stacks").map(Stack.init)
+    }
+
     /// Polls the stack (by id, which still answers once deleted) until no operation runs,
     /// streaming its new events to stderr. Returns the settled stack.
-    func waitForStack(_ id: String, events: StackEvents, timeout: Double) throws -> Stack {
+    public func wait(_ id: String, events: StackEvents, timeout: Double) throws -> Stack {
         try Waiter("stack \(events.stackName)", timeout: timeout).wait { () -> Waiter.Poll<Stack> in
             try events.printNew()
-            guard let stack = try describeStack(id) else {
+            guard let stack = try describe(id) else {
                 return .done(Stack(["StackName": .string(events.stackName), "StackId": .string(id), "StackStatus": "DELETE_COMPLETE"]))
             }
             if Stack.isInProgress(stack.status) { return .pending(stack.status) }
@@ -71,14 +39,29 @@ public extension AWSClient {
     /// Deletes the stack and waits; a stack that does not exist is already deleted. Returns the
     /// stack as it was before (nil when there was none).
     @discardableResult
-    func deleteStack(_ name: String, timeout: Double) throws -> Stack? {
-        guard let stack = try describeStack(name) else { return nil }
+    public func delete(_ name: String, timeout: Double) throws -> Stack? {
+        guard let stack = try describe(name) else { return nil }
         if stack.status == "DELETE_COMPLETE" { return nil }
-        let events = try StackEvents(client: self, stack: stack)
-        // DeleteStack is safe to repeat: deleting a stack that is being deleted is accepted.
-        _ = try query("cloudformation", "DeleteStack", [("StackName", stack.id)], idempotent: true)
-        let after = try waitForStack(stack.id, events: events, timeout: timeout)
+        let events = try StackEvents(client: client, stack: stack)
+        try startDeleting(stack.id)
+        let after = try wait(stack.id, events: events, timeout: timeout)
         guard after.status == "DELETE_COMPLETE" else { throw events.failure(after, doing: "deleting") }
         return stack
+    }
+
+    /// DeleteStack without waiting. Safe to repeat: deleting a stack that is being deleted is accepted.
+    public func startDeleting(_ nameOrId: String) throws {
+        _ = try client.query("cloudformation", "DeleteStack", [("StackName", nameOrId)], idempotent: true)
+    }
+
+    /// Every line of ListStacks, which still lists the stacks deleted in the last 90 days.
+    public func summaries() throws -> [StackSummary] {
+        try client.queryAll("cloudformation", "ListStacks", list: "StackSummaries").map(StackSummary.init)
+    }
+
+    /// The resources of a stack, from ListStackResources.
+    public func resources(of stackId: String) throws -> [StackResource] {
+        try client.queryAll("cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries")
+            .map(StackResource.init)
     }
 }

@@ -1,42 +1,5 @@
 import AWSCore
 
-/// An AMI as the tools see it: its id, name, state (with the reason when it failed), the
-/// snapshots behind it and its tags.
-public struct Image {
-    public var id: String
-    public var name: String
-    public var state: String
-    public var stateReason: String?
-    public var snapshotIds: [String]
-    public var tags: [String: String]
-
-    /// From an item of EC2's `imagesSet`.
-    init(ec2 item: JSON) {
-        id = item["imageId"]?.string ?? ""
-        name = item["name"]?.string ?? ""
-        state = item["imageState"]?.string ?? ""
-        stateReason = item["stateReason"].flatMap { r in
-            [r["code"]?.string, r["message"]?.string].compactMap { $0 }.joined(separator: ": ")
-        }
-        snapshotIds = (item["blockDeviceMapping"]?.list ?? []).compactMap { $0["ebs"]?["snapshotId"]?.string }
-        tags = EC2Tags.decode(item["tagSet"])
-    }
-
-    /// The output of `ami-export image`, and what `export` accepts on stdin.
-    public var json: JSON {
-        ["ImageId": .string(id), "Name": .string(name), "SnapshotIds": .array(snapshotIds.map(JSON.string)), "State": .string(state)]
-    }
-}
-
-/// EC2's tag lists (`tagSet` of `{key, value}`) as a dictionary.
-public enum EC2Tags {
-    static func decode(_ set: JSON?) -> [String: String] {
-        var tags: [String: String] = [:]
-        for t in set?.list ?? [] { if let k = t["key"]?.string { tags[k] = t["value"]?.string ?? "" } }
-        return tags
-    }
-}
-
 /// Making, copying, finding, waiting for and removing AMIs.
 public struct Images {
     let client: AWSClient
@@ -58,18 +21,23 @@ public struct Images {
         p.list("ImageId", [id])
         do {
             return try client.query("ec2", "DescribeImages", p.pairs)["imagesSet"]?.list.first.map(Image.init)
-        } catch let ToolError.aws(e) where e.code.hasPrefix("InvalidAMIID") {
+        } catch let ToolError.aws(e) where Images.isNotFound(e.code) {
             return nil
         }
     }
 
     /// The account's own image of that name: AMI names are unique per account and Region.
     public func find(name: String) throws -> Image? {
+        try listOwned(filters: [("name", [name])]).first { $0.state != "deregistered" }
+    }
+
+    /// The account's own images that match the EC2 filters, across pages.
+    public func listOwned(filters: [(String, [String])]) throws -> [Image] {
         var p = QueryParams()
         p.list("Owner", ["self"])
-        p.filters([("name", [name])])
-        return try client.query("ec2", "DescribeImages", p.pairs)["imagesSet"]?.list.map(Image.init)
-            .first { $0.state != "deregistered" }
+        p.filters(filters)
+        p.add("MaxResults", "1000")
+        return try client.queryAll("ec2", "DescribeImages", p.pairs, list: "imagesSet").map(Image.init)
     }
 
     /// CreateImage with the tags on the image and its snapshots. The name is unique, so a
@@ -107,18 +75,6 @@ public struct Images {
         return id
     }
 
-    /// Tags resources; repeating it changes nothing, so it is safe to retry.
-    public func tag(_ resourceIds: [String], _ tags: [(String, String)]) throws {
-        guard !resourceIds.isEmpty else { return }
-        var p = QueryParams()
-        p.list("ResourceId", resourceIds)
-        for (i, t) in tags.enumerated() {
-            p.add("Tag.\(i + 1).Key", t.0)
-            p.add("Tag.\(i + 1).Value", t.1)
-        }
-        _ = try client.query("ec2", "CreateTags", p.pairs, idempotent: true)
-    }
-
     /// One look at an image for a wait: done when available, an error when it failed or vanished.
     public func poll(id: String) throws -> Waiter.Poll<Image> {
         guard let image = try describe(id: id) else { throw ToolError.remote("image \(id) no longer exists; make it again") }
@@ -135,22 +91,26 @@ public struct Images {
         try Waiter("image \(id)", timeout: timeout, firstDelay: 2, maxDelay: 15).wait { try poll(id: id) }
     }
 
-    /// DeregisterImage, then DeleteSnapshot for each of its snapshots. What is already gone
+    /// Deregisters the image, then deletes each of its snapshots. What is already gone
     /// counts as removed, so a repeated removal succeeds.
     public func remove(_ image: Image) throws {
-        var p = QueryParams()
-        p.add("ImageId", image.id)
+        try deregister(id: image.id)
+        for snapshot in image.snapshotIds { try Snapshots(client).delete(id: snapshot) }
+    }
+
+    /// DeregisterImage; false when the image was already gone, so a repeated removal succeeds.
+    @discardableResult
+    public func deregister(id: String) throws -> Bool {
         do {
-            _ = try client.query("ec2", "DeregisterImage", p.pairs, idempotent: true)
-        } catch let ToolError.aws(e) where e.code.hasPrefix("InvalidAMIID") {}
-        for snapshot in image.snapshotIds {
-            var s = QueryParams()
-            s.add("SnapshotId", snapshot)
-            do {
-                _ = try client.query("ec2", "DeleteSnapshot", s.pairs, idempotent: true)
-            } catch let ToolError.aws(e) where e.code == "InvalidSnapshot.NotFound" {}
+            _ = try client.query("ec2", "DeregisterImage", [("ImageId", id)], idempotent: true)
+            return true
+        } catch let ToolError.aws(e) where Images.isNotFound(e.code) {
+            return false
         }
     }
+
+    /// EC2's codes for an image id that names no image (InvalidAMIID.NotFound, .Unavailable, …).
+    static func isNotFound(_ code: String) -> Bool { code.hasPrefix("InvalidAMIID") }
 
     /// Launch permission for everyone. When AWS refuses, the error says whether the Region's
     /// public-AMI quota or the account's block public access for AMIs is the reason.

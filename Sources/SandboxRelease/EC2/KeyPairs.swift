@@ -73,19 +73,20 @@ public struct KeyPairs {
 
     /// The pair of that name: (id, name), or nil.
     public func find(name: String) throws -> (id: String, name: String)? {
-        var p = QueryParams()
-        p.filters([("key-name", [name])])
-        return try client.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list
-            .first { $0["keyName"]?.string == name }.map { ($0["keyPairId"]?.string ?? "", name) }
+        try list(filters: [("key-name", [name])]).first { $0.name == name }.map { ($0.id, name) }
     }
 
     /// Which of these pair ids exist (a filter, so missing ids are no error).
     public func existingIds(_ ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
+        return Set(try list(filters: [("key-pair-id", ids)]).map(\.id)).intersection(ids)
+    }
+
+    /// The pairs that match the EC2 filters (DescribeKeyPairs answers them all in one page).
+    public func list(filters: [(String, [String])]) throws -> [KeyPair] {
         var p = QueryParams()
-        p.filters([("key-pair-id", ids)])
-        let found = try client.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list.compactMap { $0["keyPairId"]?.string } ?? []
-        return Set(found).intersection(ids)
+        p.filters(filters)
+        return try client.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list.map(KeyPair.init) ?? []
     }
 
     /// DeleteKeyPair succeeds whether or not the pair exists, so it is safe to repeat.

@@ -1,6 +1,7 @@
 import AWSCore
 
-/// The objects of a bucket: listing under a prefix and deleting in batches.
+/// The objects of a bucket: listing under a prefix, reading their size, writing, and deleting
+/// one or in batches. (Copies are `S3Rename`'s.)
 public struct S3Objects {
     let client: AWSClient
 
@@ -14,6 +15,26 @@ public struct S3Objects {
             let page = try client.s3JSON("GET", bucket: bucket, query: q)
             return (page["Contents"]?.list ?? [], page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil)
         }
+    }
+
+    /// Size and ETag of an object, nil when it does not exist.
+    public func head(bucket: String, key: String) throws -> (size: Int64, etag: String)? {
+        do {
+            let r = try client.s3("HEAD", bucket: bucket, key: key)
+            return (Int64(r.headers["content-length"] ?? "") ?? -1, r.headers["etag"] ?? "")
+        } catch let ToolError.aws(e) where e.status == 404 {
+            return nil
+        }
+    }
+
+    /// PutObject of a small body.
+    public func put(bucket: String, key: String, body: [UInt8]) throws {
+        _ = try client.s3("PUT", bucket: bucket, key: key, body: .bytes(body))
+    }
+
+    /// DeleteObject: S3 answers the same whether or not the key existed.
+    public func delete(bucket: String, key: String) throws {
+        _ = try client.s3("DELETE", bucket: bucket, key: key)
     }
 
     /// DeleteObjects for at most 1000 keys, quietly (only failures are answered). Returns the

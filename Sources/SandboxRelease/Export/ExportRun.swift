@@ -1,94 +1,29 @@
 import AWSCore
 
-/// What one `ami-export export` run is asked to do.
-public struct ExportPlan {
-    var baseImage: Image
-    var name: String
-    var formats: [DiskFormat]
-    var bucket: String
-    var prefix: String
-    var roleName: String
-    var tagKey: String
-    var assetId: String
-    var description: String?
-    var sequential: Bool
-    var cloudfrontDomain: String?
-    var timeout: Double
-    var copier: S3Copy
-
-    public init(baseImage: Image, name: String, formats: [DiskFormat], bucket: String, prefix: String,
-                roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
-                cloudfrontDomain: String?, timeout: Double, copier: S3Copy) {
-        self.baseImage = baseImage
-        self.name = name
-        self.formats = formats
-        self.bucket = bucket
-        self.prefix = prefix
-        self.roleName = roleName
-        self.tagKey = tagKey
-        self.assetId = assetId
-        self.description = description
-        self.sequential = sequential
-        self.cloudfrontDomain = cloudfrontDomain
-        self.timeout = timeout
-        self.copier = copier
-    }
-}
-
 /// Tags on the export tasks and AMI copies besides the asset-id: they let a re-run recognise
-/// its tasks (DescribeExportImageTasks reports no format) and tie a copy to its source.
+/// its tasks (EC2 reports no format for a task) and tie a copy to its source.
 enum ExportTags {
     static let format = "ami-export:format"
     static let sourceImage = "ami-export:source-image"
 }
 
-/// One format of the run and where it stands.
-final class FormatJob {
-    enum Phase { case copying, queued, exporting, done, failed }
-
-    let format: DiskFormat
-    var phase: Phase
-    /// The AMI this format is exported from: the base AMI or its own copy.
-    var imageId: String
-    /// The copy made for this format, removed once its export has ended.
-    var copyId: String?
-    var task: ExportTask?
-    /// Only tasks this run started are cancelled on an interrupt.
-    var startedHere = false
-    /// Failed tasks of this format so far: part of the client token, so a re-run after a failure
-    /// starts a new task rather than being handed the failed one again.
-    var attempt = 0
-    var lastLine = ""
-    var waitingSaid = false
-    var result: JSON?
-    var failure: String?
-
-    init(format: DiskFormat, imageId: String, phase: Phase) {
-        self.format = format
-        self.imageId = imageId
-        self.phase = phase
-    }
-
-    var isFinished: Bool { phase == .done || phase == .failed }
-}
-
 /// Runs the exports of a plan: reuses the asset's earlier tasks, gives each extra format its own
 /// AMI copy, starts every export as soon as its AMI and an export slot allow, polls them all,
 /// renames each finished file on the server and removes the copies.
-public final class Exporter {
+public final class ExportRun {
     let client: AWSClient
     let plan: ExportPlan
     let images: Images
-    let exports: Exports
+    let exportTasks: ExportTasks
     var jobs: [FormatJob] = []
-    /// One CopyImage token per format and run: retries share it; a later run finds the copy by name.
+    /// One copy token per format and run: retries share it; a later run finds the copy by name.
     var copyTokens: [DiskFormat: String] = [:]
 
     public init(client: AWSClient, plan: ExportPlan) {
         self.client = client
         self.plan = plan
         images = Images(client)
-        exports = Exports(client)
+        exportTasks = ExportTasks(client)
     }
 
     var baseId: String { plan.baseImage.id }
@@ -115,7 +50,7 @@ public final class Exporter {
 
     /// Finds the asset's earlier tasks and decides, per format, what to reuse and which AMI to use.
     func prepare() throws {
-        let earlier = try exports.find(tagKey: plan.tagKey, value: plan.assetId).filter {
+        let earlier = try exportTasks.find(tagKey: plan.tagKey, value: plan.assetId).filter {
             $0.tags[ExportTags.sourceImage] == baseId && $0.bucket == plan.bucket && $0.prefix == plan.prefix
         }
         var baseFree = !earlier.contains { $0.isActive && $0.imageId == baseId }
@@ -170,7 +105,7 @@ public final class Exporter {
             try start(job)
         }
         let exporting = jobs.filter { $0.phase == .exporting }
-        let tasks = try exports.describe(ids: exporting.compactMap { $0.task?.id })
+        let tasks = try exportTasks.describe(ids: exporting.compactMap { $0.task?.id })
         for job in exporting {
             guard let task = tasks.first(where: { $0.id == job.task?.id }) else { continue }
             job.task = task
@@ -191,18 +126,19 @@ public final class Exporter {
         return .pending(jobs.map { $0.lastLine.isEmpty ? "\($0.format.rawValue) \($0.phase)" : $0.lastLine }.joined(separator: ", "))
     }
 
-    /// ExportImage for a job whose AMI is ready. A busy AMI or a full Region (5 exports) is
+    /// Starts the export of a job whose AMI is ready. A busy AMI or a full Region (5 exports) is
     /// waited out; a base AMI busy with another process's export gets this format a copy.
     func start(_ job: FormatJob) throws {
-        let token = ClientToken.derive(["ExportImage", job.imageId, job.format.rawValue, plan.bucket, plan.prefix, String(job.attempt)])
+        let token = ExportTasks.token(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
+                                      attempt: job.attempt)
         var description = "\(plan.name).\(job.format.rawValue) of \(baseId) for \(plan.tagKey) \(plan.assetId)"
         if let d = plan.description { description = "\(d) \(description)" }
-        let request = Exports.Request(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
+        let request = ExportTasks.Request(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
                                       roleName: plan.roleName, description: String(description.prefix(255)),
                                       tags: [(plan.tagKey, plan.assetId), (ExportTags.format, job.format.rawValue), (ExportTags.sourceImage, baseId)],
                                       clientToken: token)
         do {
-            let task = try exports.start(request)
+            let task = try exportTasks.start(request)
             job.task = task
             job.startedHere = true
             job.phase = .exporting
@@ -219,7 +155,7 @@ public final class Exporter {
     /// A completed export: its file renamed to `<prefix><name>.<fmt>`, its copy removed.
     func finish(_ job: FormatJob, _ task: ExportTask) throws {
         let key = "\(plan.prefix)\(plan.name).\(job.format.rawValue)"
-        let outcome = try plan.copier.rename(client, bucket: plan.bucket, from: task.objectKey(job.format), to: key)
+        let outcome = try plan.renamer.run(client, bucket: plan.bucket, from: task.objectKey(job.format), to: key)
         log("\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(outcome.size) bytes (\(outcome.bodyBytes) body bytes through this process)")
         job.result = [
             "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id), "Bucket": .string(plan.bucket),
@@ -243,7 +179,7 @@ public final class Exporter {
         for job in jobs where job.startedHere && job.task?.isActive == true {
             guard let id = job.task?.id else { continue }
             do {
-                try exports.cancel(id: id)
+                try exportTasks.cancel(id: id)
                 job.task?.status = "deleting"
                 log("\(job.format.rawValue): export task \(id) cancelled")
             } catch {

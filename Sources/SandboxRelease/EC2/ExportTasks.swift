@@ -1,55 +1,7 @@
 import AWSCore
 
-/// The disk formats ExportImage writes, by their file extension.
-public enum DiskFormat: String, CaseIterable {
-    case vmdk, vhd, raw
-
-    /// The API's spelling (`DiskImageFormat`).
-    public var apiName: String { rawValue.uppercased() }
-}
-
-/// An ExportImage task as DescribeExportImageTasks reports it.
-public struct ExportTask {
-    public var id: String
-    public var imageId: String
-    public var status: String
-    public var progress: Int?
-    public var statusMessage: String?
-    public var bucket: String
-    public var prefix: String
-    public var tags: [String: String]
-
-    init(ec2 item: JSON) {
-        id = item["exportImageTaskId"]?.string ?? ""
-        imageId = item["imageId"]?.string ?? ""
-        status = item["status"]?.string ?? ""
-        progress = item["progress"]?.string.flatMap { Int($0) }
-        statusMessage = item["statusMessage"]?.string
-        bucket = item["s3ExportLocation"]?["s3Bucket"]?.string ?? ""
-        prefix = item["s3ExportLocation"]?["s3Prefix"]?.string ?? ""
-        tags = EC2Tags.decode(item["tagSet"])
-    }
-
-    public var isActive: Bool { status == "active" }
-    public var isCompleted: Bool { status == "completed" }
-    /// `deleting`/`deleted`: the task failed or was cancelled; StatusMessage says which.
-    public var isFailed: Bool { status == "deleting" || status == "deleted" }
-
-    /// Where the export writes its file: `<prefix><task-id>.<fmt>`.
-    public func objectKey(_ format: DiskFormat) -> String { "\(prefix)\(id).\(format.rawValue)" }
-
-    /// The progress line: `vmdk 45% active (converting)`.
-    public func progressLine(_ format: DiskFormat) -> String {
-        var line = format.rawValue
-        if let progress { line += " \(progress)%" }
-        line += " \(status)"
-        if let statusMessage, !statusMessage.isEmpty { line += " (\(statusMessage))" }
-        return line
-    }
-}
-
-/// ExportImage, DescribeExportImageTasks, CancelExportTask, and untagging a task.
-public struct Exports {
+/// EC2's export-image tasks: ExportImage, DescribeExportImageTasks, CancelExportTask.
+public struct ExportTasks {
     let client: AWSClient
 
     public init(_ client: AWSClient) { self.client = client }
@@ -75,6 +27,12 @@ public struct Exports {
             self.tags = tags
             self.clientToken = clientToken
         }
+    }
+
+    /// The client token of one export: the same image, format, place and attempt get the same
+    /// task back, from a retried call or from a re-run.
+    public static func token(imageId: String, format: DiskFormat, bucket: String, prefix: String, attempt: Int) -> String {
+        ClientToken.derive(["ExportImage", imageId, format.rawValue, bucket, prefix, String(attempt)])
     }
 
     /// Starts one export. The client token makes a retried call hand back the same task.
@@ -119,14 +77,5 @@ public struct Exports {
         } catch let ToolError.aws(e) where e.code == "IncorrectState" {
             return false
         }
-    }
-
-    /// Removes the tag `key` (whatever its value) from a task: a task's record cannot be deleted,
-    /// so this is how it stops being found by its tag. Repeating it changes nothing.
-    public func untag(id: String, key: String) throws {
-        var p = QueryParams()
-        p.list("ResourceId", [id])
-        p.add("Tag.1.Key", key)
-        _ = try client.query("ec2", "DeleteTags", p.pairs, idempotent: true)
     }
 }

@@ -4,17 +4,17 @@ import AWSCore
 /// it), above that a multipart upload whose parts are UploadPartCopy calls run side by side.
 /// The size (and for multipart the ETag form) of the copy is checked before the source is
 /// deleted. Not one byte of the object passes through this process.
-public struct S3Copy {
+public struct S3Rename {
     public static let maxSinglePartCopy: Int64 = 5 << 30
     public static let minPartSize: Int64 = 5 << 20
     public static let maxParts = 10_000
 
     /// Objects larger than this are copied in parts.
-    public var threshold: Int64 = S3Copy.maxSinglePartCopy
+    public var threshold: Int64 = S3Rename.maxSinglePartCopy
     public var partSize: Int64 = 512 << 20
     public var parallelism = 8
 
-    public init(threshold: Int64 = S3Copy.maxSinglePartCopy, partSize: Int64 = 512 << 20, parallelism: Int = 8) {
+    public init(threshold: Int64 = S3Rename.maxSinglePartCopy, partSize: Int64 = 512 << 20, parallelism: Int = 8) {
         self.threshold = threshold
         self.partSize = partSize
         self.parallelism = parallelism
@@ -22,11 +22,11 @@ public struct S3Copy {
 
     /// Flags out of range are usage errors, found before any request.
     public func validate() throws {
-        guard (0...S3Copy.maxSinglePartCopy).contains(threshold) else {
-            throw ToolError.usage("--copy-threshold must be between 0 and \(S3Copy.maxSinglePartCopy) bytes (CopyObject's limit)")
+        guard (0...S3Rename.maxSinglePartCopy).contains(threshold) else {
+            throw ToolError.usage("--copy-threshold must be between 0 and \(S3Rename.maxSinglePartCopy) bytes (CopyObject's limit)")
         }
-        guard (S3Copy.minPartSize...S3Copy.maxSinglePartCopy).contains(partSize) else {
-            throw ToolError.usage("--part-size must be between \(S3Copy.minPartSize) (5 MiB) and \(S3Copy.maxSinglePartCopy) (5 GiB) bytes")
+        guard (S3Rename.minPartSize...S3Rename.maxSinglePartCopy).contains(partSize) else {
+            throw ToolError.usage("--part-size must be between \(S3Rename.minPartSize) (5 MiB) and \(S3Rename.maxSinglePartCopy) (5 GiB) bytes")
         }
         guard parallelism >= 1 else { throw ToolError.usage("--copy-parallelism must be 1 or more") }
     }
@@ -50,16 +50,6 @@ public struct S3Copy {
         return hex.count == 32 && hex.allSatisfy(\.isHexDigit) && e[e.index(after: dash)...] == Substring(String(parts))
     }
 
-    /// Size and ETag of an object, nil when it does not exist.
-    public static func head(_ client: AWSClient, bucket: String, key: String) throws -> (size: Int64, etag: String)? {
-        do {
-            let r = try client.s3("HEAD", bucket: bucket, key: key)
-            return (Int64(r.headers["content-length"] ?? "") ?? -1, r.headers["etag"] ?? "")
-        } catch let ToolError.aws(e) where e.status == 404 {
-            return nil
-        }
-    }
-
     /// What a rename did: the object's size, its part count when copied in parts, and the body
     /// bytes that passed through this process (XML only: the proof that no object byte did).
     public struct Outcome {
@@ -70,7 +60,7 @@ public struct S3Copy {
 
     /// Copies `from` to `to` in the bucket, checks the copy and deletes `from`.
     /// When `from` is gone but `to` is there, an earlier run got this far: nothing is done again.
-    public func rename(_ client: AWSClient, bucket: String, from: String, to: String) throws -> Outcome {
+    public func run(_ client: AWSClient, bucket: String, from: String, to: String) throws -> Outcome {
         let before = client.http.bytesSent + client.http.bytesReceived
         var outcome = try copyAndDelete(client, bucket: bucket, from: from, to: to)
         outcome.bodyBytes += client.http.bytesSent + client.http.bytesReceived - before
@@ -78,8 +68,8 @@ public struct S3Copy {
     }
 
     private func copyAndDelete(_ client: AWSClient, bucket: String, from: String, to: String) throws -> Outcome {
-        guard let source = try S3Copy.head(client, bucket: bucket, key: from) else {
-            guard let done = try S3Copy.head(client, bucket: bucket, key: to) else {
+        guard let source = try S3Objects(client).head(bucket: bucket, key: from) else {
+            guard let done = try S3Objects(client).head(bucket: bucket, key: to) else {
                 throw ToolError.remote("s3://\(bucket)/\(from) does not exist (nor s3://\(bucket)/\(to)); export the image again")
             }
             return Outcome(size: done.size, parts: nil, bodyBytes: 0)
@@ -91,15 +81,15 @@ public struct S3Copy {
             outcome.parts = parts
             outcome.bodyBytes = partBytes
         } else {
-            try S3Copy.checked(client.s3("PUT", bucket: bucket, key: to, headers: copySource(bucket, from)))
+            try S3Rename.checked(client.s3("PUT", bucket: bucket, key: to, headers: copySource(bucket, from)))
         }
-        guard let copy = try S3Copy.head(client, bucket: bucket, key: to), copy.size == source.size else {
+        guard let copy = try S3Objects(client).head(bucket: bucket, key: to), copy.size == source.size else {
             throw ToolError.remote("the copy s3://\(bucket)/\(to) does not have the \(source.size) bytes of s3://\(bucket)/\(from); the source is kept, run again")
         }
-        if let parts = outcome.parts, !S3Copy.isMultipartETag(copy.etag, parts: parts) {
+        if let parts = outcome.parts, !S3Rename.isMultipartETag(copy.etag, parts: parts) {
             throw ToolError.remote("the copy s3://\(bucket)/\(to) has ETag \(copy.etag), not that of \(parts) parts; the source is kept, run again")
         }
-        _ = try client.s3("DELETE", bucket: bucket, key: from)
+        try S3Objects(client).delete(bucket: bucket, key: from)
         return outcome
     }
 
@@ -111,9 +101,9 @@ public struct S3Copy {
     /// own client; aborted on any failure so no parts are left behind. Returns the part count and
     /// the body bytes the part copies moved through this process.
     private func copyInParts(_ client: AWSClient, bucket: String, from: String, to: String, size: Int64) throws -> (Int, Int64) {
-        let ranges = S3Copy.partRanges(size: size, partSize: partSize)
+        let ranges = S3Rename.partRanges(size: size, partSize: partSize)
         // Not retried: a second upload would only be an empty one, but S3 cannot tell us so.
-        guard let uploadId = try S3Copy.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploads", "")]))["UploadId"]?.string else {
+        guard let uploadId = try S3Rename.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploads", "")]))["UploadId"]?.string else {
             throw ToolError.remote("CreateMultipartUpload for s3://\(bucket)/\(to) answered without an upload id")
         }
         do {
@@ -121,7 +111,7 @@ public struct S3Copy {
                 let before = sibling.http.bytesSent + sibling.http.bytesReceived
                 var headers = copySource(bucket, from)
                 headers.set("x-amz-copy-source-range", "bytes=\(ranges[i].lowerBound)-\(ranges[i].upperBound)")
-                let result = try S3Copy.checked(sibling.s3("PUT", bucket: bucket, key: to,
+                let result = try S3Rename.checked(sibling.s3("PUT", bucket: bucket, key: to,
                                                            query: [("partNumber", String(i + 1)), ("uploadId", uploadId)], headers: headers))
                 guard let etag = result["ETag"]?.string else { throw ToolError.remote("UploadPartCopy of part \(i + 1) answered without an ETag") }
                 return (etag, sibling.http.bytesSent + sibling.http.bytesReceived - before)
@@ -130,11 +120,11 @@ public struct S3Copy {
                 "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\($0.element)</ETag></Part>"
             }.joined() + "</CompleteMultipartUpload>"
             do {
-                try S3Copy.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploadId", uploadId)], body: .bytes(Array(body.utf8))))
+                try S3Rename.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploadId", uploadId)], body: .bytes(Array(body.utf8))))
             } catch {
                 // The answer may have been lost after S3 completed the upload: the result decides.
-                guard let done = try S3Copy.head(client, bucket: bucket, key: to), done.size == size,
-                      S3Copy.isMultipartETag(done.etag, parts: ranges.count) else { throw error }
+                guard let done = try S3Objects(client).head(bucket: bucket, key: to), done.size == size,
+                      S3Rename.isMultipartETag(done.etag, parts: ranges.count) else { throw error }
             }
             return (ranges.count, copied.reduce(0) { $0 + $1.1 })
         } catch {

@@ -29,18 +29,6 @@ public struct Asset: Equatable {
         public static var allNames: String { allCases.map(\.rawValue).joined(separator: ",") }
     }
 
-    /// A resource of a stack, from ListStackResources.
-    public struct Resource: Equatable {
-        public var type: String
-        public var logicalId: String
-        public var physicalId: String?
-        public var status: String
-
-        public var json: JSON {
-            ["type": .string(type), "logicalId": .string(logicalId), "physicalId": JSON(physicalId), "status": .string(status)]
-        }
-    }
-
     public var kind: Kind
     public var id: String
     public var name: String?
@@ -51,7 +39,7 @@ public struct Asset: Equatable {
     public var region: String
     public var url: String?
     public var bucket: String?
-    public var resources: [Resource]?
+    public var resources: [StackResource]?
     /// An AMI's snapshots, which are its asset too even when nobody tagged them (not printed).
     var snapshotIds: [String] = []
     /// The key of the asset-id tag (not printed): what a purge removes from an export task,
@@ -63,7 +51,7 @@ public struct Asset: Equatable {
     public var mayBeActiveExport: Bool { kind == .exportImageTask && (state == nil || state == "active") }
 
     public init(kind: Kind, id: String, name: String?, state: String?, created: String?, size: Int64?,
-                assetId: String, region: String, url: String? = nil, bucket: String? = nil, resources: [Resource]? = nil) {
+                assetId: String, region: String, url: String? = nil, bucket: String? = nil, resources: [StackResource]? = nil) {
         self.kind = kind
         self.id = id
         self.name = name
@@ -110,7 +98,7 @@ public struct Asset: Equatable {
     /// the entry and the field, so purge-assets refuses before it removes anything.
     public init(json: JSON, what: String) throws {
         let f = try Fields(json, what: what)
-        try f.only(Asset.fields)
+        try f.rejectUnknownKeys(allowed: Asset.fields)
         let kindName = try f.requiredString("kind")
         guard let kind = Kind(rawValue: kindName) else {
             throw ToolError.usage("\(what): unknown kind '\(kindName)' (expected one of \(Kind.allNames))")
@@ -135,7 +123,7 @@ public struct Asset: Equatable {
         resources = try f.array("resources").map { list in
             try list.enumerated().map { i, r in
                 let rf = try Fields(r, what: "\(what) resource \(i + 1)")
-                return Resource(type: try rf.requiredString("type"), logicalId: try rf.requiredString("logicalId"),
+                return StackResource(type: try rf.requiredString("type"), logicalId: try rf.requiredString("logicalId"),
                                 physicalId: try rf.string("physicalId"), status: try rf.string("status") ?? "")
             }
         }
