@@ -176,7 +176,7 @@ $(D)/ami.json: $(D)/password.stamp
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id $(ASSET_ID) --name $(IMAGE_NAME) \
 	  --bucket $(vm_bucket) --role $$($(call json,$(D)/vm-bucket.json,.ExportRoleName)) \
-	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $(call cdn_flag,--cloudfront-domain) \
+	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $(call cdn_flag,--cdn-domain) \
 	  <$(D)/ami.json >$@
 
 $(D)/public.stamp: $(D)/ami.json

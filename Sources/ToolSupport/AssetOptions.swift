@@ -22,4 +22,9 @@ public struct AssetOptions: ParsableArguments {
     public func resolvedImagesPrefix(_ env: [String: String]) -> String {
         imagesPrefix ?? env["IMAGES_PREFIX"].flatMap { $0.isEmpty ? nil : $0 } ?? AssetConventions.defaultImagesPrefix
     }
+
+    /// `--prefix`'s default: `<images-prefix>/<asset-id>/`.
+    public func imagesKeyPrefix(assetId: String, _ env: [String: String]) -> String {
+        AssetConventions.imagesKeyPrefix(imagesPrefix: resolvedImagesPrefix(env), assetId: assetId)
+    }
 }

@@ -9,12 +9,12 @@ struct TagAssets: ParsableCommand {
         abstract: "Tag EC2 resources with an asset-id, for what could not be tagged at creation.",
         discussion: """
         Reads resource ids on stdin: a JSON array of strings or of objects with "id", or JSON lines \
-        of either. Tags them in batches (repeating it changes nothing) and prints the \
+        of either. Tags them with CreateTags in batches (repeating it changes nothing) and prints the \
         array of ids it tagged. No ids at all is valid and tags nothing.
         """)
 
     @Option(name: .long, help: "The asset-id to tag with, e.g. 1.2.0.")
-    var assetId: String
+    var assetId: AssetId
 
     @OptionGroup var assets: AssetOptions
     @OptionGroup var aws: AWSOptions
@@ -22,12 +22,9 @@ struct TagAssets: ParsableCommand {
 
     func run() throws {
         let printer = try output.printer()
-        let assetId = try AssetConventions.validate(assetId: assetId)
         let ids = try Tags.resourceIds(Input.list(what: "resource ids"))
         let client = try aws.client()
-        if !ids.isEmpty {
-            try Tags(client).tag(ids, [(assets.resolvedTagKey(processEnvironment()), assetId)])
-        }
+        try Tags(client).tag(ids, [(assets.resolvedTagKey(client.environment), assetId.value)])
         try printer.emit(.array(ids.map(JSON.string)))
     }
 }

@@ -28,13 +28,6 @@ struct AmiExportLogicTests {
         #expect(!S3Rename.isMultipartETag("\"xyz-3\"", parts: 3))
     }
 
-    @Test func copyFlagsAreCheckedBeforeAnyRequest() throws {
-        #expect(throws: Never.self) { try S3Rename(threshold: 5 << 20, partSize: 5 << 20).validate() }
-        #expect(throws: ToolError.self) { try S3Rename(threshold: 6 << 30).validate() }
-        #expect(throws: ToolError.self) { try S3Rename(partSize: 1 << 20).validate() }
-        #expect(throws: ToolError.self) { try S3Rename(parallelism: 0).validate() }
-    }
-
     @Test func clientTokensAreStableAndFitEC2() {
         let a = ClientToken.derive(["ExportImage", "ami-1", "vmdk", "bucket", "images/1/", "0"])
         #expect(a == ClientToken.derive(["ExportImage", "ami-1", "vmdk", "bucket", "images/1/", "0"]))

@@ -3,14 +3,14 @@ import Testing
 @testable import ToolSupport
 
 struct ByteSizeTests {
-    @Test func byteSizes() throws {
-        #expect(try ByteSize.parse("5242880", flag: "--x") == 5 << 20)
-        #expect(try ByteSize.parse("5MiB", flag: "--x") == 5 << 20)
-        #expect(try ByteSize.parse("5m", flag: "--x") == 5 << 20)
-        #expect(try ByteSize.parse("5GB", flag: "--x") == 5 << 30)
-        #expect(try ByteSize.parse("1K", flag: "--x") == 1024)
+    @Test func bytesOrNumbersWithBinaryUnits() throws {
+        #expect(ByteSize(argument: "5242880")?.bytes == 5 << 20)
+        #expect(ByteSize(argument: "5MiB")?.bytes == 5 << 20)
+        #expect(ByteSize(argument: "5m")?.bytes == 5 << 20)
+        #expect(ByteSize(argument: "5GB")?.bytes == 5 << 30)
+        #expect(ByteSize(argument: "1K")?.bytes == 1024)
         for bad in ["", "MiB", "5 MiB", "5X", "-1", "1.5G", "99999999999T"] {
-            #expect(throws: ToolError.self, "\(bad)") { try ByteSize.parse(bad, flag: "--x") }
+            #expect(ByteSize(argument: bad) == nil, "\(bad)")
         }
     }
 }

@@ -92,4 +92,39 @@ public struct RawRequest {
         let action = pairs.first { $0.first == "Action" }?.last ?? ""
         return Idempotency.isSafeToRepeat(action: action, parameterNames: pairs.compactMap(\.first))
     }
+
+    /// `--dry-run`: the request as it would be sent, with every header the signature adds:
+    /// `{"method","url","headers","body"}`.
+    public func signed(by client: AWSClient) throws -> JSON {
+        var signed = request
+        try client.signer(for: service).sign(&signed, at: client.signingTime ?? .now())
+        var body: JSON = .null
+        if case let .bytes(b) = signed.body { body = .string(String(decoding: b, as: UTF8.self)) }
+        return ["method": .string(signed.method), "url": .string(signed.url),
+                "headers": .object(signed.headers.fields.map { ($0.name, .string($0.value)) }), "body": body]
+    }
+
+    /// Sends the request, retrying what is safe to repeat, and answers
+    /// `{"status","headers","body","json"}` (`bodyFile` instead of `body` with an `outputFile`);
+    /// repeated headers are joined with `, `. A non-2xx answer throws.
+    public func send(_ client: AWSClient) throws -> JSON {
+        let response = try client.send(request, service: service, idempotent: isIdempotent, responseFile: outputFile)
+        var headers: [(String, JSON)] = []
+        for field in response.headers {
+            if let i = headers.firstIndex(where: { $0.0 == field.name }) {
+                headers[i].1 = .string((headers[i].1.string ?? "") + ", " + field.value)
+            } else {
+                headers.append((field.name, .string(field.value)))
+            }
+        }
+        var result: JSON = ["status": JSON(response.status), "headers": .object(headers)]
+        if let file = response.bodyFile {
+            result.set("bodyFile", .string(file))
+            result.set("json", .null)
+        } else {
+            result.set("body", .string(String(decoding: response.body, as: UTF8.self)))
+            result.set("json", try ErrorDecoding.body(response))
+        }
+        return result
+    }
 }

@@ -26,6 +26,31 @@ public final class AssetPurge {
         self.emit = emit
     }
 
+    /// One client per Region of the assets, each resolving its settings now (usage errors before
+    /// any request).
+    public convenience init(regionsOf assets: [Asset], environment: [String: String], profile: String?,
+                            emit: @escaping (Asset, Outcome) throws -> Void) throws {
+        var clients: [String: AWSClient] = [:]
+        for a in assets where clients[a.region] == nil {
+            clients[a.region] = try AWSClient(region: a.region, environment: environment, profile: profile)
+        }
+        self.init(clients: clients, emit: emit)
+    }
+
+    /// Reads list-assets' output back, in removal order, refusing all of it when one entry is
+    /// malformed or, with `region`, in another Region: nothing is removed from a half-read list.
+    public static func read(_ values: [JSON], tagKey: String, region: String?) throws -> [Asset] {
+        let assets = ordered(try values.enumerated().map { i, v in
+            var a = try Asset(json: v, what: "asset \(i + 1)")
+            a.tagKey = tagKey
+            return a
+        })
+        if let region, let other = assets.first(where: { $0.region != region }) {
+            throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
+        }
+        return assets
+    }
+
     /// The assets in removal order; within a kind, as given. Duplicates are dropped.
     public static func ordered(_ assets: [Asset]) -> [Asset] {
         var seen: Set<String> = []
@@ -51,8 +76,16 @@ public final class AssetPurge {
         return j
     }
 
+    /// Removes the assets (already `ordered`); a failure of some is an error after all were tried.
+    public func run(_ assets: [Asset]) throws {
+        let failed = try removeAll(assets)
+        if failed > 0 {
+            throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
+        }
+    }
+
     /// Removes the assets (already `ordered`); returns how many failed.
-    public func run(_ assets: [Asset]) throws -> Int {
+    func removeAll(_ assets: [Asset]) throws -> Int {
         for kind in Asset.Kind.allCases {
             for region in clients.keys.sorted() {
                 let group = assets.filter { $0.kind == kind && $0.region == region }

@@ -64,4 +64,18 @@ public struct Stacks {
         try client.queryAll("cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries")
             .map(StackResource.init)
     }
+
+    /// `cfn-deploy --describe`: the stack's result, changing nothing; a missing stack is an error.
+    public func result(of name: String) throws -> JSON {
+        guard let found = try describe(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
+        return found.result(changed: false)
+    }
+
+    /// `cfn-deploy --delete`: deletes and waits; a missing stack is already deleted (`Changed` false).
+    public func deleteResult(_ name: String, timeout: Double) throws -> JSON {
+        let deleted = try delete(name, timeout: timeout)
+        if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
+        return ["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
+                "Outputs": [:], "Changed": .bool(deleted != nil)]
+    }
 }

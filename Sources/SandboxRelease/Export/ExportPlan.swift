@@ -2,8 +2,10 @@ import AWSCore
 
 /// What one `ami-export export` run is asked to do.
 public struct ExportPlan {
-    var baseImage: Image
-    var name: String
+    /// The AMI to export; it must be available.
+    var imageId: String
+    /// Base name of the files; nil: the AMI's name.
+    var name: String?
     var formats: [DiskFormat]
     var bucket: String
     var prefix: String
@@ -12,14 +14,14 @@ public struct ExportPlan {
     var assetId: String
     var description: String?
     var sequential: Bool
-    var cloudfrontDomain: String?
+    var cdnDomain: String?
     var timeout: Double
     var renamer: S3Rename
 
-    public init(baseImage: Image, name: String, formats: [DiskFormat], bucket: String, prefix: String,
+    public init(imageId: String, name: String?, formats: [DiskFormat], bucket: String, prefix: String,
                 roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
-                cloudfrontDomain: String?, timeout: Double, renamer: S3Rename) {
-        self.baseImage = baseImage
+                cdnDomain: String?, timeout: Double, renamer: S3Rename) {
+        self.imageId = imageId
         self.name = name
         self.formats = formats
         self.bucket = bucket
@@ -29,7 +31,7 @@ public struct ExportPlan {
         self.assetId = assetId
         self.description = description
         self.sequential = sequential
-        self.cloudfrontDomain = cloudfrontDomain
+        self.cdnDomain = cdnDomain
         self.timeout = timeout
         self.renamer = renamer
     }

@@ -26,9 +26,18 @@ public final class ExportRun {
         exportTasks = ExportTasks(client)
     }
 
-    var baseId: String { plan.baseImage.id }
+    /// The AMI of the plan, read when the run starts.
+    var base: Image?
+    var baseId: String { plan.imageId }
+    /// Base name of the files: the plan's, else the AMI's.
+    var fileName: String { plan.name ?? base?.name ?? baseId }
 
     public func run() throws -> JSON {
+        let image = try Images(client).describe(id: baseId)
+        guard let image, image.state == "available" else {
+            throw ToolError.remote("image \(baseId) is \(image?.state ?? "not found"); make it with `ami-export image` first")
+        }
+        base = image
         do {
             try prepare()
             var waiter = Waiter("exports", timeout: plan.timeout, firstDelay: 1, maxDelay: 15)
@@ -75,7 +84,7 @@ public final class ExportRun {
     /// Gives the job its own AMI: a copy of the base AMI named `<ami-name>-<fmt>` (an earlier
     /// run's copy of that name is reused).
     func makeCopy(_ job: FormatJob) throws {
-        let name = "\(plan.baseImage.name)-\(job.format.rawValue)"
+        let name = "\(base?.name ?? baseId)-\(job.format.rawValue)"
         if let existing = try images.find(name: name) {
             job.imageId = existing.id
             log("\(job.format.rawValue): AMI copy \(existing.id) '\(name)' of an earlier run reused")
@@ -131,7 +140,7 @@ public final class ExportRun {
     func start(_ job: FormatJob) throws {
         let token = ExportTasks.token(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
                                       attempt: job.attempt)
-        var description = "\(plan.name).\(job.format.rawValue) of \(baseId) for \(plan.tagKey) \(plan.assetId)"
+        var description = "\(fileName).\(job.format.rawValue) of \(baseId) for \(plan.tagKey) \(plan.assetId)"
         if let d = plan.description { description = "\(d) \(description)" }
         let request = ExportTasks.Request(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
                                       roleName: plan.roleName, description: String(description.prefix(255)),
@@ -154,13 +163,13 @@ public final class ExportRun {
 
     /// A completed export: its file renamed to `<prefix><name>.<fmt>`, its copy removed.
     func finish(_ job: FormatJob, _ task: ExportTask) throws {
-        let key = "\(plan.prefix)\(plan.name).\(job.format.rawValue)"
+        let key = "\(plan.prefix)\(fileName).\(job.format.rawValue)"
         let outcome = try plan.renamer.run(client, bucket: plan.bucket, from: task.objectKey(job.format), to: key)
         log("\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(outcome.size) bytes (\(outcome.bodyBytes) body bytes through this process)")
         job.result = [
             "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id), "Bucket": .string(plan.bucket),
             "Key": .string(key), "Size": .number(Double(outcome.size)),
-            "Url": JSON(plan.cloudfrontDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }),
+            "Url": JSON(plan.cdnDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }),
         ]
         job.phase = .done
         removeCopy(job)

@@ -20,17 +20,6 @@ public struct S3Rename {
         self.parallelism = parallelism
     }
 
-    /// Flags out of range are usage errors, found before any request.
-    public func validate() throws {
-        guard (0...S3Rename.maxSinglePartCopy).contains(threshold) else {
-            throw ToolError.usage("--copy-threshold must be between 0 and \(S3Rename.maxSinglePartCopy) bytes (CopyObject's limit)")
-        }
-        guard (S3Rename.minPartSize...S3Rename.maxSinglePartCopy).contains(partSize) else {
-            throw ToolError.usage("--part-size must be between \(S3Rename.minPartSize) (5 MiB) and \(S3Rename.maxSinglePartCopy) (5 GiB) bytes")
-        }
-        guard parallelism >= 1 else { throw ToolError.usage("--copy-parallelism must be 1 or more") }
-    }
-
     /// The byte ranges (inclusive) of the parts: `partSize` each, the last one shorter, and the
     /// part size raised where S3's 10,000-part limit demands it.
     public static func partRanges(size: Int64, partSize: Int64) -> [ClosedRange<Int64>] {
@@ -56,6 +45,12 @@ public struct S3Rename {
         public var size: Int64
         public var parts: Int?
         public var bodyBytes: Int64
+
+        /// `ami-export rename`'s answer: `{"Bucket","Key","Size","Parts"}`.
+        public func json(bucket: String, key: String) -> JSON {
+            ["Bucket": .string(bucket), "Key": .string(key), "Size": .number(Double(size)),
+             "Parts": parts.map { .number(Double($0)) } ?? .null]
+        }
     }
 
     /// Copies `from` to `to` in the bucket, checks the copy and deletes `from`.
