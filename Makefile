@@ -117,11 +117,36 @@ help:
 	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //; s/\$$\(EMULATOR_PORT\)/$(EMULATOR_PORT)/g' \
 	  | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
 
+# Every target may import only what Package.swift says it depends on: the layers are checked.
+SWIFT_LAYER_CHECK := --explicit-target-dependency-import-check error
+
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
-	swift build -c release --scratch-path $(SCRATCH)
+	swift build -c release --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK)
 
-include Tests/deps.mk
+# What the build and the test ground need, installed on demand so that `make test` and
+# `make demo` work on a fresh Debian machine (as root, or with sudo).
+
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
+# What the tests use besides: ssh-keygen checks the key files keypair writes.
+APT_PACKAGES += openssh-client
+# gpg checks the Swift toolchain's signature (buildspec/install-swift.sh and its test).
+APT_PACKAGES += gnupg
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+## deps: install the system libraries the tools link against (apt)
+deps: $(BUILD)/.deps-apt
+$(BUILD)/.deps-apt: Makefile
+	@mkdir -p $(@D)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$(echo $$missing)" >&2; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >&2; \
+	fi
+	@touch $@
+.PHONY: deps
+
 include Tests/tests.mk
 include Tests/bench.mk
 include Tests/emulator/emulator.mk
@@ -301,7 +326,7 @@ $(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp)
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id "$$ASSET_ID" --name "$(IMAGE_NAME)" \
 	  --bucket "$(vm_bucket)" --role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" \
-	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cloudfront-domain) \
+	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) \
 	  <$(D)/ami.json >$@.tmp
 	@mv $@.tmp $@
 
