@@ -389,27 +389,10 @@ demo-release:
 
 # --- CodeBuild ---------------------------------------------------------------------------------
 
-codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
-  '{service: "codebuild", headers: {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": ("CodeBuild_20161006." + $$target)}, body: ($$body | tojson)}' \
-  | $(BIN)/aws-sign-request -c --filter '$(3)'
-
-## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
+## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases and log
+# The tool names the build's status and exits 1 when it did not succeed (make then exits 2).
 start-release: require-asset-id $(TOOLS)
-	@project=$$($(CFN_DEPLOY) --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
-	request=$$(jq -cn --arg p "$$project" --arg id "$$ASSET_ID" --arg public "$$MAKE_PUBLIC" \
-	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \
-	id=$$($(call codebuild_call,StartBuild,$$request,.json.build.id) | jq -r .); \
-	echo "start-release: build $$id of $$project" >&2; \
-	last=; delay=2; \
-	while :; do \
-	  build=$$($(call codebuild_call,BatchGetBuilds,$$(jq -cn --arg id "$$id" '{ids: [$$id]}'),.json.builds[0])); \
-	  now=$$(jq -r '"\(.currentPhase) \(.buildStatus)"' <<<"$$build"); \
-	  [ "$$now" = "$$last" ] || echo "start-release: $$now" >&2; last=$$now; \
-	  [ "$$(jq -r .buildStatus <<<"$$build")" = IN_PROGRESS ] || break; \
-	  sleep $$delay; delay=$$(( delay < 15 ? delay + 2 : 15 )); \
-	done; \
-	jq . <<<"$$build"; \
-	[ "$$(jq -r .buildStatus <<<"$$build")" = SUCCEEDED ] || { echo "start-release: build $$id ended $$(jq -r .buildStatus <<<"$$build")" >&2; exit 1; }
+	$(BIN)/start-release --asset-id "$$ASSET_ID" $(if $(MAKE_PUBLIC),--make-public) $(REGION_FLAG)
 
 .PHONY: demo demo-release start-release
 

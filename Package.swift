@@ -4,7 +4,8 @@ import PackageDescription
 // The tools are thin executables over three layered libraries (AWSCore ← SandboxRelease ←
 // ToolSupport); `make build` checks that no target imports what it does not depend on. The
 // system libraries come in through module maps (libjq ships no pkg-config file, so CJQ links it by name).
-let tools = ["aws-sign-request", "cfn-deploy", "keypair", "tag-assets", "list-assets", "purge-assets", "ami-export"]
+let tools = ["aws-sign-request", "cfn-deploy", "keypair", "tag-assets", "list-assets", "purge-assets", "ami-export",
+             "start-release"]
 
 let package = Package(
     name: "sandbox-release",

@@ -1,5 +1,6 @@
-/// The one way every tool talks to AWS: resolve credentials once, sign each attempt, send
-/// over the process's one HTTP connection, retry what is safe, and decode errors.
+/// The one way every tool talks to AWS: credentials from the process's shared provider (renewed
+/// before they expire), sign each attempt, send over this thread's HTTP connection, retry what is
+/// safe, and decode errors.
 public final class AWSClient {
     public let environment: [String: String]
     public let config: SharedConfig
@@ -7,7 +8,10 @@ public final class AWSClient {
     public let http: HTTPClient
     public let retry: RetryPolicy
     let quota = RetryQuota()
-    private var cachedCredentials: Credentials?
+    /// Shared with the siblings, so that every thread signs with the credentials renewed last.
+    public let credentialProvider: CredentialProvider
+    /// Adaptive retry mode only; shared with the siblings, since they send to the same services.
+    let rateLimiter: ClientRateLimiter?
     /// Fixed signing time, for `--dry-run --time`.
     public var signingTime: AmzDate?
     let debug: Bool
@@ -21,10 +25,13 @@ public final class AWSClient {
         retry = try RetryPolicy(environment: environment, config: config)
         http = HTTPClient(environment: environment)
         debug = environment["SANDBOX_DEBUG"].map { !$0.isEmpty && $0 != "0" } ?? false
+        credentialProvider = CredentialProvider(chain: CredentialChain(environment: environment, config: config),
+                                                debug: debug)
+        rateLimiter = retry.mode == "adaptive" ? ClientRateLimiter() : nil
     }
 
-    /// A client for another thread (HTTPClient is not thread-safe): the same settings and the
-    /// credentials already resolved, with a connection of its own.
+    /// A client for another thread (HTTPClient is not thread-safe): the same settings and the same
+    /// credential provider, with a connection of its own.
     public init(sibling other: AWSClient) throws {
         environment = other.environment
         config = other.config
@@ -33,15 +40,12 @@ public final class AWSClient {
         http = HTTPClient(environment: environment)
         debug = other.debug
         signingTime = other.signingTime
-        cachedCredentials = try other.credentials()
+        credentialProvider = other.credentialProvider
+        rateLimiter = other.rateLimiter
+        _ = try credentials()
     }
 
-    public func credentials() throws -> Credentials {
-        if let c = cachedCredentials { return c }
-        let c = try CredentialChain(environment: environment, config: config).resolve(http: http)
-        cachedCredentials = c
-        return c
-    }
+    public func credentials() throws -> Credentials { try credentialProvider.credentials(http: http) }
 
     public func endpoint(_ service: String) -> Endpoint {
         Endpoint.resolve(service: service, region: region, environment: environment, config: config)
@@ -53,13 +57,16 @@ public final class AWSClient {
     }
 
     /// Signs and sends one request, retrying what is safe to retry. A non-2xx answer throws
-    /// `ToolError.aws` with the decoded error.
+    /// `ToolError.aws` with the decoded error. Credentials that AWS calls expired are renewed and the request is sent once more: it was
+    /// refused unread, so even a creating call may be repeated.
     public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws -> HTTPResponse {
-        let signer = try signer(for: service)
         var attempt = 0
+        var renewed = false
         while true {
             attempt += 1
             try Interrupt.check()
+            let signer = try signer(for: service)
+            if let rateLimiter { try Interrupt.sleep(rateLimiter.delayBeforeSending(now: monotonic())) }
             var signed = request
             try signer.sign(&signed, at: signingTime ?? .now())
             let started = monotonic()
@@ -69,13 +76,22 @@ public final class AWSClient {
                 let response = try http.send(signed, responseFile: responseFile)
                 trace(signed, "\(response.status)", started)
                 if (200..<300).contains(response.status) {
+                    rateLimiter?.record(throttled: false, now: monotonic())
                     quota.release(nil)
                     return response
                 }
                 var error = ErrorDecoding.decode(responseFile == nil ? response : withFileBody(response))
                 if error.code.isEmpty { error.code = ErrorDecoding.fallbackCode(response.status) }
+                if !renewed, CredentialRefresh.expiredCodes.contains(error.code) {
+                    if debug { log("\(error.code): renewing \(signer.credentials) and sending again") }
+                    credentialProvider.expire(signer.credentials)
+                    renewed = true
+                    attempt -= 1
+                    continue
+                }
                 outcome = .response(status: response.status, code: error.code)
                 failure = .aws(error)
+                rateLimiter?.record(throttled: retry.isThrottling(outcome), now: monotonic())
             } catch let e as TransportError {
                 trace(signed, "transport error \(e.code)", started)
                 outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)

@@ -1,6 +1,6 @@
 /// Retries like the SDKs' standard mode: `AWS_MAX_ATTEMPTS` (default 3; legacy mode 5),
 /// full-jitter exponential backoff capped at 20 s, a retry quota that stops retry storms,
-/// and retries only of what is safe to repeat.
+/// and retries only of what is safe to repeat. Adaptive mode adds `ClientRateLimiter`.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var mode: String

@@ -31,6 +31,7 @@ struct AssumeRole {
             throw ToolError.remote("profile '\(profile)': AssumeRole of \(roleArn) returned no credentials")
         }
         return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: c["SessionToken"]?.string,
-                           source: "profile \(profile) (role \(roleArn))")
+                           source: "profile \(profile) (role \(roleArn))",
+                           expiration: CredentialChain.expirationSeconds(c["Expiration"]))
     }
 }

@@ -120,6 +120,12 @@ public struct CredentialChain {
               let id = json["AccessKeyId"]?.string, let secret = json["SecretAccessKey"]?.string else {
             throw ToolError.remote("\(what): the answer has no AccessKeyId/SecretAccessKey")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"]?.string, source: what)
+        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"]?.string, source: what,
+                           expiration: expirationSeconds(json["Expiration"]))
+    }
+
+    /// `Expiration` as the container endpoint, IMDS and STS give it (ISO 8601 in UTC).
+    static func expirationSeconds(_ value: JSON?) -> Int? {
+        value?.string.flatMap { AmzDate(iso8601: $0) }?.seconds
     }
 }

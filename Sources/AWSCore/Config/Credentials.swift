@@ -6,13 +6,25 @@ public struct Credentials: Sendable, CustomStringConvertible {
     public var sessionToken: String?
     /// Where they came from, for messages: "environment", "profile dev", "container", …
     public var source: String
+    /// When temporary credentials stop working (epoch seconds), and when they were fetched:
+    /// `CredentialRefresh` decides from both when to fetch new ones. Nil for long-term keys.
+    public var expiration: Int?
+    public var obtained: Int
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, source: String) {
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, source: String,
+                expiration: Int? = nil, obtained: Int = time(nil)) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.source = source
+        self.expiration = expiration
+        self.obtained = obtained
     }
 
     public var description: String { "credentials \(accessKeyId) from \(source)" }
+
+    /// The same key (and token): how a thread tells whether another already replaced them.
+    func isSameKey(as other: Credentials) -> Bool {
+        accessKeyId == other.accessKeyId && sessionToken == other.sessionToken
+    }
 }

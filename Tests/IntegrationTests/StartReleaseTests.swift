@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import AWSCore
+@testable import SandboxRelease
+
+extension Integration {
+    /// `start-release` against the emulator's CodeBuild, on a project with a tiny buildspec of
+    /// its own: it fails when EXTRA holds EMULATOR-FAIL, and sleeps when EXTRA is `slow`.
+    @Suite struct StartReleaseTests {
+        let aws: AWSClient
+        let unique: String
+
+        init() throws {
+            aws = try AWSClient(environment: Emulator.environment())
+            unique = "\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
+        }
+
+        static let buildspec = """
+            version: 0.2
+            phases:
+              build:
+                commands:
+                  - echo "asset $ASSET_ID public [$MAKE_PUBLIC] extra $EXTRA"
+                  - if [ "$EXTRA" = slow ]; then sleep 6; fi
+                  - case "$EXTRA" in *EMULATOR-FAIL*) exit 3;; esac
+            """
+
+        func makeProject() throws -> String {
+            let name = "start-release-\(unique)"
+            _ = try aws.json("codebuild", "CreateProject", [
+                "name": .string(name),
+                "source": ["type": "NO_SOURCE", "buildspec": .string(StartReleaseTests.buildspec)],
+                "artifacts": ["type": "NO_ARTIFACTS"],
+                "environment": ["type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                                "computeType": "BUILD_GENERAL1_SMALL"],
+                "serviceRole": "arn:aws:iam::123456789012:role/codebuild-fixture",
+            ])
+            return name
+        }
+
+        func variables(_ build: JSON?) -> [String: String] {
+            var out: [String: String] = [:]
+            for v in build?["environment"]?["environmentVariables"]?.list ?? [] {
+                if let n = v["name"]?.string { out[n] = v["value"]?.string }
+            }
+            return out
+        }
+
+        @Test func aBuildThatSucceedsIsFollowedToItsEndWithItsLog() throws {
+            let project = try makeProject()
+            let assetId = "ok-\(unique)"
+            let r = try run("start-release", ["--asset-id", assetId, "--project", project, "--make-public",
+                                              "--env", "EXTRA=a=b c"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.json?["buildStatus"] == "SUCCEEDED")
+            #expect(r.json?["currentPhase"] == "COMPLETED")
+            #expect(variables(r.json)["ASSET_ID"] == assetId)
+            #expect(variables(r.json)["MAKE_PUBLIC"] == "1")
+            #expect(variables(r.json)["EXTRA"] == "a=b c")
+            // The build's own log line, read from CloudWatch Logs, and its progress, on stderr only.
+            #expect(r.stderr.contains("asset \(assetId) public [1] extra a=b c"), "\(r.stderr)")
+            #expect(r.stderr.contains("IN_PROGRESS"), "\(r.stderr)")
+            #expect(!r.stdout.contains("extra a=b c"))
+
+            // The same asset-id again: the idempotency token answers the build already started.
+            let again = try run("start-release", ["--asset-id", assetId, "--project", project, "--make-public",
+                                                  "--env", "EXTRA=a=b c"])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.json?["id"] != nil && again.json?["id"] == r.json?["id"])
+        }
+
+        @Test func aBuildThatFailsExitsOneNamingItsStatus() throws {
+            let project = try makeProject()
+            let r = try run("start-release", ["--asset-id", "fail-\(unique)", "--project", project,
+                                              "--env", "EXTRA=EMULATOR-FAIL"])
+            #expect(r.status == 1, "\(r.stderr)")
+            #expect(r.json?["buildStatus"] == "FAILED")
+            #expect(variables(r.json)["MAKE_PUBLIC"] == "")
+            #expect(r.stderr.split(separator: "\n").last?.hasSuffix("ended FAILED") == true, "\(r.stderr)")
+        }
+
+        @Test func badInputExitsTwoBeforeAnyRequest() throws {
+            let before = try Emulator.requestCount()
+            for args in [["--asset-id", "x", "--env", "1BAD=v"], ["--asset-id", "x", "--env", "NOVALUE"],
+                         ["--asset-id", "-bad"], ["--asset-id", "x", "--timeout", "0"]] {
+                let r = try run("start-release", args + ["--project", "p"])
+                #expect(r.status == 2, "\(args): \(r.stderr)")
+                #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            }
+            #expect(try Emulator.requestCount() == before)
+        }
+
+        @Test func sigintStopsTheFollowingNotTheBuild() throws {
+            let project = try makeProject()
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/start-release")
+            p.arguments = ["--asset-id", "slow-\(unique)", "--project", project, "--env", "EXTRA=slow"]
+            p.environment = Emulator.environment()
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = Pipe()
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            var ids: [JSON] = []
+            let deadline = Date().addingTimeInterval(30)
+            while ids.isEmpty, Date() < deadline {
+                usleep(100_000)
+                ids = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])["ids"]?.list ?? []
+            }
+            let id = try #require(ids.first?.string)
+            p.interrupt()
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 130, "\(stderr)")
+            #expect(stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(stderr)")
+            // The build was left running, and ends by itself.
+            let build = try Waiter("build \(id)", timeout: 60, firstDelay: 0.5, maxDelay: 1).wait { () -> Waiter.Poll<JSON> in
+                let b = try Builds(aws).get(id)
+                return b["buildStatus"] == "IN_PROGRESS" ? .pending("running") : .done(b)
+            }
+            #expect(build["buildStatus"] == "SUCCEEDED")
+        }
+    }
+}
