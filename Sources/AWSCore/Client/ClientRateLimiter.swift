@@ -22,29 +22,17 @@ public final class ClientRateLimiter: @unchecked Sendable {
     private(set) var measuredRate = 0.0
     private var measuredCount = 0.0
     private var measuredBucket: Double
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let lock = Lock()
 
     public init(now: Double = monotonic()) {
         lastThrottle = now
         measuredBucket = (now / Self.bucketSeconds).rounded(.down) * Self.bucketSeconds
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
     }
 
     /// How long to wait before sending: 0 while off or while the bucket holds a token. The token
     /// is taken now (the bucket may go below zero), so threads waiting together queue up.
     public func delayBeforeSending(now: Double) -> Double {
-        locked {
+        lock.locked {
             guard enabled else { return 0 }
             refill(now)
             capacity -= 1
@@ -54,7 +42,7 @@ public final class ClientRateLimiter: @unchecked Sendable {
 
     /// After each answer: a throttling one lowers the send rate, any other lets it grow.
     public func record(throttled: Bool, now: Double) {
-        locked {
+        lock.locked {
             measure(now)
             let rate: Double
             if throttled {

@@ -42,38 +42,24 @@ private final class Runnable {
 
 /// The hand-out of indices and the first error, under one mutex.
 private final class WorkQueue {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let lock = Lock()
     private var nextIndex = 0
     private let count: Int
     private var failure: Error?
 
-    init(count: Int) {
-        self.count = count
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    private func locked<R>(_ body: () -> R) -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
+    init(count: Int) { self.count = count }
 
     func next() -> Int? {
-        locked {
+        lock.locked {
             guard failure == nil, nextIndex < count else { return nil }
             nextIndex += 1
             return nextIndex - 1
         }
     }
 
-    func fail(_ e: Error) { locked { if failure == nil { failure = e } } }
+    func fail(_ e: Error) { lock.locked { if failure == nil { failure = e } } }
 
-    func error() -> Error? { locked { failure } }
+    func error() -> Error? { lock.locked { failure } }
 }
 
 public extension Parallel {
