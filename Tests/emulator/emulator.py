@@ -364,22 +364,28 @@ def _slowdown(start_response: Callable[..., Any]) -> list[bytes]:
     return [body]
 
 
-def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+def _service_error(environ: dict[str, Any], start_response: Callable[..., Any], status: str, code: str,
+                   json_code: str, message: str, party: str) -> list[bytes]:
+    """An error in the request's own protocol: JSON (X-Amz-Target + JSON body) or the query XML."""
     request_id = _request_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
-        # A JSON-protocol service (CodeBuild, WAFv2) says the same thing in JSON.
-        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", "ThrottlingException")]
+        body = json.dumps({"__type": json_code, "message": message}).encode()
+        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", json_code)]
     else:
         body = (
-            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            f"<ErrorResponse><Error><Type>{party}</Type><Code>{code}</Code><Message>{message}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode()
         headers = [("Content-Type", "text/xml")]
     headers += [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)]
-    start_response("400 Bad Request", headers)
+    start_response(status, headers)
     return [body]
+
+
+def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    # A JSON-protocol service (CodeBuild, WAFv2) says the same thing in JSON.
+    return _service_error(environ, start_response, "400 Bad Request", "Throttling", "ThrottlingException", "Rate exceeded", "Sender")
 
 
 def _s3_error(start_response: Callable[..., Any], status: str, code: str, message: str) -> list[bytes]:
@@ -413,21 +419,10 @@ def _unsigned(environ: dict[str, Any], start_response: Callable[..., Any]) -> li
 
 
 def _internal_error(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-    request_id = _request_id()
-    content_type = environ.get("CONTENT_TYPE", "")
+    status = "500 Internal Server Error"
     if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
-        return _s3_error(start_response, "500 Internal Server Error", "InternalError", "We encountered an internal error. Please try again.")
-    if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
-        body = json.dumps({"__type": "InternalFailure", "message": "An internal error has occurred"}).encode()
-        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", "InternalFailure")]
-    else:
-        body = (
-            "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>"
-            f"<Message>An internal error has occurred</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-        ).encode()
-        headers = [("Content-Type", "text/xml")]
-    start_response("500 Internal Server Error", headers + [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)])
-    return [body]
+        return _s3_error(start_response, status, "InternalError", "We encountered an internal error. Please try again.")
+    return _service_error(environ, start_response, status, "InternalFailure", "InternalFailure", "An internal error has occurred", "Receiver")
 
 
 def _role_exists(role_arn: str) -> bool:

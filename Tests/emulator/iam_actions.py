@@ -71,19 +71,25 @@ def _request_tag_context(tags: dict[str, str]) -> Context:
     return context
 
 
+def _pairs(request: Request, prefix: str) -> dict[str, str]:
+    """Tags in the query encoding: PREFIX.N.Key / PREFIX.N.Value."""
+    tags: dict[str, str] = {}
+    for n in range(1, 60):
+        key = request.params.get(f"{prefix}.{n}.Key")
+        if key is None:
+            break
+        tags[key] = request.params.get(f"{prefix}.{n}.Value", "")
+    return tags
+
+
 def _ec2_tag_specs(request: Request) -> dict[str, dict[str, str]]:
-    """TagSpecification.N.ResourceType / .Tag.M.Key / .Tag.M.Value, by resource type."""
+    """TagSpecification.N.ResourceType with its Tag.M pairs, by resource type."""
     specs: dict[str, dict[str, str]] = {}
     for n in range(1, 20):
         kind = request.params.get(f"TagSpecification.{n}.ResourceType")
         if kind is None:
             break
-        tags = specs.setdefault(kind, {})
-        for m in range(1, 60):
-            key = request.params.get(f"TagSpecification.{n}.Tag.{m}.Key")
-            if key is None:
-                break
-            tags[key] = request.params.get(f"TagSpecification.{n}.Tag.{m}.Value", "")
+        specs.setdefault(kind, {}).update(_pairs(request, f"TagSpecification.{n}.Tag"))
     return specs
 
 
@@ -211,13 +217,7 @@ def _copy_image(request: Request) -> list[Check]:
 
 def _tags_call(action: str) -> Callable[[Request], list[Check]]:
     def checks(request: Request) -> list[Check]:
-        keys: dict[str, str] = {}
-        for m in range(1, 60):
-            key = request.params.get(f"Tag.{m}.Key")
-            if key is None:
-                break
-            keys[key] = request.params.get(f"Tag.{m}.Value", "")
-        context = _request_tag_context(keys)
+        context = _request_tag_context(_pairs(request, "Tag"))
         return [_existing(request, r, action, context) for r in request.indexed("ResourceId")]
 
     return checks
@@ -318,16 +318,6 @@ def _change_set_stack(request: Request) -> str:
     return _stack_arn(request, request.params.get("StackName"))
 
 
-def _cfn_tags(request: Request) -> dict[str, str]:
-    tags = {}
-    for n in range(1, 60):
-        key = request.params.get(f"Tags.member.{n}.Key")
-        if key is None:
-            break
-        tags[key] = request.params.get(f"Tags.member.{n}.Value", "")
-    return tags
-
-
 def _cfn(action: str) -> Callable[[Request], list[Check]]:
     def checks(request: Request) -> list[Check]:
         if action in ("ExecuteChangeSet", "DescribeChangeSet", "DeleteChangeSet"):
@@ -336,7 +326,7 @@ def _cfn(action: str) -> Callable[[Request], list[Check]]:
             stack = _stack_arn(request, request.params.get("StackName"))
         context: Context = {}
         if action in ("CreateStack", "UpdateStack", "CreateChangeSet"):
-            context = _request_tag_context(_cfn_tags(request))
+            context = _request_tag_context(_pairs(request, "Tags.member"))
             if request.params.get("ChangeSetName"):
                 context["cloudformation:changesetname"] = [request.params["ChangeSetName"]]
         result = [Check(f"cloudformation:{action}", stack, context)]
