@@ -102,8 +102,15 @@ def _ec2_backend(request: Request, region: str | None = None) -> Any:
 # --- EC2 -----------------------------------------------------------------------------------------
 
 _EC2_TYPES = {
-    "i-": "instance", "ami-": "image", "snap-": "snapshot", "sg-": "security-group", "key-": "key-pair",
-    "vol-": "volume", "eni-": "network-interface", "subnet-": "subnet", "vpc-": "vpc",
+    "i-": "instance",
+    "ami-": "image",
+    "snap-": "snapshot",
+    "sg-": "security-group",
+    "key-": "key-pair",
+    "vol-": "volume",
+    "eni-": "network-interface",
+    "subnet-": "subnet",
+    "vpc-": "vpc",
     "export-ami-": "export-image-task",
 }
 
@@ -122,13 +129,17 @@ def _live_tags(request: Request, resource_id: str, region: str | None = None) ->
 
 
 def _existing(request: Request, resource_id: str, action: str, extra: Context | None = None) -> Check:
-    kind = next((k for p, k in sorted(_EC2_TYPES.items(), key=lambda i: -len(i[0])) if resource_id.startswith(p)), "resource")
+    kind = next(
+        (k for p, k in sorted(_EC2_TYPES.items(), key=lambda i: -len(i[0])) if resource_id.startswith(p)), "resource"
+    )
     context = _tag_context(_live_tags(request, resource_id))
     context.update(extra or {})
     return Check(f"ec2:{action}", _ec2_arn(request, kind, resource_id), context)
 
 
-def _created(request: Request, action: str, kind: str, resource_id: str = "*", tags: dict[str, str] | None = None) -> Check:
+def _created(
+    request: Request, action: str, kind: str, resource_id: str = "*", tags: dict[str, str] | None = None
+) -> Check:
     return Check(f"ec2:{action}", _ec2_arn(request, kind, resource_id), _request_tag_context(tags or {}))
 
 
@@ -156,37 +167,51 @@ def _key_pair(request: Request, action: str) -> list[Check]:
     arn = _ec2_arn(request, "key-pair", name or "*")
     if action in ("CreateKeyPair", "ImportKeyPair"):
         tags = _ec2_tag_specs(request).get("key-pair", {})
-        return [Check(f"ec2:{action}", arn, _request_tag_context(tags))] + _tag_on_create(request, action, {"key-pair": arn})
+        return [Check(f"ec2:{action}", arn, _request_tag_context(tags))] + _tag_on_create(
+            request, action, {"key-pair": arn}
+        )
     return [Check(f"ec2:{action}", arn, _tag_context(_live_tags(request, _key_pair_id(request, name or ""))))]
 
 
 def _group_id(request: Request, group_id: str | None, name: str | None) -> str:
     if group_id:
         return group_id
-    group = next((g for groups in _ec2_backend(request).groups.values() for g in groups.values() if g.name == name), None)
+    group = next(
+        (g for groups in _ec2_backend(request).groups.values() for g in groups.values() if g.name == name), None
+    )
     return group.id if group is not None else "*"
 
 
 def _run_instances(request: Request) -> list[Check]:
     specs = _ec2_tag_specs(request)
-    checks = [_created(request, "RunInstances", kind, "*", specs.get(kind)) for kind in ("instance", "volume", "network-interface")]
+    checks = [
+        _created(request, "RunInstances", kind, "*", specs.get(kind))
+        for kind in ("instance", "volume", "network-interface")
+    ]
     image = request.params.get("ImageId", "*")
     checks.append(_existing(request, image, "RunInstances"))
     if request.params.get("KeyName"):
         name = request.params["KeyName"]
-        checks.append(Check("ec2:RunInstances", _ec2_arn(request, "key-pair", name),
-                            _tag_context(_live_tags(request, _key_pair_id(request, name)))))
+        checks.append(
+            Check(
+                "ec2:RunInstances",
+                _ec2_arn(request, "key-pair", name),
+                _tag_context(_live_tags(request, _key_pair_id(request, name))),
+            )
+        )
     groups = request.indexed("SecurityGroupId") + request.indexed("NetworkInterface.1.SecurityGroupId")
     groups += [_group_id(request, None, name) for name in request.indexed("SecurityGroup")]
     subnet = request.params.get("SubnetId") or request.params.get("NetworkInterface.1.SubnetId")
     if not subnet:
-        defaults = [s for s in _ec2_backend(request).get_default_subnets().values()]
-        subnet = defaults[0].id if defaults else "*"
+        subnet = next((s.id for s in _ec2_backend(request).get_default_subnets().values()), "*")
     if not groups:
         groups = [_group_id(request, None, "default")]
     for resource_id in groups + [subnet]:
-        checks.append(_existing(request, resource_id, "RunInstances") if resource_id != "*"
-                      else Check("ec2:RunInstances", _ec2_arn(request, "security-group", "*")))
+        checks.append(
+            _existing(request, resource_id, "RunInstances")
+            if resource_id != "*"
+            else Check("ec2:RunInstances", _ec2_arn(request, "security-group", "*"))
+        )
     arns = {kind: _ec2_arn(request, kind, "*") for kind in ("instance", "volume", "network-interface")}
     return checks + _tag_on_create(request, "RunInstances", arns)
 
@@ -229,12 +254,24 @@ def _security_group(action: str) -> Callable[[Request], list[Check]]:
             arn = _ec2_arn(request, "security-group", "*")
             tags = _ec2_tag_specs(request).get("security-group", {})
             vpc = request.params.get("VpcId") or next(
-                (v.id for v in _ec2_backend(request).vpcs.values() if v.is_default), "*")
-            return ([Check("ec2:CreateSecurityGroup", arn, _request_tag_context(tags)),
-                     _existing(request, vpc, action) if vpc != "*" else Check(f"ec2:{action}", _ec2_arn(request, "vpc", "*"))]
-                    + _tag_on_create(request, action, {"security-group": arn}))
+                (v.id for v in _ec2_backend(request).vpcs.values() if v.is_default), "*"
+            )
+            return [
+                Check("ec2:CreateSecurityGroup", arn, _request_tag_context(tags)),
+                (
+                    _existing(request, vpc, action)
+                    if vpc != "*"
+                    else Check(f"ec2:{action}", _ec2_arn(request, "vpc", "*"))
+                ),
+            ] + _tag_on_create(request, action, {"security-group": arn})
         group = _group_id(request, request.params.get("GroupId"), request.params.get("GroupName"))
-        return [_existing(request, group, action) if group != "*" else Check(f"ec2:{action}", _ec2_arn(request, "security-group", "*"))]
+        return [
+            (
+                _existing(request, group, action)
+                if group != "*"
+                else Check(f"ec2:{action}", _ec2_arn(request, "security-group", "*"))
+            )
+        ]
 
     return checks
 
@@ -245,7 +282,11 @@ def _export_image(request: Request) -> list[Check]:
     return [
         _existing(request, request.params.get("ImageId", "*"), "ExportImage"),
         _created(request, "ExportImage", "export-image-task", "*", tags),
-        Check("iam:PassRole", f"arn:aws:iam::{request.account}:role/{role}", {"iam:passedtoservice": ["vmie.amazonaws.com"]}),
+        Check(
+            "iam:PassRole",
+            f"arn:aws:iam::{request.account}:role/{role}",
+            {"iam:passedtoservice": ["vmie.amazonaws.com"]},
+        ),
     ]
 
 
@@ -284,8 +325,10 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     "CreateVpc": lambda r: [_created(r, "CreateVpc", "vpc")],
     "CreateSubnet": lambda r: [_created(r, "CreateSubnet", "subnet")],
     # Account-level: no resource-level permissions (Resource "*" only).
-    **{a: _account_level(f"ec2:{a}") for a in (
-        "GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess")},
+    **{
+        a: _account_level(f"ec2:{a}")
+        for a in ("GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess")
+    },
 }
 
 
@@ -331,21 +374,47 @@ def _cfn(action: str) -> Callable[[Request], list[Check]]:
                 context["cloudformation:changesetname"] = [request.params["ChangeSetName"]]
         result = [Check(f"cloudformation:{action}", stack, context)]
         if request.params.get("RoleARN"):
-            result.append(Check("iam:PassRole", request.params["RoleARN"], {"iam:passedtoservice": ["cloudformation.amazonaws.com"]}))
+            result.append(
+                Check(
+                    "iam:PassRole", request.params["RoleARN"], {"iam:passedtoservice": ["cloudformation.amazonaws.com"]}
+                )
+            )
         return result
 
     return checks
 
 
 CLOUDFORMATION: dict[str, Callable[[Request], list[Check]]] = {
-    **{a: _cfn(a) for a in (
-        "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "DescribeStackEvents",
-        "DescribeStackResource", "DescribeStackResources", "ListStackResources", "GetTemplate",
-        "CreateChangeSet", "ExecuteChangeSet", "DescribeChangeSet", "DeleteChangeSet", "ListChangeSets",
-        "UpdateTerminationProtection")},
+    **{
+        a: _cfn(a)
+        for a in (
+            "CreateStack",
+            "UpdateStack",
+            "DeleteStack",
+            "DescribeStacks",
+            "DescribeStackEvents",
+            "DescribeStackResource",
+            "DescribeStackResources",
+            "ListStackResources",
+            "GetTemplate",
+            "CreateChangeSet",
+            "ExecuteChangeSet",
+            "DescribeChangeSet",
+            "DeleteChangeSet",
+            "ListChangeSets",
+            "UpdateTerminationProtection",
+        )
+    },
     # GetTemplateSummary names a stack only when asked about one.
-    "GetTemplateSummary": lambda r: _cfn("GetTemplateSummary")(r) if r.params.get("StackName") else [Check("cloudformation:GetTemplateSummary", "*")],
-    **{a: _account_level(f"cloudformation:{a}") for a in ("ValidateTemplate", "ListStacks", "ListExports", "DescribeAccountLimits")},
+    "GetTemplateSummary": lambda r: (
+        _cfn("GetTemplateSummary")(r)
+        if r.params.get("StackName")
+        else [Check("cloudformation:GetTemplateSummary", "*")]
+    ),
+    **{
+        a: _account_level(f"cloudformation:{a}")
+        for a in ("ValidateTemplate", "ListStacks", "ListExports", "DescribeAccountLimits")
+    },
 }
 
 
@@ -363,20 +432,33 @@ def s3_target(request: Request) -> tuple[str, str, dict[str, list[str]]]:
 
 _S3_BUCKET_SUBRESOURCES = {
     # (method, subresource) -> operation; the IAM action is s3:<operation> unless _S3_IAM says otherwise.
-    ("GET", "location"): "GetBucketLocation", ("GET", "policy"): "GetBucketPolicy",
-    ("PUT", "policy"): "PutBucketPolicy", ("DELETE", "policy"): "DeleteBucketPolicy",
-    ("GET", "tagging"): "GetBucketTagging", ("PUT", "tagging"): "PutBucketTagging",
-    ("GET", "versioning"): "GetBucketVersioning", ("PUT", "versioning"): "PutBucketVersioning",
-    ("GET", "publicAccessBlock"): "GetPublicAccessBlock", ("PUT", "publicAccessBlock"): "PutPublicAccessBlock",
+    ("GET", "location"): "GetBucketLocation",
+    ("GET", "policy"): "GetBucketPolicy",
+    ("PUT", "policy"): "PutBucketPolicy",
+    ("DELETE", "policy"): "DeleteBucketPolicy",
+    ("GET", "tagging"): "GetBucketTagging",
+    ("PUT", "tagging"): "PutBucketTagging",
+    ("GET", "versioning"): "GetBucketVersioning",
+    ("PUT", "versioning"): "PutBucketVersioning",
+    ("GET", "publicAccessBlock"): "GetPublicAccessBlock",
+    ("PUT", "publicAccessBlock"): "PutPublicAccessBlock",
     ("DELETE", "publicAccessBlock"): "DeletePublicAccessBlock",
-    ("GET", "encryption"): "GetBucketEncryption", ("PUT", "encryption"): "PutBucketEncryption",
-    ("GET", "ownershipControls"): "GetBucketOwnershipControls", ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
-    ("GET", "uploads"): "ListMultipartUploads", ("GET", "versions"): "ListObjectVersions",
-    ("GET", "acl"): "GetBucketAcl", ("PUT", "acl"): "PutBucketAcl",
-    ("GET", "cors"): "GetBucketCors", ("PUT", "cors"): "PutBucketCors",
-    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration", ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
-    ("GET", "website"): "GetBucketWebsite", ("PUT", "website"): "PutBucketWebsite",
-    ("GET", "logging"): "GetBucketLogging", ("PUT", "logging"): "PutBucketLogging",
+    ("GET", "encryption"): "GetBucketEncryption",
+    ("PUT", "encryption"): "PutBucketEncryption",
+    ("GET", "ownershipControls"): "GetBucketOwnershipControls",
+    ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
+    ("GET", "uploads"): "ListMultipartUploads",
+    ("GET", "versions"): "ListObjectVersions",
+    ("GET", "acl"): "GetBucketAcl",
+    ("PUT", "acl"): "PutBucketAcl",
+    ("GET", "cors"): "GetBucketCors",
+    ("PUT", "cors"): "PutBucketCors",
+    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
+    ("GET", "website"): "GetBucketWebsite",
+    ("PUT", "website"): "PutBucketWebsite",
+    ("GET", "logging"): "GetBucketLogging",
+    ("PUT", "logging"): "PutBucketLogging",
     ("GET", "notification"): "GetBucketNotificationConfiguration",
     ("PUT", "notification"): "PutBucketNotificationConfiguration",
     ("POST", "delete"): "DeleteObjects",
@@ -384,19 +466,32 @@ _S3_BUCKET_SUBRESOURCES = {
 
 # Operation -> IAM action where the names differ (Service Authorization Reference).
 _S3_IAM = {
-    "ListObjects": "ListBucket", "ListObjectsV2": "ListBucket", "HeadBucket": "ListBucket",
-    "ListBuckets": "ListAllMyBuckets", "HeadObject": "GetObject", "CopyObject": "PutObject",
-    "CreateMultipartUpload": "PutObject", "UploadPart": "PutObject", "UploadPartCopy": "PutObject",
-    "CompleteMultipartUpload": "PutObject", "ListParts": "ListMultipartUploadParts",
-    "ListMultipartUploads": "ListBucketMultipartUploads", "ListObjectVersions": "ListBucketVersions",
-    "GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
-    "DeletePublicAccessBlock": "PutBucketPublicAccessBlock", "GetBucketEncryption": "GetEncryptionConfiguration",
-    "PutBucketEncryption": "PutEncryptionConfiguration", "GetBucketCors": "GetBucketCORS", "PutBucketCors": "PutBucketCORS",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "HeadBucket": "ListBucket",
+    "ListBuckets": "ListAllMyBuckets",
+    "HeadObject": "GetObject",
+    "CopyObject": "PutObject",
+    "CreateMultipartUpload": "PutObject",
+    "UploadPart": "PutObject",
+    "UploadPartCopy": "PutObject",
+    "CompleteMultipartUpload": "PutObject",
+    "ListParts": "ListMultipartUploadParts",
+    "ListMultipartUploads": "ListBucketMultipartUploads",
+    "ListObjectVersions": "ListBucketVersions",
+    "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+    "GetBucketEncryption": "GetEncryptionConfiguration",
+    "PutBucketEncryption": "PutEncryptionConfiguration",
+    "GetBucketCors": "GetBucketCORS",
+    "PutBucketCors": "PutBucketCORS",
     "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
     "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
     "GetBucketNotificationConfiguration": "GetBucketNotification",
     "PutBucketNotificationConfiguration": "PutBucketNotification",
-    "GetObjectTagging": "GetObjectTagging", "PutObjectTagging": "PutObjectTagging",
+    "GetObjectTagging": "GetObjectTagging",
+    "PutObjectTagging": "PutObjectTagging",
 }
 
 
@@ -417,11 +512,15 @@ def s3_operation(request: Request) -> str:
     if "uploadId" in query:
         if method == "PUT":
             return "UploadPartCopy" if copy else "UploadPart"
-        return {"POST": "CompleteMultipartUpload", "DELETE": "AbortMultipartUpload", "GET": "ListParts"}.get(method, "Unknown")
+        return {"POST": "CompleteMultipartUpload", "DELETE": "AbortMultipartUpload", "GET": "ListParts"}.get(
+            method, "Unknown"
+        )
     if "uploads" in query and method == "POST":
         return "CreateMultipartUpload"
     if "tagging" in query:
-        return {"GET": "GetObjectTagging", "PUT": "PutObjectTagging", "DELETE": "DeleteObjectTagging"}.get(method, "Unknown")
+        return {"GET": "GetObjectTagging", "PUT": "PutObjectTagging", "DELETE": "DeleteObjectTagging"}.get(
+            method, "Unknown"
+        )
     if "acl" in query:
         return {"GET": "GetObjectAcl", "PUT": "PutObjectAcl"}.get(method, "Unknown")
     if method == "PUT":
@@ -430,9 +529,22 @@ def s3_operation(request: Request) -> str:
 
 
 _S3_OBJECT_OPERATIONS = {
-    "GetObject", "HeadObject", "PutObject", "CopyObject", "DeleteObject", "CreateMultipartUpload", "UploadPart",
-    "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObjectTagging",
-    "PutObjectTagging", "DeleteObjectTagging", "GetObjectAcl", "PutObjectAcl",
+    "GetObject",
+    "HeadObject",
+    "PutObject",
+    "CopyObject",
+    "DeleteObject",
+    "CreateMultipartUpload",
+    "UploadPart",
+    "UploadPartCopy",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+    "ListParts",
+    "GetObjectTagging",
+    "PutObjectTagging",
+    "DeleteObjectTagging",
+    "GetObjectAcl",
+    "PutObjectAcl",
 }
 
 
@@ -450,10 +562,19 @@ def _s3_checks(request: Request) -> list[Check]:
             checks.append(Check("s3:GetObject", f"arn:aws:s3:::{source}"))
         return checks
     if operation == "DeleteObjects":
-        keys = [e.text or "" for e in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter() if e.tag.endswith("Key")]
+        keys = [
+            e.text or ""
+            for e in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter()
+            if e.tag.endswith("Key")
+        ]
         return [Check("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{k}") for k in keys]
     if operation in _S3_BUCKET_SUBRESOURCES.values() or operation in (
-            "ListObjects", "ListObjectsV2", "HeadBucket", "CreateBucket", "DeleteBucket"):
+        "ListObjects",
+        "ListObjectsV2",
+        "HeadBucket",
+        "CreateBucket",
+        "DeleteBucket",
+    ):
         context: Context = {}
         if iam == "s3:ListBucket":
             context["s3:prefix"] = [query.get("prefix", [""])[0]]
@@ -478,7 +599,9 @@ def _codebuild(action: str) -> Callable[[Request], list[Check]]:
             names = [str(body.get("projectName") or body.get("name") or "*")]
         result = [Check(f"codebuild:{action}", base + n) for n in names]
         if action in ("CreateProject", "UpdateProject") and body.get("serviceRole"):
-            result.append(Check("iam:PassRole", body["serviceRole"], {"iam:passedtoservice": ["codebuild.amazonaws.com"]}))
+            result.append(
+                Check("iam:PassRole", body["serviceRole"], {"iam:passedtoservice": ["codebuild.amazonaws.com"]})
+            )
         return result
 
     return checks
@@ -505,9 +628,15 @@ def _secret(action: str) -> Callable[[Request], list[Check]]:
         body = request.body or {}
         secret_id = str(body.get("SecretId") or body.get("Name") or "*")
         store = secretsmanager_backends[request.account][request.region].secrets
-        arn = store[secret_id].arn if secret_id in store else (
-            secret_id if secret_id.startswith("arn:") else
-            f"arn:aws:secretsmanager:{request.region}:{request.account}:secret:{secret_id}-??????")
+        arn = (
+            store[secret_id].arn
+            if secret_id in store
+            else (
+                secret_id
+                if secret_id.startswith("arn:")
+                else f"arn:aws:secretsmanager:{request.region}:{request.account}:secret:{secret_id}-??????"
+            )
+        )
         context = _request_tag_context({t["Key"]: t.get("Value", "") for t in body.get("Tags") or []})
         return [Check(f"secretsmanager:{action}", arn, context)]
 
@@ -533,16 +662,36 @@ def _iam(action: str) -> Callable[[Request], list[Check]]:
 
 
 JSON_SERVICES: dict[str, dict[str, Callable[[Request], list[Check]]]] = {
-    "codebuild": {a: _codebuild(a) for a in (
-        "StartBuild", "BatchGetBuilds", "StopBuild", "CreateProject", "UpdateProject", "DeleteProject",
-        "BatchGetProjects", "ListBuildsForProject")}
+    "codebuild": {
+        a: _codebuild(a)
+        for a in (
+            "StartBuild",
+            "BatchGetBuilds",
+            "StopBuild",
+            "CreateProject",
+            "UpdateProject",
+            "DeleteProject",
+            "BatchGetProjects",
+            "ListBuildsForProject",
+        )
+    }
     | {"ListProjects": _account_level("codebuild:ListProjects"), "ListBuilds": _account_level("codebuild:ListBuilds")},
-    "logs": {a: _logs(a) for a in (
-        "GetLogEvents", "CreateLogGroup", "CreateLogStream", "PutLogEvents", "DescribeLogStreams",
-        "DeleteLogGroup", "FilterLogEvents")}
+    "logs": {
+        a: _logs(a)
+        for a in (
+            "GetLogEvents",
+            "CreateLogGroup",
+            "CreateLogStream",
+            "PutLogEvents",
+            "DescribeLogStreams",
+            "DeleteLogGroup",
+            "FilterLogEvents",
+        )
+    }
     | {"DescribeLogGroups": _account_level("logs:DescribeLogGroups")},
-    "secretsmanager": {a: _secret(a) for a in (
-        "GetSecretValue", "CreateSecret", "DescribeSecret", "PutSecretValue", "DeleteSecret")}
+    "secretsmanager": {
+        a: _secret(a) for a in ("GetSecretValue", "CreateSecret", "DescribeSecret", "PutSecretValue", "DeleteSecret")
+    }
     | {"ListSecrets": _account_level("secretsmanager:ListSecrets")},
 }
 
@@ -552,12 +701,39 @@ STS: dict[str, Callable[[Request], list[Check]]] = {
     "GetSessionToken": _account_level("sts:GetSessionToken"),
 }
 
-IAM_ACTIONS = {a: _iam(a) for a in (
-    "CreateRole", "GetRole", "DeleteRole", "PutRolePolicy", "GetRolePolicy", "DeleteRolePolicy",
-    "ListRolePolicies", "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies",
-    "UpdateAssumeRolePolicy", "CreateUser", "GetUser", "DeleteUser", "PutUserPolicy", "DeleteUserPolicy",
-    "AttachUserPolicy", "DetachUserPolicy", "CreateAccessKey", "DeleteAccessKey", "ListAccessKeys",
-    "CreatePolicy", "GetPolicy", "DeletePolicy", "ListRoles", "ListUsers", "ListPolicies", "PassRole")}
+IAM_ACTIONS = {
+    a: _iam(a)
+    for a in (
+        "CreateRole",
+        "GetRole",
+        "DeleteRole",
+        "PutRolePolicy",
+        "GetRolePolicy",
+        "DeleteRolePolicy",
+        "ListRolePolicies",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "ListAttachedRolePolicies",
+        "UpdateAssumeRolePolicy",
+        "CreateUser",
+        "GetUser",
+        "DeleteUser",
+        "PutUserPolicy",
+        "DeleteUserPolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "CreateAccessKey",
+        "DeleteAccessKey",
+        "ListAccessKeys",
+        "CreatePolicy",
+        "GetPolicy",
+        "DeletePolicy",
+        "ListRoles",
+        "ListUsers",
+        "ListPolicies",
+        "PassRole",
+    )
+}
 
 
 def checks_for(request: Request) -> list[Check]:

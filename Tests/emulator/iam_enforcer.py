@@ -65,23 +65,30 @@ def _rejection(service: str, code: str, message: str, status: int) -> Exception:
         return AwsRejection(status, json.dumps({"__type": code, "message": message}))
     escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if service == "ec2":
-        body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code>"
-                f"<Message>{escaped}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>")
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+            f"<Message>{escaped}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        )
     else:
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escaped}</Message>"
-                f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escaped}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
     return AwsRejection(status, body)
 
 
 def deny_message(principal: str, check: iam_actions.Check, decision: Decision, service: str) -> str:
-    why = ("with an explicit deny in an identity-based policy" if decision == Decision.EXPLICIT_DENY
-           else f"because no identity-based policy allows the {check.action} action")
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if decision == Decision.EXPLICIT_DENY
+        else f"because no identity-based policy allows the {check.action} action"
+    )
     text = f"User: {principal} is not authorized to perform: {check.action} on resource: {check.resource} {why}"
     return f"You are not authorized to perform this operation. {text}" if service == "ec2" else text
 
 
-def denial(service: str, principal: str, check: iam_actions.Check, decision: Decision) -> Exception:
-    message = deny_message(principal, check, decision, service)
+def denial(service: str, principal: str, check: iam_actions.Check, decision: Decision, note: str = "") -> Exception:
+    message = deny_message(principal, check, decision, service) + note
     if service == "ec2":
         return _rejection(service, "UnauthorizedOperation", message, 403)
     if service in JSON_SERVICES:
@@ -95,7 +102,9 @@ def expired(service: str) -> Exception:
     if service == "s3":
         return _rejection(service, "ExpiredToken", "The provided token has expired.", 400)
     if service in JSON_SERVICES:
-        return _rejection(service, "ExpiredTokenException", "The security token included in the request is expired", 400)
+        return _rejection(
+            service, "ExpiredTokenException", "The security token included in the request is expired", 400
+        )
     return _rejection(service, "ExpiredToken", "The security token included in the request is expired", 403)
 
 
@@ -114,12 +123,17 @@ def _is_expired(access_key: Any) -> bool:
 
 def _global_context(principal: str, account: str, region: str) -> dict[str, list[str]]:
     # The emulator stands in for AWS's HTTPS endpoints, so every request is secure transport.
-    return {"aws:securetransport": ["true"], "aws:principalarn": [principal], "aws:principalaccount": [account],
-            "aws:requestedregion": [region]}
+    return {
+        "aws:securetransport": ["true"],
+        "aws:principalarn": [principal],
+        "aws:principalaccount": [account],
+        "aws:requestedregion": [region],
+    }
 
 
-def authorize(principal: str, documents: list[dict[str, Any]], checks: list[iam_actions.Check],
-              account: str, region: str) -> tuple[iam_actions.Check, Decision] | None:
+def authorize(
+    principal: str, documents: list[dict[str, Any]], checks: list[iam_actions.Check], account: str, region: str
+) -> tuple[iam_actions.Check, Decision] | None:
     """The first check that is not allowed, or None when every one is."""
     base = _global_context(principal, account, region)
     for check in checks:
@@ -139,12 +153,20 @@ def _request_of(response: Any, iam_request: Any) -> iam_actions.Request:
     if query:
         path += "?" + query
     raw_body = response.raw_body if isinstance(response.raw_body, bytes) else (response.raw_body or "").encode()
-    params = {k: (v[0] if isinstance(v, list) else v) for k, v in (response.querystring or {}).items()
-              if isinstance(v, (list, str)) and v}
-    params = {k: v for k, v in params.items() if isinstance(v, str)}
+    # moto's querystring maps each name to a list of values; the table wants the first, as text.
+    params = {
+        k: v[0] for k, v in (response.querystring or {}).items() if isinstance(v, list) and v and isinstance(v[0], str)
+    }
     request = iam_actions.Request(
-        service=service, action="", account=response.current_account, region=iam_request._region,
-        params=params, method=response.method, path=path, headers=dict(response.headers.items()), raw_body=raw_body,
+        service=service,
+        action="",
+        account=response.current_account,
+        region=iam_request._region,
+        params=params,
+        method=response.method,
+        path=path,
+        headers=dict(response.headers.items()),
+        raw_body=raw_body,
     )
     if service == "s3":
         request.action = iam_actions.s3_operation(request)
@@ -164,8 +186,13 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
     path = self.raw_path
     query = urllib.parse.urlsplit(self.uri).query
     iam_request = iam_request_cls(
-        account_id=self.current_account, method=self.method, path=path + ("?" + query if query else ""),
-        data=self.data, body=self.raw_body, headers=self.headers, action=self._get_action(),
+        account_id=self.current_account,
+        method=self.method,
+        path=path + ("?" + query if query else ""),
+        data=self.data,
+        body=self.raw_body,
+        headers=self.headers,
+        action=self._get_action(),
     )
     iam_request.check_signature()
     service = iam_request._service
@@ -180,18 +207,21 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
         try:
             checks = iam_actions.checks_for(request)
         except iam_actions.UnknownAction as unknown:
-            checks = [iam_actions.Check(unknown.action, "*")]
-            message = (deny_message(principal, checks[0], Decision.IMPLICIT_DENY, service)
-                       + " (the emulator's IAM table does not know this action: add it to Tests/emulator/iam_actions.py)")
-            code, status = {"ec2": ("UnauthorizedOperation", 403)}.get(
-                service, ("AccessDeniedException", 400) if service in JSON_SERVICES else ("AccessDenied", 403))
-            raise _rejection(service, code, message, status)
+            raise denial(
+                service,
+                principal,
+                iam_actions.Check(unknown.action, "*"),
+                Decision.IMPLICIT_DENY,
+                " (the emulator's IAM table does not know this action: add it to Tests/emulator/iam_actions.py)",
+            )
         failed = authorize(principal, documents, checks, request.account, request.region)
         if failed is not None:
             raise denial(service, principal, *failed)
         if request.action == "AssumeRole" and service == "sts":
             role_arn = request.params.get("RoleArn", "")
-            if iam_request._is_assuming_role_operation(role_arn) and not iam_request._check_role_trust_relationship(role_arn):
+            if iam_request._is_assuming_role_operation(role_arn) and not iam_request._check_role_trust_relationship(
+                role_arn
+            ):
                 raise denial(service, principal, checks[0], Decision.IMPLICIT_DENY)
         _caller.identity = (principal, documents)
     self._emulator_authorized = True
@@ -200,8 +230,9 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
 # --- CloudFormation acting with the caller's credentials -----------------------------------------
 
 
-def _stack_resource_checks(resource_type: str, properties: dict[str, Any], tags: dict[str, str],
-                           account: str, region: str) -> list[iam_actions.Check]:
+def _stack_resource_checks(
+    resource_type: str, properties: dict[str, Any], tags: dict[str, str], account: str, region: str
+) -> list[iam_actions.Check]:
     params: dict[str, str] = {}
 
     def tag_spec(n: int, kind: str) -> None:
@@ -244,7 +275,8 @@ def _check_as_caller(checks: list[iam_actions.Check], account: str, region: str)
         check, decision = failed
         raise CallerDenied(
             f"Resource handler returned message: \"{deny_message(principal, check, decision, 'ec2')}\" "
-            "(Service: Ec2, Status Code: 403, HandlerErrorCode: AccessDenied)")
+            "(Service: Ec2, Status Code: 403, HandlerErrorCode: AccessDenied)"
+        )
 
 
 def _has_service_role(resources_map: Any, account: str, region: str) -> bool:
@@ -260,18 +292,29 @@ def _stack_resources_as_caller() -> None:
 
     original = parsing.parse_and_create_resource
 
-    def parse_and_create_resource(logical_id: str, resource_json: dict[str, Any], resources_map: Any,
-                                  account_id: str, region_name: str) -> Any:
+    def parse_and_create_resource(
+        logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
+    ) -> Any:
         kind = resource_json.get("Type", "")
-        if not _has_service_role(resources_map, account_id, region_name) and kind in ("AWS::EC2::Instance", "AWS::EC2::SecurityGroup"):
+        if not _has_service_role(resources_map, account_id, region_name) and kind in (
+            "AWS::EC2::Instance",
+            "AWS::EC2::SecurityGroup",
+        ):
             properties = parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
             tags = dict(resources_map.tags or {})
             tags.update({t["Key"]: str(t.get("Value", "")) for t in properties.get("Tags") or []})
-            _check_as_caller(_stack_resource_checks(kind, properties, tags, account_id, region_name), account_id, region_name)
+            _check_as_caller(
+                _stack_resource_checks(kind, properties, tags, account_id, region_name), account_id, region_name
+            )
         resource = original(logical_id, resource_json, resources_map, account_id, region_name)
         if kind == "AWS::EC2::SecurityGroup" and (resource_json.get("Properties") or {}).get("SecurityGroupIngress"):
-            request = iam_actions.Request(service="ec2", action="AuthorizeSecurityGroupIngress", account=account_id,
-                                          region=region_name, params={"GroupId": resource.physical_resource_id})
+            request = iam_actions.Request(
+                service="ec2",
+                action="AuthorizeSecurityGroupIngress",
+                account=account_id,
+                region=region_name,
+                params={"GroupId": resource.physical_resource_id},
+            )
             try:
                 _check_as_caller(iam_actions.EC2["AuthorizeSecurityGroupIngress"](request), account_id, region_name)
             except CallerDenied:
@@ -283,5 +326,6 @@ def _stack_resources_as_caller() -> None:
 
 
 def install() -> None:
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action  # type: ignore[method-assign]
+    replaced = _authenticate_and_authorize_action
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = replaced  # type: ignore[method-assign]
     _stack_resources_as_caller()

@@ -121,7 +121,9 @@ def _statement_applies(statement: dict[str, Any], action: str, resource: str, co
     return True
 
 
-def evaluate(documents: Iterable[dict[str, Any]], action: str, resource: str, context: dict[str, list[str]]) -> Decision:
+def evaluate(
+    documents: Iterable[dict[str, Any]], action: str, resource: str, context: dict[str, list[str]]
+) -> Decision:
     allowed = False
     for document in documents:
         for statement in _as_list(document.get("Statement", [])):
@@ -131,4 +133,3 @@ def evaluate(documents: Iterable[dict[str, Any]], action: str, resource: str, co
                 return Decision.EXPLICIT_DENY
             allowed = allowed or statement.get("Effect") == "Allow"
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
-

@@ -48,8 +48,16 @@ def action_of(environ: dict[str, Any]) -> str:
         if "?" not in path and environ.get("QUERY_STRING"):
             path += "?" + environ["QUERY_STRING"]
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        request = iam_actions.Request(service="s3", action="", account="", region="", params={},
-                                      method=environ.get("REQUEST_METHOD", "GET"), path=path, headers=headers)
+        request = iam_actions.Request(
+            service="s3",
+            action="",
+            account="",
+            region="",
+            params={},
+            method=environ.get("REQUEST_METHOD", "GET"),
+            path=path,
+            headers=headers,
+        )
         return f"s3:{iam_actions.s3_operation(request)}"
     action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action", [None])[0] or _form_action(environ)
     return f"{service}:{action or 'unknown'}"

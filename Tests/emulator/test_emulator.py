@@ -766,7 +766,7 @@ def test_request_tags_on_run_instances(ec2: Any, principal: Any) -> None:
         {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances"}}},
     )("ec2")
     code, _, message = denied(lambda: user.run_instances(ImageId=image, MinCount=1, MaxCount=1))
-    assert code == "UnauthorizedOperation" and f"instance/*" in message
+    assert code == "UnauthorizedOperation" and "instance/*" in message
     spec = [{"ResourceType": "instance", "Tags": [{"Key": "project", "Value": "sandbox"}]}]
     assert user.run_instances(ImageId=image, MinCount=1, MaxCount=1, TagSpecifications=spec)["Instances"]
     # The image is a resource of RunInstances too: a policy naming another AMI refuses it.
