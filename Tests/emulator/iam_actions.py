@@ -298,6 +298,18 @@ def _one(param: str, action: str) -> Callable[[Request], list[Check]]:
     return lambda request: [_existing(request, request.params.get(param, "*"), action)]
 
 
+def _creates(action: str, kind: str, *parents: str) -> Callable[[Request], list[Check]]:
+    """A plain create: the new resource (request tags), the existing ones it is made from or in."""
+
+    def checks(request: Request) -> list[Check]:
+        arn = _ec2_arn(request, kind, "*")
+        made = [Check(f"ec2:{action}", arn, _request_tag_context(_ec2_tag_specs(request).get(kind, {})))]
+        made += [_existing(request, request.params[p], action) for p in parents if request.params.get(p)]
+        return made + _tag_on_create(request, action, {kind: arn})
+
+    return checks
+
+
 EC2: dict[str, Callable[[Request], list[Check]]] = {
     "RunInstances": _run_instances,
     "TerminateInstances": _each_instance("TerminateInstances"),
@@ -321,9 +333,12 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     "RevokeSecurityGroupEgress": _security_group("RevokeSecurityGroupEgress"),
     "ExportImage": _export_image,
     "CancelExportTask": _one("ExportTaskId", "CancelExportTask"),
-    "RegisterImage": lambda r: [_created(r, "RegisterImage", "image")],
-    "CreateVpc": lambda r: [_created(r, "CreateVpc", "vpc")],
-    "CreateSubnet": lambda r: [_created(r, "CreateSubnet", "subnet")],
+    "RegisterImage": _creates("RegisterImage", "image"),
+    "CreateVpc": _creates("CreateVpc", "vpc"),
+    "CreateSubnet": _creates("CreateSubnet", "subnet", "VpcId"),
+    "CreateVolume": _creates("CreateVolume", "volume"),
+    "DeleteVolume": _one("VolumeId", "DeleteVolume"),
+    "CreateSnapshot": _creates("CreateSnapshot", "snapshot", "VolumeId"),
     # Account-level: no resource-level permissions (Resource "*" only).
     **{
         a: _account_level(f"ec2:{a}")
@@ -675,7 +690,7 @@ JSON_SERVICES: dict[str, dict[str, Callable[[Request], list[Check]]]] = {
             "ListBuildsForProject",
         )
     }
-    | {"ListProjects": _account_level("codebuild:ListProjects"), "ListBuilds": _account_level("codebuild:ListBuilds")},
+    | {a: _account_level(f"codebuild:{a}") for a in ("ListProjects", "ListBuilds", "ImportSourceCredentials")},
     "logs": {
         a: _logs(a)
         for a in (

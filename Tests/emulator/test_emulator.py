@@ -728,10 +728,10 @@ def test_explicit_deny_wins_and_not_action(ec2: Any, principal: Any) -> None:
 
 
 def test_an_unknown_action_is_denied_even_to_allow_all(ec2: Any) -> None:
-    # CreateVolume is in no tool and so not in the table: denied, never silently allowed.
-    code, status, message = denied(lambda: ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8))
+    # CreateFleet is in no tool and so not in the table: denied, never silently allowed.
+    code, status, message = denied(lambda: ec2.create_fleet(LaunchTemplateConfigs=[], TargetCapacitySpecification={"TotalTargetCapacity": 1}))
     assert (code, status) == ("UnauthorizedOperation", 403)
-    assert "ec2:CreateVolume" in message and "iam_actions.py" in message
+    assert "ec2:CreateFleet" in message and "iam_actions.py" in message
 
 
 def test_request_tags_on_key_pairs(principal: Any) -> None:
