@@ -14,6 +14,7 @@ CreateSecurityGroup (+ AuthorizeSecurityGroupIngress, CreateTags) by the caller 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import urllib.parse
 import uuid
@@ -89,6 +90,8 @@ def deny_message(principal: str, check: iam_actions.Check, decision: Decision, s
 
 def denial(service: str, principal: str, check: iam_actions.Check, decision: Decision, note: str = "") -> Exception:
     message = deny_message(principal, check, decision, service) + note
+    # One log line per denial: what a failing test's author looks for first.
+    print(f"emulator: denied: {message}", file=sys.stderr, flush=True)
     if service == "ec2":
         return _rejection(service, "UnauthorizedOperation", message, 403)
     if service in JSON_SERVICES:
