@@ -277,13 +277,8 @@ class Emulator:
                 role, lifetime = self.container_role, self.credential_seconds
             if token is not None and environ.get("HTTP_AUTHORIZATION") != token:
                 return _json(start_response, "401 Unauthorized", {"error": "wrong or missing Authorization token"})
-            if role is not None:
-                return _json(start_response, "200 OK", _role_credentials(role, lifetime))
             assert creds is not None
-            return _json(start_response, "200 OK", {
-                "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
-                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + lifetime)),
-            })
+            return _json(start_response, "200 OK", _keys(creds, role, lifetime))
         elif path.startswith("/_emulator/imds/"):
             return self.instance_metadata(environ, start_response, path[len("/_emulator/imds"):], method)
         elif path == "/_emulator/requests" and method == "GET":
@@ -317,16 +312,16 @@ class Emulator:
                 return text("200 OK", self.imds_token)
         with self.lock:
             token, creds = getattr(self, "imds_token", None), self.credentials
+            role_arn, lifetime = self.container_role, self.credential_seconds
         if token is None or environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN") != token:
             return text("401 Unauthorized", "")
         role = "sandbox-instance-role"
         if path == "/latest/meta-data/iam/security-credentials/":
             return text("200 OK", role)
         if path == f"/latest/meta-data/iam/security-credentials/{role}" and creds is not None:
-            return _json(start_response, "200 OK", {
-                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
-                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
-            })
+            # The instance profile hands out the same role's expiring keys as the container endpoint.
+            keys = _keys(creds, role_arn, lifetime)
+            return _json(start_response, "200 OK", {"Code": "Success", "Type": "AWS-HMAC", **keys})
         return text("404 Not Found", "")
 
 
@@ -434,6 +429,16 @@ def _role_exists(role_arn: str) -> bool:
     except Exception:  # noqa: BLE001 (moto raises its NotFound)
         return False
     return True
+
+
+def _keys(bootstrap: tuple[str, str], role_arn: str | None, seconds: int) -> dict[str, str]:
+    """What the credential endpoints serve: the role's fresh temporary keys, or the bootstrap key."""
+    if role_arn is not None:
+        return _role_credentials(role_arn, seconds)
+    return {
+        "AccessKeyId": bootstrap[0], "SecretAccessKey": bootstrap[1], "Token": "",
+        "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds)),
+    }
 
 
 def _role_credentials(role_arn: str, seconds: int) -> dict[str, str]:

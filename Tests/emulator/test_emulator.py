@@ -897,3 +897,17 @@ def test_container_role_config_is_validated(container_role: str) -> None:
     assert control("POST", "config", {"credentialSeconds": 0})[0] == 400
     assert control("GET", "config")[1]["containerRoleArn"] is None
     assert configure(containerRoleArn=container_role)["containerRoleArn"] == container_role
+
+
+def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:
+    configure(containerRoleArn=container_role, credentialSeconds=120)
+    put = urllib.request.Request(f"{ENDPOINT}/_emulator/imds/latest/api/token", method="PUT",
+                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+    with urllib.request.urlopen(put, timeout=10) as response:
+        token = response.read().decode()
+    get = urllib.request.Request(f"{ENDPOINT}/_emulator/imds/latest/meta-data/iam/security-credentials/sandbox-instance-role",
+                                 headers={"X-aws-ec2-metadata-token": token})
+    with urllib.request.urlopen(get, timeout=10) as response:
+        creds = json.loads(response.read())
+    assert creds["Code"] == "Success" and creds["AccessKeyId"].startswith("ASIA")
+    assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]
