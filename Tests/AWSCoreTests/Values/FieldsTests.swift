@@ -16,11 +16,12 @@ struct FieldsTests {
         let notObject = #expect(throws: ToolError.self) { try Fields([1], what: "request") }
         #expect(notObject?.description == "request must be a JSON object, got array")
         let f = try Fields(["s": 1, "e": ""], what: "asset 2")
-        #expect(#expect(throws: ToolError.self) { try f.string("s") }?.description == "asset 2: 's' must be a string, got number")
-        #expect(#expect(throws: ToolError.self) { try f.requiredString("e") }?.description == "asset 2: missing 'e'")
-        #expect(#expect(throws: ToolError.self) { try f.requiredString("absent") }?.description == "asset 2: missing 'absent'")
-        #expect(#expect(throws: ToolError.self) { try f.object("s") }?.description.contains("'s' must be an object") == true)
-        #expect(#expect(throws: ToolError.self) { try f.array("s") }?.description.contains("'s' must be an array") == true)
+        func message(_ body: () throws -> Void) -> String? { #expect(throws: ToolError.self, performing: body)?.description }
+        #expect(message { _ = try f.string("s") } == "asset 2: 's' must be a string, got number")
+        #expect(message { _ = try f.requiredString("e") } == "asset 2: missing 'e'")
+        #expect(message { _ = try f.requiredString("absent") } == "asset 2: missing 'absent'")
+        #expect(message { _ = try f.object("s") }?.contains("'s' must be an object") == true)
+        #expect(message { _ = try f.array("s") }?.contains("'s' must be an array") == true)
     }
 
     @Test func unknownKeysAreRejectedWithTheAllowedOnesListed() throws {
