@@ -42,6 +42,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 sys.path.insert(0, str(HERE))
 import cfn_models  # noqa: E402
+import disks  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
 import fixes_cfn  # noqa: E402
@@ -87,13 +88,14 @@ class Emulator:
     # --- configuration -------------------------------------------------------------------------
 
     def configure(self, changes: dict[str, Any]) -> None:
-        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken"}
+        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken"} | disks.CONFIG_KEYS
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         # Validate everything before changing anything.
         rate, kinds, limit = self.fault_rate, self.fault_kinds, self.fault_limit
         seconds, size = exports.Settings.export_seconds, exports.Settings.export_bytes
+        disk = disks.validated(changes)
         if "faultRate" in changes:
             rate = float(changes["faultRate"])
             if not 0.0 <= rate <= 1.0:
@@ -120,6 +122,7 @@ class Emulator:
             if "containerToken" in changes:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
+        disks.Settings.instance_disk = disk
 
     def config(self) -> dict[str, Any]:
         with self.lock:
@@ -130,6 +133,7 @@ class Emulator:
                 "exportSeconds": exports.Settings.export_seconds,
                 "exportBytes": exports.Settings.export_bytes,
                 "containerToken": self.container_token,
+                **disks.config(),
             }
 
     # --- WSGI ------------------------------------------------------------------------------------
@@ -375,6 +379,7 @@ def reset_keeping_iam() -> None:
         BackendDict._instances[:] = kept  # type: ignore[misc]
     reset_model_data()
     exports.reset()
+    disks.reset()
     fixes_export.reset()
 
 
@@ -448,6 +453,7 @@ def main() -> int:
     fixes_export.install(sys.modules[__name__])
     cfn_models.install()
     exports.install()
+    disks.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 
     # Exactly the bootstrap's three calls go unchecked; every later request must be signed.
