@@ -29,6 +29,7 @@ include Tests/bench.mk
 include Tests/emulator/emulator.mk
 include stacks/stacks.mk
 include ansible/ansible.mk
+include ansible/image.mk
 
 .PHONY: help build
 
