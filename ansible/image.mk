@@ -24,20 +24,23 @@ verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
 	@$(MAKE) --no-print-directory $(D)/sha256sums.stamp
 	@jq -c . $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
 
-# One image: downloaded beside the state files, booted, checked; the JSON is kept even when a
-# check fails (so the failure can be read), but the target then fails and is redone next time.
-$(D)/verify-%.json: $(D)/export-%.json
-	@bucket=$$(jq -r '.[0].Bucket' $<); key=$$(jq -r '.[0].Key' $<); file=$(D)/images/$${key##*/}; \
+# One image: downloaded beside the state files, booted, checked; on a failure the JSON is kept
+# as verify-<fmt>.failed.json (to be read), and the target is redone next time. The export's
+# JSON is read, not a prerequisite: make must never go back into the release's graph from here.
+# (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
+$(BUILD)/$(ASSET_ID)/verify-%.json:
+	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
+	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); file=$(D)/images/$${key##*/}; \
 	mkdir -p $(D)/images; \
 	echo "verify-image: downloading s3://$$bucket/$$key" >&2; \
 	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
 	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
-	status=0; ansible/image/verify.sh "$$file" $* >$@.new || status=$$?; \
+	status=0; VERIFY_LOG_DIR=$(D)/verify-logs-$* ansible/image/verify.sh "$$file" $* >$@.new || status=$$?; \
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
 
 # SHA256SUMS (every verified image) and <file>.sha256 (each one) beside the images in the bucket.
-$(D)/sha256sums.stamp: $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
+$(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_ID)/verify-$(f).json)
 	@rm -f $@.sums; for f in $(FORMATS); do \
 	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].Key' $(D)/export-$$f.json); \
 	  line="$$(jq -r .sha256 $(D)/verify-$$f.json)  $${key##*/}"; echo "$$line" >>$@.sums; \

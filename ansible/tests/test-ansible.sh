@@ -13,22 +13,6 @@ ansible_dir=$(cd "$here/.." && pwd)
 : "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}"
 venv=$(cd "$ANSIBLE_VENV" && pwd)
 export ANSIBLE_CONFIG=$ansible_dir/ansible.cfg ANSIBLE_NOCOLOR=1
-t0=$SECONDS
-passed=0 failed=0
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "not ok - $1"; }
-# check NAME COMMAND...: one assertion; its output is shown only when it fails.
-check() {
-  local name=$1 out
-  shift
-  if out=$("$@" 2>&1); then pass "$name"; else fail "$name"; printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'; fi
-}
-finish() {
-  echo "test-ansible: $((SECONDS - t0)) s"
-  echo "$passed passed, $failed failed"
-  [ "$failed" = 0 ]
-}
 
 # --- lint (needs no root) ---------------------------------------------------------------
 # On PATH, as ansible-lint wants to find the ansible of its own venv.
@@ -43,7 +27,7 @@ if [ "$(id -u)" != 0 ]; then
     fail "the playbook test needs root (debootstrap, chroot and mounts): run make test-ansible as root," \
          "or set ALLOW_SKIPS=1 to accept the lint alone"
   fi
-  finish
+  finish test-ansible
   exit
 fi
 
@@ -230,4 +214,4 @@ check "nothing stays mounted below the test system" test -z "$(mounts_under "$ro
 if [ "$failed" = 0 ] && [ "${KEEP:-}" != 1 ]; then
   remove_rootfs "$rootfs"
 fi
-finish
+finish test-ansible
