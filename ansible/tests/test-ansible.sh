@@ -24,8 +24,7 @@ if [ "$(id -u)" != 0 ]; then
   if [ "${ALLOW_SKIPS:-}" = 1 ]; then
     echo "test-ansible: SKIPPED the playbook test (ALLOW_SKIPS=1): it needs root (debootstrap, chroot and mounts)"
   else
-    fail "the playbook test needs root (debootstrap, chroot and mounts): run make test-ansible as root," \
-         "or set ALLOW_SKIPS=1 to accept the lint alone"
+    fail "the playbook test needs root (debootstrap, chroot and mounts): run make test-ansible as root, or set ALLOW_SKIPS=1 to accept the lint alone"
   fi
   finish test-ansible
   exit
