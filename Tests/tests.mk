@@ -26,7 +26,7 @@ test: build lint $(BOTOCORE_VECTORS)
 	$(MAKE) --no-print-directory --keep-going test-swift emulator-test test-codebuild test-release || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
-	@$(MAKE) --no-print-directory test-ansible
+	@$(MAKE) --no-print-directory test-ansible test-image
 
 ## test-swift: unit tests and the process-level integration tests (the emulator must be running)
 test-swift: $(BOTOCORE_VECTORS)
