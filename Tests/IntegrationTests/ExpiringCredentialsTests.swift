@@ -21,10 +21,11 @@ extension Integration {
             let name = "expiring-\(unique)"
             let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","#
                 + #""Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
-            let arn = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])[
-                "CreateRoleResult"]!["Role"]!["Arn"]!.string!
+            let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
+            let arn = created["CreateRoleResult"]!["Role"]!["Arn"]!.string!
             let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            _ = try aws.query("iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", policy)])
+            _ = try aws.query("iam", "PutRolePolicy",
+                              [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", policy)])
             return (arn, name)
         }
 
@@ -43,7 +44,8 @@ extension Integration {
             let role = try makeRole()
             defer { removeRole(role.name) }
             let bucket = "expiring-\(unique)"
-            let location = "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
+            let location = "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint>"
+                + "</CreateBucketConfiguration>"
             _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
             var p = QueryParams()
             p.add("ImageId", "ami-0a2b3c4d5e6f70001")

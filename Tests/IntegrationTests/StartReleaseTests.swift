@@ -105,7 +105,8 @@ extension Integration {
             let deadline = Date().addingTimeInterval(30)
             while ids.isEmpty, Date() < deadline {
                 usleep(100_000)
-                ids = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])["ids"]?.list ?? []
+                let listed = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])
+                ids = listed["ids"]?.list ?? []
             }
             let id = try #require(ids.first?.string)
             p.interrupt()
@@ -114,7 +115,8 @@ extension Integration {
             #expect(p.terminationStatus == 130, "\(stderr)")
             #expect(stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(stderr)")
             // The build was left running, and ends by itself.
-            let build = try Waiter("build \(id)", timeout: 60, firstDelay: 0.5, maxDelay: 1).wait { () -> Waiter.Poll<JSON> in
+            let waiter = Waiter("build \(id)", timeout: 60, firstDelay: 0.5, maxDelay: 1)
+            let build = try waiter.wait { () -> Waiter.Poll<JSON> in
                 let b = try Builds(aws).get(id)
                 return b["buildStatus"] == "IN_PROGRESS" ? .pending("running") : .done(b)
             }

@@ -66,7 +66,10 @@ public final class AWSClient {
             attempt += 1
             try Interrupt.check()
             let signer = try signer(for: service)
-            if let rateLimiter { try Interrupt.sleep(rateLimiter.delayBeforeSending(now: monotonic())) }
+            if let delay = rateLimiter?.delayBeforeSending(now: monotonic()), delay > 0 {
+                if debug { log("adaptive retry mode: waiting \(Int(delay * 1000)) ms for a send token") }
+                try Interrupt.sleep(delay)
+            }
             var signed = request
             try signer.sign(&signed, at: signingTime ?? .now())
             let started = monotonic()

@@ -38,7 +38,8 @@ public struct ReleaseBuild {
 
     /// Starts the build (or finds the one this token already started) and follows it to its end.
     public func run(_ client: AWSClient, project: String, timeout: Double) throws -> JSON {
-        let build = try Builds(client).start(project: project, environment: overrides, idempotencyToken: idempotencyToken)
+        let build = try Builds(client).start(project: project, environment: overrides,
+                                             idempotencyToken: idempotencyToken)
         let id = build["id"]!.string!
         log("release build \(id) of project \(project) started")
         return try BuildFollower(client, timeout: timeout).follow(id)

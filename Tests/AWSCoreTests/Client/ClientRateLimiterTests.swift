@@ -46,7 +46,8 @@ struct ClientRateLimiterTests {
     }
 
     @Test func onlyTheAdaptiveModeHasALimiter() throws {
-        let env = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s", "HOME": "/nonexistent"]
+        let env = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s",
+                   "HOME": "/nonexistent"]
         #expect(try AWSClient(environment: env).rateLimiter == nil)
         let adaptive = try AWSClient(environment: env.merging(["AWS_RETRY_MODE": "adaptive"]) { $1 })
         #expect(adaptive.rateLimiter != nil)
