@@ -77,7 +77,7 @@ public final class AWSClient {
             let failure: ToolError
             do {
                 let response = try http.send(signed, responseFile: responseFile)
-                trace(signed, "\(response.status)", started)
+                trace(signed, service, "\(response.status)", started)
                 if (200..<300).contains(response.status) {
                     rateLimiter?.record(throttled: false, now: monotonic())
                     quota.release(nil)
@@ -96,9 +96,9 @@ public final class AWSClient {
                 failure = .aws(error)
                 rateLimiter?.record(throttled: retry.isThrottling(outcome), now: monotonic())
             } catch let e as TransportError {
-                trace(signed, "transport error \(e.code)", started)
+                trace(signed, service, "transport error \(e.code)", started)
                 outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)
-                failure = .remote("\(service): \(e.message)")
+                failure = .connection("\(service): \(e.message)")
             }
             guard attempt < retry.maxAttempts, retry.isRetryable(outcome, idempotent: idempotent) else { throw failure }
             var timedOut = false
@@ -117,8 +117,10 @@ public final class AWSClient {
         return copy
     }
 
-    private func trace(_ r: HTTPRequest, _ result: String, _ started: Double) {
+    /// `ec2:DescribeImages POST https://… → 200 in 3 ms` (S3: `s3 GET …`).
+    private func trace(_ r: HTTPRequest, _ service: String, _ result: String, _ started: Double) {
         guard debug else { return }
-        log("\(r.method) \(r.url) → \(result) in \(Int((monotonic() - started) * 1000)) ms")
+        let call = r.action.map { "\(service):\($0)" } ?? service
+        log("\(call) \(r.method) \(r.url) → \(result) in \(Int((monotonic() - started) * 1000)) ms")
     }
 }
