@@ -59,17 +59,49 @@ struct AssetLogicTests {
         // An export task's record cannot be deleted: cancelled while it runs, untagged once ended.
         var task = Asset(kind: .exportImageTask, id: "export-ami-1", name: nil, state: "active", created: nil, size: nil, assetId: "a", region: "r")
         #expect(task.removeWith == "aws ec2 cancel-export-task --region r --export-task-id export-ami-1")
-        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
         task.state = nil // unknown: it may still run
-        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
         for state in ["completed", "deleted", "deleting"] {
             task.state = state
             #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags Key=asset-id")
-            #expect(AssetPurge.plan(task)["action"] == "would untag")
+            #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would untag")
         }
         task.tagKey = "release id"
         #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags 'Key=release id'")
-        #expect(AssetPurge.plan(ami)["action"] == "would remove")
+        #expect(AssetPurge.plan(ami, AssetLogicTests.anyAsset)["action"] == "would remove")
+    }
+
+    static let anyAsset = AssetGuard(pattern: try! AssetIdPattern("*"), tagKey: "asset-id", imagesPrefix: "images",
+                                     includePublished: false)
+
+    /// What the purge guard refuses from the entry alone and from the live tags.
+    @Test func purgeGuardRefusals() throws {
+        let one = AssetGuard(pattern: try AssetIdPattern("1.0"), tagKey: "asset-id", imagesPrefix: "images", includePublished: false)
+        func asset(_ kind: Asset.Kind, _ id: String, _ assetId: String = "1.0") -> Asset {
+            Asset(kind: kind, id: id, name: nil, state: nil, created: nil, size: nil, assetId: assetId, region: "r", bucket: "b")
+        }
+        #expect(one.refusal(asset(.ami, "ami-1")) == nil)
+        #expect(one.refusal(asset(.ami, "ami-1", "2.0.0"))?.contains("not --asset-id '1.0'") == true)
+        #expect(one.refusal(asset(.s3Object, "images/1.0/a.vmdk")) == nil)
+        for key in ["images/2.0.0/a.vmdk", "config/other-data.json", "images/1.0/../2.0.0/a.vmdk", "images/1.0"] {
+            #expect(one.refusal(asset(.s3Object, key))?.contains("not under 'images/1.0/'") == true, "\(key)")
+        }
+        #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "1.0"]) == nil)
+        #expect(one.check(asset(.ami, "ami-1"), liveTags: nil) == .alreadyGone)
+        #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "2.0.0"]) == .refused("its asset-id tag is now '2.0.0', the entry says '1.0'"))
+        #expect(one.check(asset(.keyPair, "key-1"), liveTags: [:]) == .refused("it has no asset-id tag now"))
+        #expect(one.check(asset(.exportImageTask, "export-ami-1"), liveTags: [:]) == .alreadyGone)
+        let published = ["asset-id": "1.0", "published": "true"]
+        #expect(one.check(asset(.snapshot, "snap-1"), liveTags: published)
+                == .refused("it is published (tag published=true); --include-published removes it"))
+        var all = one
+        all.includePublished = true
+        #expect(all.check(asset(.snapshot, "snap-1"), liveTags: published) == nil)
+        #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: nil) }?.contains("--expect-count 3") == true)
+        #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 2) } != nil)
+        try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 3)
+        try one.confirm(count: 3, expectCount: nil)
     }
 
     @Test func purgeInputOfAnotherShapeIsRefused() {

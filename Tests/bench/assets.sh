@@ -48,7 +48,7 @@ print(len(load("images")["Images"]) + len(load("snapshots")["Snapshots"]) + len(
 PY
 )
 rss=$( { /usr/bin/time -f %M "$bin/list-assets" --asset-id "$id" --bucket "$bucket" > /dev/null; } 2>&1 )
-"$bin/list-assets" --asset-id "$id" --bucket "$bucket" | "$bin/purge-assets" --yes > /dev/null
+"$bin/list-assets" --asset-id "$id" --bucket "$bucket" | "$bin/purge-assets" --yes --asset-id "$id" > /dev/null
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 m1=$(median "${ours[@]}") m2=$(median "${full[@]}") m3=$(median "${six[@]}")
