@@ -8,6 +8,7 @@ public final class AWSClient {
     public let retry: RetryPolicy
     let quota = RetryQuota()
     private var cachedCredentials: Credentials?
+    private var warnedPlainHTTP = false
     /// Fixed signing time, for `--dry-run --time`.
     public var signingTime: AmzDate?
     let debug: Bool
@@ -56,6 +57,7 @@ public final class AWSClient {
     /// `ToolError.aws` with the decoded error.
     public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws -> HTTPResponse {
         let signer = try signer(for: service)
+        warnIfPlainHTTP(request.url)
         var attempt = 0
         while true {
             attempt += 1
@@ -75,7 +77,7 @@ public final class AWSClient {
                 var error = ErrorDecoding.decode(responseFile == nil ? response : withFileBody(response))
                 if error.code.isEmpty { error.code = ErrorDecoding.fallbackCode(response.status) }
                 outcome = .response(status: response.status, code: error.code)
-                failure = .aws(error)
+                failure = .aws(Redaction(signer.credentials).apply(error))
             } catch let e as TransportError {
                 trace(signed, "transport error \(e.code)", started)
                 outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)
@@ -90,6 +92,14 @@ public final class AWSClient {
             if debug { log("retry \(attempt)/\(retry.maxAttempts - 1) after \(failure) in \(Int(delay * 1000)) ms") }
             try Interrupt.sleep(delay)
         }
+    }
+
+    /// Signed requests over plain HTTP to a host that is not loopback can be read (and replayed)
+    /// on the way: said once per client.
+    private func warnIfPlainHTTP(_ url: String) {
+        guard !warnedPlainHTTP, let u = try? URLParts(url), u.scheme == "http", !CredentialHosts.isLoopback(u.host) else { return }
+        warnedPlainHTTP = true
+        log("warning: signed requests go to \(u.host) over plain http (no TLS); use an https endpoint")
     }
 
     private func withFileBody(_ r: HTTPResponse) -> HTTPResponse {
