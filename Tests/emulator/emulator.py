@@ -76,6 +76,9 @@ class Emulator:
         # Served at /_emulator/container-credentials, standing in for CodeBuild's endpoint.
         self.container_token: str | None = None
         self.credentials: tuple[str, str] | None = None
+        # {"action": "ExportImage", "seconds": 5}: that action's answer is held back after it was
+        # processed, as a slow network would (a tool interrupted meanwhile must still clean up).
+        self.delay: dict[str, Any] | None = None
         self.configure(
             {
                 "faultRate": _env_float("EMULATOR_FAULT_RATE", 0.0),
@@ -88,7 +91,7 @@ class Emulator:
     # --- configuration -------------------------------------------------------------------------
 
     def configure(self, changes: dict[str, Any]) -> None:
-        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken"}
+        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken", "delay"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -118,6 +121,11 @@ class Emulator:
                 raise ValueError("exportBytes must be >= 0")
         with self.lock:
             self.fault_rate, self.fault_kinds, self.fault_limit = rate, kinds, limit
+            if "delay" in changes:
+                delay = changes["delay"]
+                if delay is not None and not (isinstance(delay, dict) and set(delay) == {"action", "seconds"}):
+                    raise ValueError('delay must be null or {"action": NAME, "seconds": N}')
+                self.delay = delay
             if "containerToken" in changes:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
@@ -131,6 +139,7 @@ class Emulator:
                 "exportSeconds": exports.Settings.export_seconds,
                 "exportBytes": exports.Settings.export_bytes,
                 "containerToken": self.container_token,
+                "delay": self.delay,
             }
 
     # --- WSGI ------------------------------------------------------------------------------------
@@ -174,7 +183,14 @@ class Emulator:
             # moto answers an unsigned request with a bare 500 once signature checks are on.
             return _unsigned(environ, start_response)
         exports.tick()
-        return self.app(environ, start_response)
+        with self.lock:
+            delay = self.delay
+        if delay is None:
+            return self.app(environ, start_response)
+        body = b"".join(self.app(environ, start_response))
+        if f"<{delay['action']}Response".encode() in body[:300]:
+            time.sleep(float(delay["seconds"]))
+        return [body]
 
     def drop(self, environ: dict[str, Any]) -> Iterable[bytes]:
         # Read the request body so the close is a clean FIN (curl: "Empty reply from server")
@@ -245,6 +261,7 @@ class Emulator:
             with self.lock:
                 self.requests = 0
                 self.faulted = 0
+                self.delay = None
             return _json(start_response, "200 OK", {"status": "ok"})
         else:
             return _json(start_response, "404 Not Found", {"error": f"no control endpoint {method} {path}"})
