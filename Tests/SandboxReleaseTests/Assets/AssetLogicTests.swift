@@ -1,14 +1,8 @@
-import Foundation
 import Testing
 @testable import AWSCore
 @testable import SandboxRelease
 
 struct AssetLogicTests {
-    func usageMessage(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let ToolError.usage(m) { return m } catch { return "unexpected \(error)" }
-        return nil
-    }
-
     @Test func patternsMatchLikeEC2TagFilters() throws {
         func p(_ text: String) throws -> AssetIdPattern { try AssetIdPattern(text) }
         #expect(try p("1.2.*").matches("1.2.0") && p("1.2.*").matches("1.2.") && !p("1.2.*").matches("1.3.0"))
@@ -75,35 +69,6 @@ struct AssetLogicTests {
     static let anyAsset = AssetGuard(pattern: try! AssetIdPattern("*"), tagKey: "asset-id", imagesPrefix: "images",
                                      includePublished: false)
 
-    /// What the purge guard refuses from the entry alone and from the live tags.
-    @Test func purgeGuardRefusals() throws {
-        let one = AssetGuard(pattern: try AssetIdPattern("1.0"), tagKey: "asset-id", imagesPrefix: "images", includePublished: false)
-        func asset(_ kind: Asset.Kind, _ id: String, _ assetId: String = "1.0") -> Asset {
-            Asset(kind: kind, id: id, name: nil, state: nil, created: nil, size: nil, assetId: assetId, region: "r", bucket: "b")
-        }
-        #expect(one.refusal(asset(.ami, "ami-1")) == nil)
-        #expect(one.refusal(asset(.ami, "ami-1", "2.0.0"))?.contains("not --asset-id '1.0'") == true)
-        #expect(one.refusal(asset(.s3Object, "images/1.0/a.vmdk")) == nil)
-        for key in ["images/2.0.0/a.vmdk", "config/other-data.json", "images/1.0/../2.0.0/a.vmdk", "images/1.0"] {
-            #expect(one.refusal(asset(.s3Object, key))?.contains("not under 'images/1.0/'") == true, "\(key)")
-        }
-        #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "1.0"]) == nil)
-        #expect(one.check(asset(.ami, "ami-1"), liveTags: nil) == .alreadyGone)
-        #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "2.0.0"]) == .refused("its asset-id tag is now '2.0.0', the entry says '1.0'"))
-        #expect(one.check(asset(.keyPair, "key-1"), liveTags: [:]) == .refused("it has no asset-id tag now"))
-        #expect(one.check(asset(.exportImageTask, "export-ami-1"), liveTags: [:]) == .alreadyGone)
-        let published = ["asset-id": "1.0", "published": "true"]
-        #expect(one.check(asset(.snapshot, "snap-1"), liveTags: published)
-                == .refused("it is published (tag published=true); --include-published removes it"))
-        var all = one
-        all.includePublished = true
-        #expect(all.check(asset(.snapshot, "snap-1"), liveTags: published) == nil)
-        #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: nil) }?.contains("--expect-count 3") == true)
-        #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 2) } != nil)
-        try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 3)
-        try one.confirm(count: 3, expectCount: nil)
-    }
-
     @Test func purgeInputOfAnotherShapeIsRefused() {
         func message(_ json: JSON) -> String? { usageMessage { _ = try Asset(json: json, what: "asset 1") } }
         #expect(message("ami-1")?.contains("must be a JSON object") == true)
@@ -149,23 +114,5 @@ struct AssetLogicTests {
         #expect(AssetTable.humanSize(0) == "0 B" && AssetTable.humanSize(1023) == "1023 B")
         #expect(AssetTable.humanSize(1024) == "1.0 KiB" && AssetTable.humanSize(8 << 30) == "8.0 GiB")
         #expect(AssetTable.humanSize(1_610_612_736) == "1.5 GiB")
-    }
-
-    @Test func tagAssetsTakesIdsOrObjectsWithId() throws {
-        #expect(try Tags.resourceIds(["ami-1", ["id": "snap-2"], "ami-1", "export-ami-0a"]) == ["ami-1", "snap-2", "export-ami-0a"])
-        #expect(try Tags.resourceIds([]) == [])
-        #expect(usageMessage { _ = try Tags.resourceIds([1]) }?.contains("item 1") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["ami-1", ["name": "x"]]) }?.contains("item 2: missing 'id'") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["ami 1"]) }?.contains("not an EC2 resource id") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["AMI-1"]) } != nil && usageMessage { _ = try Tags.resourceIds(["ami-"]) } != nil)
-    }
-
-    @Test func deleteObjectsBodyIsEscapedAndBase64IsStandard() {
-        #expect(S3Objects.xmlEscaped(#"a&b<c>"d'"#) == "a&amp;b&lt;c&gt;&quot;d&apos;")
-        for (text, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
-            #expect(Base64.encode(Array(text.utf8)) == expected)
-        }
-        let bytes = (0..<300).map { UInt8($0 % 256) }
-        #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
     }
 }
