@@ -1,6 +1,7 @@
 #include "signals.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -64,6 +65,11 @@ void sandbox_filter_guard_start(double seconds, long long max_bytes, const char 
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     sigaction(SIGALRM, &action, NULL);
+    /* A parent may start us with signals blocked (Foundation's Process blocks nearly all). */
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &alarm, NULL);
     atomic_store(&sandbox_filter_running, 1);
     /* A signal that came before the filter started would otherwise wait for the time bound. */
     int signal = sandbox_interrupt_signal();
