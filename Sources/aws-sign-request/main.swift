@@ -46,6 +46,7 @@ struct AwsSignRequest: ParsableCommand {
         }
         let aws = try client ?? AWSClient(region: raw.region, environment: env, profile: profile)
         aws.signingTime = time
+        if let warning = raw.regionWarning(aws) { log("aws-sign-request: \(warning)") }
         if dryRun && showSecrets { log("aws-sign-request: --show-secrets: this output holds the session token; do not keep or share it") }
         try printer.emit(dryRun ? raw.signed(by: aws, showSecrets: showSecrets) : raw.send(aws))
     }

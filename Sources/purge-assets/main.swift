@@ -64,7 +64,8 @@ struct PurgeAssets: ParsableCommand {
         let tagKey = self.assets.resolvedTagKey(env)
         let guarding = AssetGuard(pattern: try AssetIdPattern(assetId), tagKey: tagKey,
                                   imagesPrefix: self.assets.resolvedImagesPrefix(env), includePublished: includePublished)
-        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON"), tagKey: tagKey, region: aws.region)
+        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"),
+                                         tagKey: tagKey, region: aws.region)
         guard yes else {
             for a in assets { try printer.emitLine(AssetPurge.plan(a, guarding)) }
             return
