@@ -48,6 +48,7 @@ struct PurgeAssets: ParsableCommand {
     var stackTimeout: Double = 3600
 
     @OptionGroup var assets: AssetOptions
+    @OptionGroup var images: ImagesPrefixOption
 
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
@@ -63,7 +64,7 @@ struct PurgeAssets: ParsableCommand {
         let env = processEnvironment()
         let tagKey = self.assets.resolvedTagKey(env)
         let guarding = AssetGuard(pattern: try AssetIdPattern(assetId), tagKey: tagKey,
-                                  imagesPrefix: self.assets.resolvedImagesPrefix(env), includePublished: includePublished)
+                                  imagesPrefix: images.resolved(env), includePublished: includePublished)
         let assets = try AssetPurge.read(Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"),
                                          tagKey: tagKey, region: aws.region)
         guard yes else {

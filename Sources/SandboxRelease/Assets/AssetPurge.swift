@@ -166,17 +166,14 @@ public final class AssetPurge {
     /// AWS keeps an export task's record whatever one does (it ages out and costs nothing): an
     /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
     /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine. A
-    /// task that no longer carries the tag was purged before: already gone.
+    /// task that no longer carries the tag was purged before: already gone (`AssetGuard`'s look).
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
         var cancelled = false
-        var tagged = true
         let outcome = try AssetPurge.awsCode({
-            tagged = try ExportTasks(c).describe(ids: [a.id]).first?.tags[a.tagKey] != nil
-            guard tagged else { return }
             if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
             try Tags(c).untag(a.id, key: a.tagKey)
         }, gone: { $0 == "InvalidExportTaskID.NotFound" })
-        guard outcome == .removed, tagged else { return .alreadyGone }
+        guard outcome == .removed else { return outcome }
         return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
