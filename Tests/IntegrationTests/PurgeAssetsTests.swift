@@ -94,8 +94,8 @@ extension Integration {
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let kinds = Set((listed.json?.array ?? []).compactMap { $0["kind"]?.string })
             #expect(listed.status == 0 && kinds.isSuperset(of: ["s3-object", "export-image-task", "ami", "key-pair"]), "\(listed.stdout)")
-            #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
-            let again = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            #expect(try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout).status == 0)
+            let again = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             let outcomes = again.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(again.status == 0 && outcomes.count == listed.json?.array?.count, "\(again.stderr)")
             #expect(outcomes.allSatisfy { $0["outcome"] == "already gone" }, "\(again.stdout)")
