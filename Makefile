@@ -66,6 +66,8 @@ input_rule.IMAGES_PREFIX := ^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0
 input_what.IMAGES_PREFIX := an S3 key prefix without a trailing slash (images), segments not starting with a dot
 input_rule.CONFIRM := ^(yes)?$$
 input_what.CONFIRM := CONFIRM=yes to remove; leave it out for a dry run
+input_rule.EXPECT_COUNT := ^([0-9]{1,9})?$$
+input_what.EXPECT_COUNT := the number of assets the dry run listed (a glob ASSET_ID with CONFIRM=yes needs it)
 input_rule.WAIT_SSH := ^[01]$$
 input_what.WAIT_SSH := 1 or 0
 input_rule.SSH_TIMEOUT := ^[1-9][0-9]{0,5}$$
@@ -342,8 +344,8 @@ $(D)/teardown.stamp: $(D)/ami.json
 ## teardown: remove the EC2 stack and key pairs of ASSET_ID (what a release or a failure leaves running)
 # Once the AMI exists its own state is teardown.stamp; before, the instance's steps start again.
 teardown: require-asset-id
-	$(CFN_DEPLOY) --delete --stack $(EC2_STACK) >/dev/null
-	$(BIN)/list-assets --asset-id "$$ASSET_ID" --kinds key-pair | $(BIN)/purge-assets --yes >/dev/null
+	$(CFN_DEPLOY) --delete --stack $(EC2_STACK) --tag "asset-id=$$ASSET_ID" >/dev/null
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --kinds key-pair | $(BIN)/purge-assets --yes --asset-id "$$ASSET_ID" >/dev/null
 	rm -f $(D)/key.pem $(D)/keypair.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
 	@if [ -f $(D)/ami.json ]; then touch $(D)/teardown.stamp; \
 	else rm -f $(D)/installed.stamp $(D)/password.stamp $(D)/teardown.stamp; fi
@@ -404,11 +406,12 @@ start-release: require-asset-id $(TOOLS)
 show-assets: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format table
 
-## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes
+## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes (a glob also needs EXPECT_COUNT=N)
 # CONFIRM is empty or yes (checked at the top): anything else stops before listing.
 purge: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format json \
-	  | $(BIN)/purge-assets $(if $(CONFIRM),--yes,--dry-run)
+	  | $(BIN)/purge-assets --asset-id "$$ASSET_ID" $(if $(CONFIRM),--yes,--dry-run) \
+	    $(if $(EXPECT_COUNT),--expect-count "$$EXPECT_COUNT")
 	$(if $(CONFIRM),,@echo "purge: a dry run, nothing was removed; to remove these:" \
 	  "make purge ASSET_ID='$$ASSET_ID' CONFIRM=yes" >&2)
 

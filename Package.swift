@@ -21,12 +21,15 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CJQ", providers: [.apt(["libjq-dev"])]),
         // The transport: signing, HTTP, credentials and config, the protocols, JSON and XML.
-        .target(name: "AWSCore", dependencies: ["CCurl", "CCrypto"]),
+        // Signal handling in C: the interrupt flag (a C11 atomic, set by the handler, read by
+        // every thread) and the time and memory bound of a --filter.
+        .target(name: "CSignals"),
+        .target(name: "AWSCore", dependencies: ["CCurl", "CCrypto", "CSignals"]),
         // The release's domain: one service type per AWS API, the assets, the export run.
         .target(name: "SandboxRelease", dependencies: ["AWSCore"]),
         // The command-line conventions: option groups, stdin input, JSON output through libjq.
         .target(name: "ToolSupport", dependencies: [
-            "AWSCore", "SandboxRelease", "CJQ",
+            "AWSCore", "SandboxRelease", "CJQ", "CSignals",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),

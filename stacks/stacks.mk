@@ -36,8 +36,8 @@ lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 # --- Deploying the permanent stacks (stacks/README.md: order and costs) ---------------------------
 # Each target deploys through cfn-deploy (a change set; nothing executes when nothing changed)
 # and prints the stack's outputs as JSON. REGION empty: $AWS_REGION or the profile's region.
-# These four stacks are permanent and should be termination-protected: cfn-deploy has no flag
-# for it yet, so stacks/README.md (deploy order, step 7) has the one aws command per stack.
+# These four stacks are permanent: each deploy turns on their termination protection
+# (cfn-deploy --termination-protection).
 REGION            ?=
 ALLOWED_IPS       ?=
 RATE_LIMIT        ?=
@@ -65,14 +65,14 @@ deploy-waf: build
 	@$(call require,ALLOWED_IPS)
 	@[ -z "$(REGION)" ] || [ "$(REGION)" = $(STACK_WAF_REGION) ] || { echo "$@: the WAF stack lives in $(STACK_WAF_REGION) only, not $(REGION)" >&2; exit 2; }
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET_WAF) --template stacks/vm-bucket-waf.yaml --region $(STACK_WAF_REGION) \
-	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,RateLimit,$(RATE_LIMIT)) --filter .Outputs
+	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,RateLimit,$(RATE_LIMIT)) --termination-protection --filter .Outputs
 
 ## deploy-vm-bucket: image bucket, export role and CloudFront, behind the WAF stack's WebACL (BUCKET_NAME, IMAGES_PREFIX, PRICE_CLASS)
 deploy-vm-bucket: build
 	@acl=$$($(call stack_output,$(STACK_VM_BUCKET_WAF),WebACLArn,--region $(STACK_WAF_REGION))); \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml $(REGION_FLAG) --param "WebACLId=$$acl" \
 	  $(call param,BucketName,$(BUCKET_NAME)) $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
-	  $(call param,PriceClass,$(PRICE_CLASS)) --filter .Outputs
+	  $(call param,PriceClass,$(PRICE_CLASS)) --termination-protection --filter .Outputs
 
 CODEBUILD_PARAMS = --param 'SourceLocation=$(SOURCE_LOCATION)' $(call param,SourceType,$(SOURCE_TYPE)) \
   $(call param,SourceVersion,$(SOURCE_VERSION))
@@ -81,7 +81,7 @@ CODEBUILD_PARAMS = --param 'SourceLocation=$(SOURCE_LOCATION)' $(call param,Sour
 deploy-ci-codebuild: build
 	@$(call require,SOURCE_LOCATION)
 	$(CFN_DEPLOY) --stack $(STACK_CI_CODEBUILD) --template stacks/ci-codebuild.yaml $(REGION_FLAG) \
-	  $(CODEBUILD_PARAMS) --filter .Outputs
+	  $(CODEBUILD_PARAMS) --termination-protection --filter .Outputs
 
 ## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN required; VPC_ID, SUBNET_ID)
 deploy-release-codebuild: build
@@ -92,6 +92,6 @@ deploy-release-codebuild: build
 	$(CFN_DEPLOY) --stack $(STACK_RELEASE_CODEBUILD) --template stacks/release-codebuild.yaml $(REGION_FLAG) \
 	  $(CODEBUILD_PARAMS) --param "VMBucketName=$$bucket" --param "ExportRoleName=$$role" --param "CdnDomain=$$cdn" \
 	  --param 'DefaultPasswordSecretArn=$(DEFAULT_PASSWORD_SECRET_ARN)' $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
-	  $(call param,VpcId,$(VPC_ID)) $(call param,SubnetId,$(SUBNET_ID)) --filter .Outputs
+	  $(call param,VpcId,$(VPC_ID)) $(call param,SubnetId,$(SUBNET_ID)) --termination-protection --filter .Outputs
 
 .PHONY: deploy-waf deploy-vm-bucket deploy-ci-codebuild deploy-release-codebuild

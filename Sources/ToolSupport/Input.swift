@@ -8,7 +8,7 @@ public enum Input {
             if required { throw ToolError.usage("expected \(what) as JSON on stdin") }
             return nil
         }
-        let bytes = readStandardInput()
+        let bytes = try readStandardInput()
         if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             if required { throw ToolError.usage("expected \(what) as JSON on stdin, got nothing") }
             return nil
@@ -25,7 +25,7 @@ public enum Input {
     public static func list(what: String, hint: String? = nil) throws -> [JSON] {
         if isatty(0) != 0 { throw ToolError.usage("expected \(what) as JSON on stdin") }
         let values: [JSON]
-        do { values = try JSON.parseSequence(readStandardInput()) } catch let e as JSONParseError {
+        do { values = try JSON.parseSequence(try readStandardInput()) } catch let e as JSONParseError {
             throw ToolError.usage("malformed JSON on stdin: \(e)" + (hint.map { "; \($0)" } ?? ""))
         }
         if values.count == 1, let array = values[0].array { return array }

@@ -16,6 +16,6 @@ public struct OutputOptions: ParsableArguments {
 
     /// Compiles the filter now, so a bad expression exits 2 before any request.
     public func printer() throws -> OutputPrinter {
-        OutputPrinter(filter: try filter.map(JQFilter.init), compact: compact, raw: rawOutput)
+        OutputPrinter(filter: try filter.map { try JQFilter($0) }, compact: compact, raw: rawOutput)
     }
 }

@@ -25,13 +25,28 @@ public final class OutputPrinter {
     private func write(_ value: JSON, compact: Bool) throws {
         let lines: [String]
         if let filter {
-            lines = try filter.render(value, compact: compact, raw: raw)
+            do { lines = try filter.render(value, compact: compact, raw: raw) } catch let halt as JQFilter.Halt {
+                // As jq: the results before the halt, its message on stderr as it is, its exit code.
+                OutputPrinter.write(halt.lines)
+                var message = Array(halt.message.utf8)
+                fwrite(&message, 1, message.count, stderr)
+                exit(halt.code)
+            }
         } else if raw, let s = value.string {
             lines = [s]
         } else {
             lines = [value.serialized(pretty: !compact)]
         }
-        for line in lines { _ = (line + "\n").withCString { fputs($0, stdout) } }
+        OutputPrinter.write(lines)
+    }
+
+    /// Each line and a newline, byte for byte (a string may hold a NUL, which C strings would cut).
+    static func write(_ lines: [String]) {
+        for line in lines {
+            var bytes = Array(line.utf8)
+            bytes.append(0x0A)
+            fwrite(&bytes, 1, bytes.count, stdout)
+        }
         fflush(stdout)
     }
 }

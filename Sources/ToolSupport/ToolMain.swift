@@ -17,7 +17,8 @@ public enum ToolMain {
             try command.run()
             exit(0)
         } catch let e as ToolError {
-            log("\(name): \(e)")
+            // One line, whatever the message echoes (a header name, a filter, an AWS message).
+            log("\(name): \(e)".replacing("\r", with: "\\r").replacing("\n", with: "\\n"))
             exit(e.exitCode)
         } catch let e as JSONParseError {
             log("\(name): malformed JSON: \(e)")

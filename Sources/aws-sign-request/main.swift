@@ -18,6 +18,9 @@ struct AwsSignRequest: ParsableCommand {
     @Flag(name: .long, help: "Sign and print the request; send nothing.")
     var dryRun = false
 
+    @Flag(name: .long, help: "With --dry-run: print the session token as it is, not <redacted> (says so on stderr).")
+    var showSecrets = false
+
     @Option(name: .long, help: "Signing time, basic ISO 8601 in UTC (20150830T123600Z).")
     var time: AmzDate?
 
@@ -44,7 +47,8 @@ struct AwsSignRequest: ParsableCommand {
         let aws = try client ?? AWSClient(region: raw.region, environment: env, profile: profile)
         aws.signingTime = time
         if let warning = raw.regionWarning(aws) { log("aws-sign-request: \(warning)") }
-        try printer.emit(dryRun ? raw.signed(by: aws) : raw.send(aws))
+        if dryRun && showSecrets { log("aws-sign-request: --show-secrets: this output holds the session token; do not keep or share it") }
+        try printer.emit(dryRun ? raw.signed(by: aws, showSecrets: showSecrets) : raw.send(aws))
     }
 }
 

@@ -19,6 +19,8 @@ struct CfnDeploy: ParsableCommand {
         Parameter values may be numbers, booleans or arrays (joined with commas).
         Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false}; the \
         stack's events stream to stderr while it changes.
+        With --tag asset-id=ID (the key: $ASSET_TAG_KEY or asset-id), an existing stack tagged with \
+        another asset-id is neither updated nor deleted (exit 2, naming both tags).
         """)
 
     @Option(name: .long, help: "Stack name.")
@@ -42,6 +44,9 @@ struct CfnDeploy: ParsableCommand {
     @Flag(name: .long, help: "Delete the stack and wait; a missing stack is already deleted.")
     var delete = false
 
+    @Flag(name: .long, help: "Turn on the stack's termination protection after the deploy (the permanent stacks).")
+    var terminationProtection = false
+
     @Flag(name: .long, help: "Print the stack's result without changing it.")
     var describe = false
 
@@ -57,8 +62,10 @@ struct CfnDeploy: ParsableCommand {
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
         guard !(delete && describe) else { throw ToolError.usage("--delete and --describe exclude each other") }
         if delete || describe {
-            guard template == nil, params.isEmpty, tags.isEmpty, templateBucket == nil, !deleteFailed else {
-                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack (and --region, --timeout)")
+            // --delete keeps --tag: the asset-id tag the stack must carry.
+            guard template == nil, params.isEmpty, tags.isEmpty || delete, templateBucket == nil, !deleteFailed,
+                  !terminationProtection else {
+                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack\(delete ? ", --tag" : "") (and --region, --timeout)")
             }
         }
         _ = try StackParameters.assignments(params, flag: "--param")
@@ -81,7 +88,11 @@ struct CfnDeploy: ParsableCommand {
             throw ToolError.usage("invalid stack name '\(name)': a letter, then letters, digits and '-', at most 128")
         }
         if describe { return try printer.emit(Stacks(try aws.client()).result(of: name)) }
-        if delete { return try printer.emit(Stacks(try aws.client()).deleteResult(name, timeout: timeout)) }
+        let tagKey = AssetOptions.tagKey(nil, processEnvironment())
+        if delete {
+            let given = try StackParameters.assignments(tags, flag: "--tag").first { $0.0 == tagKey }.map { (key: $0.0, value: $0.1) }
+            return try printer.emit(Stacks(try aws.client()).deleteResult(name, timeout: timeout, requiredTag: given))
+        }
 
         let path = try template ?? input?.requiredString("template")
         guard let path else { throw ToolError.usage("missing the template: give --template FILE or \"template\" on stdin") }
@@ -94,6 +105,8 @@ struct CfnDeploy: ParsableCommand {
         var deployment = StackDeployment(stackName: name, template: try StackTemplate(path: path, uploadBucket: templateBucket),
                                          templateBucket: templateBucket, parameters: parameters, tags: stackTags,
                                          deleteFailed: deleteFailed, timeout: timeout)
+        deployment.requiredTag = stackTags.first { $0.0 == tagKey }.map { (key: $0.0, value: $0.1) }
+        deployment.terminationProtection = terminationProtection
         try printer.emit(deployment.run(try aws.client()))
     }
 }

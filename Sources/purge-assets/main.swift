@@ -19,6 +19,14 @@ struct PurgeAssets: ParsableCommand {
         {"kind","id","outcome":"removed"|"untagged"|"already gone"|"failed","error"?,"reason"?} per \
         asset. A failure does not stop the rest; the exit status is 1 if any failed. Permanent stacks \
         are never deleted.
+
+        Before it removes an asset, purge checks that the entry's asset-id matches --asset-id, that \
+        an S3 key lies under <images-prefix>/<asset-id>/, and that the asset as AWS describes it now \
+        carries that same asset-id tag and is not published (tag published=true, set by ami-export \
+        make-public) unless --include-published. An asset that fails a check is left alone, with \
+        the line {"kind","id","outcome":"refused","reason"}; then the exit status is 2 (1 if any \
+        also failed). A glob in --asset-id removes only with --expect-count N, the number of \
+        assets read.
         """)
 
     @Flag(name: .long, help: "Print what would be removed (the default).")
@@ -27,11 +35,20 @@ struct PurgeAssets: ParsableCommand {
     @Flag(name: .long, help: "Remove the assets.")
     var yes = false
 
+    @Option(name: .long, help: "The asset-id every asset must carry now (a glob such as 1.2.* needs --expect-count).")
+    var assetId: String
+
+    @Option(name: .long, help: "With a glob --asset-id: how many assets the reviewed list has; any other number is refused.")
+    var expectCount: Int?
+
+    @Flag(name: .long, help: "Also remove assets tagged published=true (a public AMI and its snapshots).")
+    var includePublished = false
+
     @Option(name: .long, help: "Seconds to wait for the stacks' deletion.")
     var stackTimeout: Double = 3600
 
-    @Option(name: .long, help: "Tag key that carries the asset-id, removed from export tasks (default: $ASSET_TAG_KEY or asset-id).")
-    var tagKey: String?
+    @OptionGroup var assets: AssetOptions
+    @OptionGroup var images: ImagesPrefixOption
 
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
@@ -39,18 +56,23 @@ struct PurgeAssets: ParsableCommand {
     func validate() throws {
         if dryRun && yes { throw ToolError.usage("--dry-run and --yes contradict each other; give one") }
         guard stackTimeout > 0 else { throw ToolError.usage("--stack-timeout must be positive") }
+        _ = try AssetIdPattern(assetId)
     }
 
     func run() throws {
         let printer = try output.printer()
         let env = processEnvironment()
-        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"), tagKey: AssetOptions.tagKey(tagKey, env),
-                                         region: aws.region)
+        let tagKey = self.assets.resolvedTagKey(env)
+        let guarding = AssetGuard(pattern: try AssetIdPattern(assetId), tagKey: tagKey,
+                                  imagesPrefix: images.resolved(env), includePublished: includePublished)
+        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"),
+                                         tagKey: tagKey, region: aws.region)
         guard yes else {
-            for a in assets { try printer.emitLine(AssetPurge.plan(a)) }
+            for a in assets { try printer.emitLine(AssetPurge.plan(a, guarding)) }
             return
         }
-        let purge = try AssetPurge(regionsOf: assets, environment: env, profile: aws.profile) { a, outcome in
+        try guarding.confirm(count: assets.count, expectCount: expectCount)
+        let purge = try AssetPurge(regionsOf: assets, environment: env, profile: aws.profile, guarding: guarding) { a, outcome in
             try printer.emitLine(AssetPurge.line(a, outcome))
         }
         purge.stackTimeout = stackTimeout

@@ -41,6 +41,20 @@ extension Integration {
             return try #require(r.json)
         }
 
+        /// `ami-export` started in the background, for a test that signals it; its stderr pipe.
+        func started(_ args: [String]) throws -> (Process, Pipe) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
+            p.arguments = args
+            p.environment = Emulator.environment()
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = Pipe()
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            return (p, err)
+        }
+
         func tasks(_ assetId: String) throws -> [ExportTask] { try ExportTasks(aws).find(tagKey: "asset-id", value: assetId) }
 
         func ownImages(_ assetId: String) throws -> [String] {
@@ -196,16 +210,8 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "term-\(unique)"
             let image = try makeImage(assetId)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
-            p.arguments = ["export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
-                           "--bucket", bucket, "--asset-id", assetId]
-            p.environment = Emulator.environment()
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = Pipe()
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
+            let (p, err) = try started(["export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
+                                        "--bucket", bucket, "--asset-id", assetId])
             let deadline = Date().addingTimeInterval(20)
             while try tasks(assetId).filter(\.isActive).count < 2, Date() < deadline { usleep(100_000) }
             p.terminate()

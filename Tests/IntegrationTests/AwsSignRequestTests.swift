@@ -140,9 +140,22 @@ extension Integration {
             #expect(r.status == 0, "\(r.stderr)")
             let h = r.json?["headers"]
             #expect(h?["X-Amz-Date"] == "20150830T123600Z")
-            #expect(h?["X-Amz-Security-Token"] == "session-token-value")
+            #expect(h?["X-Amz-Security-Token"] == "<redacted>" && !r.stdout.contains("session-token-value"))
             #expect(h?["x-amz-content-sha256"] != nil && h?["Authorization"] != nil)
-            #expect(!r.stdout.contains(Emulator.settings["AWS_SECRET_ACCESS_KEY"]!))
+            #expect(!r.stdout.contains(Emulator.settings["AWS_SECRET_ACCESS_KEY"]!) && r.stderr.isEmpty)
+            let shown = try run("aws-sign-request", ["--dry-run", "--show-secrets"],
+                                stdin: #"{"service":"s3","region":"eu-west-1","path":"/b/k"}"#, env: env)
+            #expect(shown.json?["headers"]?["X-Amz-Security-Token"] == "session-token-value")
+            #expect(shown.stderr.contains("--show-secrets: this output holds the session token"))
+        }
+
+        /// AWS may echo the request in an error message; the secret key and the session token
+        /// never reach stderr or stdout through it.
+        @Test func errorMessagesNeverShowTheSecretKey() throws {
+            let secret = Emulator.settings["AWS_SECRET_ACCESS_KEY"]!
+            let r = try run("aws-sign-request", stdin: #"{"service":"ec2",\#(form),"body":"Action=DescribeImages&Version=2016-11-15&ImageId.1=ami-\#(PercentEncoding.encode(secret))"}"#)
+            #expect(r.status == 1 && r.stderr.contains("<redacted>"), "\(r.stderr)")
+            #expect(!r.stderr.contains(secret) && !r.stdout.contains(secret))
         }
 
         @Test func assumeRoleThroughAProfile() throws {

@@ -62,6 +62,11 @@ enum Emulator {
     /// How many AWS requests the emulator has received so far.
     static func requestCount() throws -> Int { Int(try control("GET", endpoint + "/_emulator/requests")["count"]!.number!) }
 
+    /// The AWS actions received so far (`ec2:DescribeImages`, …), in order of arrival.
+    static func actions() throws -> [String] {
+        try control("GET", endpoint + "/_emulator/requests")["actions"]?.list.compactMap(\.string) ?? []
+    }
+
     static func configure(_ settings: JSON) throws { try control("POST", endpoint + "/_emulator/config", settings) }
 }
 

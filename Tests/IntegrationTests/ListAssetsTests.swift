@@ -48,7 +48,8 @@ extension Integration {
             let a = "\(tag)-a", b = "\(tag)-b", bucket = "assets-\(tag)"
             defer { // whatever happened: no active export may stay to take the Region's five slots
                 if let all = try? run("list-assets", ["--asset-id", "\(tag)-*", "--bucket", bucket]), all.status == 0 {
-                    _ = try? run("purge-assets", ["--yes"], stdin: all.stdout)
+                    _ = try? run("purge-assets", ["--yes", "--asset-id", "\(tag)-*", "--expect-count", "\(all.json?.array?.count ?? 0)"],
+                                   stdin: all.stdout)
                 }
             }
             let seedA = try Seed.run(["--asset-id", a, "--bucket", bucket])
@@ -82,7 +83,7 @@ extension Integration {
             #expect(!table.stdout.contains("\u{1B}")) // not a terminal: no colour
 
             let before = try Emulator.requestCount()
-            let dry = try run("purge-assets", stdin: listA.stdout)
+            let dry = try run("purge-assets", ["--asset-id", a], stdin: listA.stdout)
             #expect(try dry.status == 0 && Emulator.requestCount() == before)
             let planned = dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(planned.count == total && planned.allSatisfy { $0["command"]?.string?.hasPrefix("aws ") == true })
@@ -90,7 +91,7 @@ extension Integration {
             #expect(planned.first?["kind"] == "export-image-task" && planned.last?["kind"] == "key-pair")
             #expect(try Seed.pairs(run("list-assets", ["--asset-id", a, "--bucket", bucket]).json) == Seed.pairs(seedA))
 
-            let purge = try run("purge-assets", ["--yes"], stdin: listA.stdout)
+            let purge = try run("purge-assets", ["--yes", "--asset-id", a], stdin: listA.stdout)
             let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(purge.status == 0, "\(purge.stderr)")
             #expect(outcomes.count == total && outcomes.allSatisfy { $0["outcome"] == ($0["kind"] == "export-image-task" ? "untagged" : "removed") })
@@ -108,7 +109,7 @@ extension Integration {
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             #expect(Seed.pairs(listed.json) == Seed.pairs(seeded))
             #expect(listed.json?.array?.first { $0["kind"] == "snapshot" }?["assetId"] == .string(id))
-            let purge = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            let purge = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             #expect(try purge.status == 0 && run("list-assets", ["--asset-id", id, "--bucket", bucket]).json == [])
         }
 
@@ -123,7 +124,7 @@ extension Integration {
             // No VM bucket stack in that Region: the other kinds are listed, S3 is skipped with a note.
             let elsewhere = try run("list-assets", ["--asset-id", id, "--region", "ap-south-1"])
             #expect(elsewhere.status == 0 && elsewhere.json == [] && elsewhere.stderr.contains("S3 objects not listed"))
-            _ = try run("purge-assets", ["--yes"], stdin: fromEnv.stdout)
+            _ = try run("purge-assets", ["--yes", "--asset-id", id], stdin: fromEnv.stdout)
         }
 
         @Test func badFlagsExit2WithOneLineAndNoRequest() throws {

@@ -13,18 +13,18 @@ extension Integration {
             for stdin in ["{bad", "[1]", #"[{"kind":"ami"}]"#, #"{"x":1}"#, "[\(valid), 7]",
                           #"[{"kind":"s3-object","id":"k","assetId":"x","region":"eu-west-1"}]"#,
                           #"[{"kind":"ami","id":"ami-1","assetId":"x","region":"eu-west-1","size":"big"}]"#] {
-                let r = try run("purge-assets", ["--yes"], stdin: stdin)
+                let r = try run("purge-assets", ["--yes", "--asset-id", "x"], stdin: stdin)
                 #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(stdin): \(r.stderr)")
             }
-            let both = try run("purge-assets", ["--yes", "--dry-run"], stdin: valid)
+            let both = try run("purge-assets", ["--yes", "--dry-run", "--asset-id", "x"], stdin: valid)
             #expect(both.status == 2 && both.stderr.split(separator: "\n").count == 1)
-            let region = try run("purge-assets", ["--yes", "--region", "us-east-1"], stdin: valid)
+            let region = try run("purge-assets", ["--yes", "--asset-id", "x", "--region", "us-east-1"], stdin: valid)
             #expect(region.status == 2 && region.stderr.contains("not --region us-east-1"))
             #expect(try Emulator.requestCount() == before)
             // The list-assets array and a stream of its entries (what `--filter '.[]'` prints) both read.
-            let stream = try run("purge-assets", stdin: valid + "\n" + valid.replacingOccurrences(of: "0123", with: "4567"))
+            let stream = try run("purge-assets", ["--asset-id", "x"], stdin: valid + "\n" + valid.replacingOccurrences(of: "0123", with: "4567"))
             #expect(stream.status == 0 && stream.stdout.split(separator: "\n").count == 2)
-            #expect(try run("purge-assets", stdin: "[]").stdout.isEmpty)
+            #expect(try run("purge-assets", ["--asset-id", "x"], stdin: "[]").stdout.isEmpty)
         }
 
         /// One failure does not stop the rest; what is gone is a success; an export task that
@@ -40,7 +40,7 @@ extension Integration {
                                entry("stack", "arn:aws:cloudformation:eu-west-1:123456789012:stack/DATA-SCIENCE-SANDBOX-VM-Bucket/x"),
                                entry("ami", seeded["ami"]![0]), entry("snapshot", seeded["snapshot"]![0]),
                                entry("key-pair", "key-0123456789abcdef0")].joined(separator: ",") + "]"
-            let r = try run("purge-assets", ["--yes"], stdin: input)
+            let r = try run("purge-assets", ["--yes", "--asset-id", id], stdin: input)
             let outcomes = Dictionary(uniqueKeysWithValues: r.stdout.split(separator: "\n").compactMap { line -> (String, JSON)? in
                 guard let j = try? JSON.parse(String(line)), let kind = j["kind"]?.string else { return nil }
                 return (kind, j)
@@ -51,7 +51,7 @@ extension Integration {
             #expect(outcomes["stack"]?["outcome"] == "failed" && outcomes["stack"]?["error"]?.string?.contains("permanent") == true)
             #expect(outcomes["ami"]?["outcome"] == "removed" && outcomes["snapshot"]?["outcome"] == "removed")
             #expect(outcomes["key-pair"]?["outcome"] == "already gone")
-            let unknownFlag = try run("purge-assets", ["--yes", "--force"], stdin: input)
+            let unknownFlag = try run("purge-assets", ["--yes", "--asset-id", id, "--force"], stdin: input)
             #expect(unknownFlag.status == 2 && unknownFlag.stdout.isEmpty)
         }
 
@@ -68,7 +68,7 @@ extension Integration {
             let states = Dictionary(uniqueKeysWithValues: exports.map { ($0["id"]?.string ?? "", $0["state"]?.string ?? "") })
             #expect(listed.status == 0 && states == [ended: "completed", active: "active"], "\(listed.stderr)")
 
-            let dry = try run("purge-assets", stdin: listed.stdout)
+            let dry = try run("purge-assets", ["--asset-id", id], stdin: listed.stdout)
             let plans = Dictionary(uniqueKeysWithValues: dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
                 .map { ($0["id"]?.string ?? "", $0) })
             #expect(plans[ended] == ["kind": "export-image-task", "id": .string(ended), "action": "would untag",
@@ -76,13 +76,13 @@ extension Integration {
             #expect(plans[active]?["action"] == "would cancel and untag"
                 && plans[active]?["command"] == .string("aws ec2 cancel-export-task --region eu-west-1 --export-task-id \(active)"))
 
-            let purge = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            let purge = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(purge.status == 0 && outcomes.count == listed.json?.array?.count, "\(purge.stderr)")
             #expect(outcomes.allSatisfy { $0["outcome"] == ($0["kind"] == "export-image-task" ? "untagged" : "removed") })
             #expect(try run("list-assets", ["--asset-id", id, "--bucket", bucket]).json == [])
             // Again, as after an interrupted purge: the tags are gone already, nothing fails.
-            #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
+            #expect(try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout).status == 0)
         }
 
         /// A second `--yes` on the same list removes nothing again: every asset is `already gone`,
@@ -94,8 +94,8 @@ extension Integration {
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let kinds = Set((listed.json?.array ?? []).compactMap { $0["kind"]?.string })
             #expect(listed.status == 0 && kinds.isSuperset(of: ["s3-object", "export-image-task", "ami", "key-pair"]), "\(listed.stdout)")
-            #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
-            let again = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            #expect(try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout).status == 0)
+            let again = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             let outcomes = again.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(again.status == 0 && outcomes.count == listed.json?.array?.count, "\(again.stderr)")
             #expect(outcomes.allSatisfy { $0["outcome"] == "already gone" }, "\(again.stdout)")

@@ -49,7 +49,7 @@ print(len(load("images")["Images"]) + len(load("snapshots")["Snapshots"]) + len(
 PY
 )
 rss=$( { /usr/bin/time -f %M "$bin/list-assets" --asset-id "$id" --bucket "$bucket" > /dev/null; } 2>&1 )
-"$bin/list-assets" --asset-id "$id" --bucket "$bucket" | "$bin/purge-assets" --yes > /dev/null
+"$bin/list-assets" --asset-id "$id" --bucket "$bucket" | "$bin/purge-assets" --yes --asset-id "$id" > /dev/null
 
 m1=$(median "${ours[@]}") m2=$(median "${full[@]}") m3=$(median "${six[@]}")
 awk -v a="$m1" -v b="$m2" -v c="$m3" -v n="$runs" -v found="$found" -v cli="$cli" -v expected="$expected" -v rss="$rss" \

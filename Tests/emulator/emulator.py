@@ -84,6 +84,9 @@ class Emulator:
         # Served at /_emulator/container-credentials, standing in for CodeBuild's endpoint.
         self.container_token: str | None = None
         self.credentials: tuple[str, str] | None = None
+        # {"action": "ExportImage", "seconds": 5}: that action's answer is held back after it was
+        # processed, as a slow network would (a tool interrupted meanwhile must still clean up).
+        self.delay: dict[str, Any] | None = None
         # When set, the container endpoint hands out this role's temporary keys instead.
         self.container_role: str | None = None
         self.credential_seconds = 3600
@@ -100,7 +103,7 @@ class Emulator:
 
     def configure(self, changes: dict[str, Any]) -> None:
         known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken",
-                 "containerRoleArn", "credentialSeconds"} | disks.CONFIG_KEYS
+                 "containerRoleArn", "credentialSeconds", "delay"} | disks.CONFIG_KEYS
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -142,6 +145,11 @@ class Emulator:
                 raise ValueError("exportBytes must be >= 0")
         with self.lock:
             self.fault_rate, self.fault_kinds, self.fault_limit = rate, kinds, limit
+            if "delay" in changes:
+                delay = changes["delay"]
+                if delay is not None and not (isinstance(delay, dict) and set(delay) == {"action", "seconds"}):
+                    raise ValueError('delay must be null or {"action": NAME, "seconds": N}')
+                self.delay = delay
             self.container_role, self.credential_seconds = role, lifetime
             if "containerToken" in changes:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
@@ -157,6 +165,7 @@ class Emulator:
                 "exportSeconds": exports.Settings.export_seconds,
                 "exportBytes": exports.Settings.export_bytes,
                 "containerToken": self.container_token,
+                "delay": self.delay,
                 "containerRoleArn": self.container_role,
                 "credentialSeconds": self.credential_seconds,
                 **disks.config(),
@@ -209,7 +218,14 @@ class Emulator:
         exports.tick()
         if fault in AFTER_FAULT_KINDS:
             return self.after_fault(fault, environ, start_response)
-        return self.app(environ, start_response)
+        with self.lock:
+            delay = self.delay
+        if delay is None:
+            return self.app(environ, start_response)
+        body = b"".join(self.app(environ, start_response))
+        if f"<{delay['action']}Response".encode() in body[:300]:
+            time.sleep(float(delay["seconds"]))
+        return [body]
 
     def after_fault(self, fault: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """moto does the work and its answer is thrown away: the reply is lost or replaced by a 500."""
@@ -294,6 +310,7 @@ class Emulator:
             with self.lock:
                 self.requests = 0
                 self.faulted = 0
+                self.delay = None
                 self.actions.clear()
             return _json(start_response, "200 OK", {"status": "ok"})
         else:

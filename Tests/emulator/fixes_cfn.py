@@ -226,7 +226,34 @@ def _empty_change_set_is_failed() -> None:
     CloudFormationResponse._validate_different_update = validate_different_update
 
 
+def _termination_protection() -> None:
+    """UpdateTerminationProtection, which moto lacks, and DeleteStack refused on a protected stack, as AWS does."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    def update_termination_protection(self: Any) -> ActionResult:
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.enable_termination_protection = str(self._get_param("EnableTerminationProtection")).lower() == "true"
+        return ActionResult({"StackId": stack.stack_id})
+
+    original = CloudFormationResponse.delete_stack
+
+    def delete_stack(self: Any) -> ActionResult:
+        try:
+            stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        except ValidationError:
+            stack = None  # deleting a missing stack succeeds
+        if stack is not None and stack.enable_termination_protection and stack.status != "DELETE_COMPLETE":
+            raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled")
+        return original(self)
+
+    CloudFormationResponse.update_termination_protection = update_termination_protection
+    CloudFormationResponse.delete_stack = delete_stack
+
+
 def install() -> None:
+    _termination_protection()
     _validate_template_summary()
     _empty_change_set_is_failed()
     _stack_tags_on_ec2_resources()

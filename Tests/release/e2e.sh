@@ -50,7 +50,7 @@ cleanup() {
   emulator "{\"faultRate\":0,\"exportSeconds\":$export_seconds}"
   for dir in build/e2e-*-"$run"; do
     [ -d "$dir" ] || continue
-    "$BIN/list-assets" --asset-id "${dir#build/}" | "$BIN/purge-assets" --yes >/dev/null 2>&1
+    "$BIN/list-assets" --asset-id "${dir#build/}" | "$BIN/purge-assets" --yes --asset-id "${dir#build/}" >/dev/null 2>&1
     rm -rf "$dir"
   done
   "$BIN/cfn-deploy" </dev/null --delete --stack DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD >/dev/null 2>&1

@@ -12,6 +12,7 @@ public final class AWSClient {
     public let credentialProvider: CredentialProvider
     /// Adaptive retry mode only; shared with the siblings, since they send to the same services.
     let rateLimiter: ClientRateLimiter?
+    private var warnedPlainHTTP = false
     /// Fixed signing time, for `--dry-run --time`.
     public var signingTime: AmzDate?
     let debug: Bool
@@ -60,6 +61,7 @@ public final class AWSClient {
     /// `ToolError.aws` with the decoded error. Credentials that AWS calls expired are renewed and the request is sent once more: it was
     /// refused unread, so even a creating call may be repeated.
     public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws -> HTTPResponse {
+        warnIfPlainHTTP(request.url)
         var attempt = 0
         var renewed = false
         while true {
@@ -93,7 +95,7 @@ public final class AWSClient {
                     continue
                 }
                 outcome = .response(status: response.status, code: error.code)
-                failure = .aws(error)
+                failure = .aws(Redaction(signer.credentials).apply(error))
                 rateLimiter?.record(throttled: retry.isThrottling(outcome), now: monotonic())
             } catch let e as TransportError {
                 trace(signed, service, "transport error \(e.code)", started)
@@ -109,6 +111,14 @@ public final class AWSClient {
             if debug { log("retry \(attempt)/\(retry.maxAttempts - 1) after \(failure) in \(Int(delay * 1000)) ms") }
             try Interrupt.sleep(delay)
         }
+    }
+
+    /// Signed requests over plain HTTP to a host that is not loopback can be read (and replayed)
+    /// on the way: said once per client.
+    private func warnIfPlainHTTP(_ url: String) {
+        guard !warnedPlainHTTP, let u = try? URLParts(url), u.scheme == "http", !CredentialHosts.isLoopback(u.host) else { return }
+        warnedPlainHTTP = true
+        log("warning: signed requests go to \(u.host) over plain http (no TLS); use an https endpoint")
     }
 
     private func withFileBody(_ r: HTTPResponse) -> HTTPResponse {

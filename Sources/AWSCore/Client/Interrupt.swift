@@ -1,13 +1,17 @@
+import CSignals
+
 /// SIGINT and SIGTERM set a flag instead of killing the process, so that a tool can cancel
-/// what it started (export tasks, half-made key pairs) before it exits 130 or 143.
+/// what it started (export tasks, half-made key pairs) before it exits 130 or 143. The flag is a
+/// C11 atomic (CSignals): worker threads read it while the handler writes it.
 public enum Interrupt {
     /// The signal number received, or 0.
-    nonisolated(unsafe) public static var requested: Int32 = 0
+    public static var requested: Int32 {
+        get { sandbox_interrupt_signal() }
+        set { sandbox_interrupt_set(newValue) }
+    }
 
     public static func install() {
-        let handler: @convention(c) (Int32) -> Void = { signal in Interrupt.requested = signal }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        sandbox_interrupt_install()
         // A parent may hand them over blocked (Foundation's Process does): unblock, or they never arrive.
         var set = sigset_t()
         sigemptyset(&set)
@@ -27,6 +31,17 @@ public enum Interrupt {
         let signal = requested
         requested = 0
         defer { if requested == 0 { requested = signal } }
+        return try body()
+    }
+
+    /// Lets a create call in flight finish when a signal arrives (up to `seconds`), so that the
+    /// caller learns what AWS made and can clean it up; the flag stays set, and the caller's next
+    /// check ends the run. A signal before the call still keeps it from being sent.
+    public static func lettingFinish<T>(_ http: HTTPClient, within seconds: Double = 30, _ body: () throws -> T) rethrows -> T {
+        let saved = http.shouldAbort
+        let deadline = monotonic() + seconds
+        http.shouldAbort = { requested != 0 && monotonic() > deadline }
+        defer { http.shouldAbort = saved }
         return try body()
     }
 

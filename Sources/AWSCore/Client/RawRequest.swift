@@ -19,6 +19,10 @@ public struct RawRequest {
         guard let service, !service.isEmpty else {
             throw ToolError.usage("request: missing 'service' (or --service, or a url on amazonaws.com to derive it from)")
         }
+        // The service names the endpoint's host: only a signing name's characters.
+        guard service.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
+            throw ToolError.usage("request: invalid service '\(service)': use a signing name of a-z, 0-9 and '-' (ec2, s3, cloudformation)")
+        }
         let region = try regionFlag ?? f.string("region")
         let body: HTTPRequest.Body
         if let text = try f.string("body") {
@@ -35,7 +39,13 @@ public struct RawRequest {
         var headers = HTTPHeaders()
         for (name, value) in try f.object("headers") ?? [] {
             guard let v = value.string else { throw ToolError.usage("request: header '\(name)' must be a string, got \(value.typeName)") }
-            guard !name.isEmpty, !name.contains(":"), !name.contains(" ") else { throw ToolError.usage("request: invalid header name '\(name)'") }
+            // CR or LF would end the header on the wire and start another one.
+            guard !name.isEmpty, !name.unicodeScalars.contains(where: { ": \t\r\n".unicodeScalars.contains($0) }) else {
+                throw ToolError.usage("request: invalid header name '\(name)'")
+            }
+            guard !v.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw ToolError.usage("request: header '\(name)' holds a line break (CR or LF); a header value is one line")
+            }
             headers.add(name, v)
         }
         // The query protocol reads its parameters only from a form body: without this type the
@@ -74,7 +84,9 @@ public struct RawRequest {
                 let text: String
                 switch item {
                 case let .string(s): text = s
-                case let .number(n): text = JSON.format(n)
+                case let .number(n):
+                    guard n.isFinite else { throw ToolError.usage("request: query '\(key)' is a number too large for a double; give it as a string") }
+                    text = JSON.format(n)
                 case let .bool(b): text = b ? "true" : "false"
                 default: throw ToolError.usage("request: query '\(key)' must be a string, number, boolean or an array of them")
                 }
@@ -124,14 +136,18 @@ public struct RawRequest {
     }
 
     /// `--dry-run`: the request as it would be sent, with every header the signature adds:
-    /// `{"method","url","headers","body"}`.
-    public func signed(by client: AWSClient) throws -> JSON {
+    /// `{"method","url","headers","body"}`. The session token and secret key read `<redacted>`
+    /// unless `showSecrets`.
+    public func signed(by client: AWSClient, showSecrets: Bool = false) throws -> JSON {
         var signed = request
-        try client.signer(for: service).sign(&signed, at: client.signingTime ?? .now())
+        let signer = try client.signer(for: service)
+        try signer.sign(&signed, at: client.signingTime ?? .now())
+        let redaction = Redaction(signer.credentials)
+        let clean = { (text: String) in showSecrets ? text : redaction.apply(text) }
         var body: JSON = .null
-        if case let .bytes(b) = signed.body { body = .string(String(decoding: b, as: UTF8.self)) }
-        return ["method": .string(signed.method), "url": .string(signed.url),
-                "headers": .object(signed.headers.fields.map { ($0.name, .string($0.value)) }), "body": body]
+        if case let .bytes(b) = signed.body { body = .string(clean(String(decoding: b, as: UTF8.self))) }
+        return ["method": .string(signed.method), "url": .string(clean(signed.url)),
+                "headers": .object(signed.headers.fields.map { ($0.name, .string(clean($0.value))) }), "body": body]
     }
 
     /// Sends the request, retrying what is safe to repeat, and answers

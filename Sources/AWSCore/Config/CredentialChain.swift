@@ -70,14 +70,7 @@ public struct CredentialChain {
 
     /// CodeBuild and ECS serve credentials over HTTP to the build's processes.
     func fromContainer(http: HTTPClient) throws -> Credentials? {
-        let url: String
-        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
-            url = "http://169.254.170.2" + relative
-        } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty {
-            url = full
-        } else {
-            return nil
-        }
+        guard let url = try CredentialHosts.containerURL(environment) else { return nil }
         var request = try HTTPRequest(method: "GET", url: url)
         var token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], let bytes = readFile(file) {

@@ -34,15 +34,21 @@ public func readFile(_ path: String) -> [UInt8]? {
     return out
 }
 
-/// Reads all of standard input.
-public func readStandardInput() -> [UInt8] {
+/// Reads all of standard input. A SIGINT or SIGTERM ends the wait (the handler is installed
+/// without SA_RESTART, so read(2) returns EINTR) and throws `interrupted`.
+public func readStandardInput() throws -> [UInt8] {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
         let n = read(0, &buffer, buffer.count)
+        if n < 0 && errno == EINTR {
+            try Interrupt.check()
+            continue
+        }
         if n <= 0 { break }
         out.append(contentsOf: buffer[0..<n])
     }
+    try Interrupt.check()
     return out
 }
 

@@ -114,7 +114,10 @@ public struct Asset: Equatable {
         _ = try f.string("removeWith")
         bucket = try f.string("bucket")
         if let s = json["size"], !s.isNull {
-            guard let n = s.number, n >= 0, n == n.rounded() else { throw ToolError.usage("\(what): 'size' must be a whole number of bytes, got \(s.typeName)") }
+            // Int64 traps above 2^63: a number that large (or 1e400, read as infinity) is no size.
+            guard let n = s.number, n >= 0, n == n.rounded(), n < 0x1p63 else {
+                throw ToolError.usage("\(what): 'size' must be a whole number of bytes below 2^63, got \(s.number.map { "\($0)" } ?? s.typeName)")
+            }
             size = Int64(n)
         } else {
             size = nil

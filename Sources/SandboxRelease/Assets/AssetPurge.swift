@@ -2,8 +2,8 @@ import AWSCore
 
 /// Removes what list-assets found, in dependency order (`Asset.Kind`'s order): cancel active
 /// exports and untag every export task, deregister AMIs, delete snapshots, delete S3 objects,
-/// delete stacks and wait, delete key pairs. One outcome per asset; a failure on one asset does
-/// not stop the others.
+/// delete stacks and wait, delete key pairs. Each asset first passes `AssetGuard`'s checks, or is
+/// refused and left alone. One outcome per asset; a failure on one asset does not stop the others.
 public final class AssetPurge {
     public enum Outcome: Equatable {
         case removed
@@ -11,30 +11,37 @@ public final class AssetPurge {
         /// An export task: its record stays in AWS (it cannot be deleted), without the asset-id tag.
         case untagged(String)
         case failed(String)
+        /// Left alone: its entry or its live state does not match what the purge was asked for.
+        case refused(String)
     }
 
     let clients: [String: AWSClient]
+    let guarding: AssetGuard
     let emit: (Asset, Outcome) throws -> Void
     public var stackTimeout: Double = 3600
     /// Single calls (one per asset) made at once, each thread on a connection of its own.
     public var workers = 8
     public private(set) var failures = 0
+    public private(set) var refusals = 0
+    /// The snapshots of the AMIs this purge deregistered: theirs even without a tag of their own.
+    private var imageSnapshots: Set<String> = []
 
     /// `clients`: one per Region of the assets; `emit` receives each outcome as it is known.
-    public init(clients: [String: AWSClient], emit: @escaping (Asset, Outcome) throws -> Void) {
+    public init(clients: [String: AWSClient], guarding: AssetGuard, emit: @escaping (Asset, Outcome) throws -> Void) {
         self.clients = clients
+        self.guarding = guarding
         self.emit = emit
     }
 
     /// One client per Region of the assets, each resolving its settings now (usage errors before
     /// any request).
     public convenience init(regionsOf assets: [Asset], environment: [String: String], profile: String?,
-                            emit: @escaping (Asset, Outcome) throws -> Void) throws {
+                            guarding: AssetGuard, emit: @escaping (Asset, Outcome) throws -> Void) throws {
         var clients: [String: AWSClient] = [:]
         for a in assets where clients[a.region] == nil {
             clients[a.region] = try AWSClient(region: a.region, environment: environment, profile: profile)
         }
-        self.init(clients: clients, emit: emit)
+        self.init(clients: clients, guarding: guarding, emit: emit)
     }
 
     /// Reads list-assets' output back, in removal order, refusing all of it when one entry is
@@ -58,8 +65,9 @@ public final class AssetPurge {
         return Asset.Kind.allCases.flatMap { kind in unique.filter { $0.kind == kind } }
     }
 
-    /// The dry-run line of an asset.
-    public static func plan(_ a: Asset) -> JSON {
+    /// The dry-run line of an asset; one the guard refuses from its entry alone is its outcome line.
+    public static func plan(_ a: Asset, _ guarding: AssetGuard) -> JSON {
+        if let reason = guarding.refusal(a) { return line(a, .refused(reason)) }
         let action = a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
         return ["kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action), "command": .string(a.removeWith)]
     }
@@ -72,6 +80,7 @@ public final class AssetPurge {
         case .alreadyGone: j.set("outcome", "already gone")
         case let .untagged(reason): j.set("outcome", "untagged"); j.set("reason", .string(reason))
         case let .failed(error): j.set("outcome", "failed"); j.set("error", .string(error))
+        case let .refused(reason): j.set("outcome", "refused"); j.set("reason", .string(reason))
         }
         return j
     }
@@ -82,10 +91,18 @@ public final class AssetPurge {
         if failed > 0 {
             throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
         }
+        if refusals > 0 {
+            throw ToolError.usage("\(refusals) of \(assets.count) assets were refused and left alone (the lines with \"outcome\":\"refused\" say why); list the assets again")
+        }
     }
 
-    /// Removes the assets (already `ordered`); returns how many failed.
-    func removeAll(_ assets: [Asset]) throws -> Int {
+    /// Removes the assets (already `ordered`); returns how many failed. Those the guard refuses
+    /// from their entry alone are reported first and never reach AWS.
+    func removeAll(_ given: [Asset]) throws -> Int {
+        var assets: [Asset] = []
+        for a in given {
+            if let reason = guarding.refusal(a) { try report(a, .refused(reason)) } else { assets.append(a) }
+        }
         for kind in Asset.Kind.allCases {
             for region in clients.keys.sorted() {
                 let group = assets.filter { $0.kind == kind && $0.region == region }
@@ -93,11 +110,11 @@ public final class AssetPurge {
                 try Interrupt.check()
                 switch kind {
                 case .exportImageTask: try each(group, client, cancelAndUntagExport)
-                case .ami: try each(group, client, deregisterImage)
+                case .ami: try deregisterImages(group, client)
                 case .snapshot: try each(group, client, deleteSnapshot)
                 case .s3Object: try deleteObjects(group, client)
                 case .stack: try deleteStacks(group, client)
-                case .keyPair: try deleteKeyPairs(group, client)
+                case .keyPair: try each(group, client, deleteKeyPair)
                 }
             }
         }
@@ -106,6 +123,7 @@ public final class AssetPurge {
 
     private func report(_ a: Asset, _ outcome: Outcome) throws {
         if case .failed = outcome { failures += 1 }
+        if case .refused = outcome { refusals += 1 }
         try emit(a, outcome)
     }
 
@@ -114,12 +132,15 @@ public final class AssetPurge {
         for (a, o) in zip(group, try outcomes(group, client, remove)) { try report(a, o) }
     }
 
-    /// One call per asset, a few at a time. Errors become that asset's outcome; an interrupt
-    /// stops the hand-out and ends the purge.
+    /// One call per asset, a few at a time, each after the guard's look at the asset's live state.
+    /// Errors become that asset's outcome; an interrupt stops the hand-out and ends the purge.
     private func outcomes(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome) throws -> [Outcome] {
         _ = try client.credentials()
+        let guarding = self.guarding, imageSnapshots = self.imageSnapshots
         return try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) { c, i in
-            try AssetPurge.outcome { try remove(group[i], c) }
+            try AssetPurge.outcome {
+                try guarding.verify(group[i], c, ofRemovedImage: imageSnapshots.contains(group[i].id)) ?? remove(group[i], c)
+            }
         }
     }
 
@@ -145,43 +166,46 @@ public final class AssetPurge {
     /// AWS keeps an export task's record whatever one does (it ages out and costs nothing): an
     /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
     /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine. A
-    /// task that no longer carries the tag was purged before: already gone.
+    /// task that no longer carries the tag was purged before: already gone (`AssetGuard`'s look).
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
         var cancelled = false
-        var tagged = true
         let outcome = try AssetPurge.awsCode({
-            tagged = try ExportTasks(c).describe(ids: [a.id]).first?.tags[a.tagKey] != nil
-            guard tagged else { return }
             if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
             try Tags(c).untag(a.id, key: a.tagKey)
         }, gone: { $0 == "InvalidExportTaskID.NotFound" })
-        guard outcome == .removed, tagged else { return .alreadyGone }
+        guard outcome == .removed else { return outcome }
         return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
-    private func deregisterImage(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        try Images(c).deregister(id: a.id) ? .removed : .alreadyGone
+    /// Each AMI as AWS describes it now is checked, then deregistered; its snapshots are noted.
+    private func deregisterImages(_ group: [Asset], _ client: AWSClient) throws {
+        _ = try client.credentials()
+        let guarding = self.guarding
+        let results = try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) {
+            c, i -> (Outcome, [String]) in
+            var snapshots: [String] = []
+            let outcome = try AssetPurge.outcome {
+                let image = try guarding.liveImage(group[i], c)
+                if let refused = guarding.check(group[i], liveTags: image?.tags) { return refused }
+                snapshots = image?.snapshotIds ?? []
+                return try Images(c).deregister(id: group[i].id) ? .removed : .alreadyGone
+            }
+            return (outcome, snapshots)
+        }
+        for (a, (outcome, snapshots)) in zip(group, results) {
+            if outcome == .removed { imageSnapshots.formUnion(snapshots) }
+            try report(a, outcome)
+        }
     }
 
     private func deleteSnapshot(_ a: Asset, _ c: AWSClient) throws -> Outcome {
         try Snapshots(c).delete(id: a.id) ? .removed : .alreadyGone
     }
 
-    /// Deleting a key pair succeeds even when it does not exist, so a look first tells which are gone.
-    private func deleteKeyPairs(_ group: [Asset], _ c: AWSClient) throws {
-        let existing: Set<String>
-        do {
-            existing = try KeyPairs(c).existingIds(group.map(\.id))
-        } catch let e as ToolError {
-            if case .interrupted = e { throw e }
-            for a in group { try report(a, .failed(e.description)) }
-            return
-        }
-        try each(group, c) { a, c in
-            guard existing.contains(a.id) else { return .alreadyGone }
-            try KeyPairs(c).delete(id: a.id)
-            return .removed
-        }
+    /// Deleting a key pair succeeds even when it does not exist: the guard's look tells which are gone.
+    private func deleteKeyPair(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        try KeyPairs(c).delete(id: a.id)
+        return .removed
     }
 
     // MARK: S3

@@ -26,6 +26,13 @@ public struct Stack {
         for t in json["Tags"]?.list ?? [] { if let k = t["Key"]?.string { tags[k] = t["Value"]?.string ?? "" } }
     }
 
+    /// Refuses a stack tagged with another value of `tag`'s key (the asset-id) than the one
+    /// given, so that one release never updates or deletes another's stack.
+    public func requireTag(_ tag: (key: String, value: String)?) throws {
+        guard let tag, tags[tag.key] != tag.value else { return }
+        throw ToolError.usage("stack \(name) is tagged \(tag.key)=\(tags[tag.key] ?? "(none)"), not \(tag.key)=\(tag.value) as given: it belongs to another release; nothing changed")
+    }
+
     /// CloudFormation's stack names: a letter, then letters, digits and `-`, at most 128.
     public static func isValidName(_ s: String) -> Bool {
         guard let first = s.first, first.isASCII, first.isLetter, s.count <= 128 else { return false }

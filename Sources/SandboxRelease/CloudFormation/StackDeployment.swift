@@ -11,6 +11,10 @@ public struct StackDeployment {
     /// Remove a stack whose CREATE rolled back (ROLLBACK_COMPLETE), which can only be deleted.
     public var deleteFailed: Bool
     public var timeout: Double
+    /// The asset-id tag given: an existing stack with another value is refused, not updated.
+    public var requiredTag: (key: String, value: String)?
+    /// Turn termination protection on once the stack is deployed (the permanent stacks).
+    public var terminationProtection = false
 
     public init(stackName: String, template: StackTemplate, templateBucket: String?, parameters: [(String, String)],
                 tags: [(String, String)], deleteFailed: Bool, timeout: Double) {
@@ -25,6 +29,15 @@ public struct StackDeployment {
 
     /// Runs the deploy and returns the stack's result (`Stack.result`).
     public mutating func run(_ client: AWSClient) throws -> JSON {
+        let result = try deploy(client)
+        if terminationProtection {
+            try Stacks(client).protect(stackName)
+            log("stack \(stackName): termination protection on")
+        }
+        return result
+    }
+
+    private mutating func deploy(_ client: AWSClient) throws -> JSON {
         if let bucket = templateBucket { try template.upload(to: bucket, client: client) }
         let validation: JSON
         do {
@@ -89,6 +102,7 @@ public struct StackDeployment {
     /// only be deleted: with --delete-failed it is, otherwise the deploy stops here.
     private func settled(_ client: AWSClient) throws -> Stack? {
         guard var stack = try Stacks(client).describe(stackName) else { return nil }
+        if stack.status != "DELETE_COMPLETE" { try stack.requireTag(requiredTag) }
         if Stack.isInProgress(stack.status) {
             log("stack \(stackName): waiting for \(stack.status) to end before deploying")
             stack = try Stacks(client).wait(stack.id, events: StackEvents(client: client, stack: stack), timeout: timeout)

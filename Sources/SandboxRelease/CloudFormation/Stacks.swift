@@ -39,9 +39,10 @@ public struct Stacks {
     /// Deletes the stack and waits; a stack that does not exist is already deleted. Returns the
     /// stack as it was before (nil when there was none).
     @discardableResult
-    public func delete(_ name: String, timeout: Double) throws -> Stack? {
+    public func delete(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws -> Stack? {
         guard let stack = try describe(name) else { return nil }
         if stack.status == "DELETE_COMPLETE" { return nil }
+        try stack.requireTag(requiredTag)
         let events = try StackEvents(client: client, stack: stack)
         try startDeleting(stack.id)
         let after = try wait(stack.id, events: events, timeout: timeout)
@@ -52,6 +53,13 @@ public struct Stacks {
     /// DeleteStack without waiting. Safe to repeat: deleting a stack that is being deleted is accepted.
     public func startDeleting(_ nameOrId: String) throws {
         _ = try client.query("cloudformation", "DeleteStack", [("StackName", nameOrId)], idempotent: true)
+    }
+
+    /// Turns on termination protection: DeleteStack is refused until someone turns it off.
+    /// Safe to repeat.
+    public func protect(_ name: String) throws {
+        _ = try client.query("cloudformation", "UpdateTerminationProtection",
+                             [("EnableTerminationProtection", "true"), ("StackName", name)], idempotent: true)
     }
 
     /// Every line of ListStacks, which still lists the stacks deleted in the last 90 days.
@@ -72,8 +80,8 @@ public struct Stacks {
     }
 
     /// `cfn-deploy --delete`: deletes and waits; a missing stack is already deleted (`Changed` false).
-    public func deleteResult(_ name: String, timeout: Double) throws -> JSON {
-        let deleted = try delete(name, timeout: timeout)
+    public func deleteResult(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws -> JSON {
+        let deleted = try delete(name, timeout: timeout, requiredTag: requiredTag)
         if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
         return ["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
                 "Outputs": [:], "Changed": .bool(deleted != nil)]

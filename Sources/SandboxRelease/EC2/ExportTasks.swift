@@ -46,7 +46,7 @@ public struct ExportTasks {
         p.add("Description", r.description)
         p.add("ClientToken", r.clientToken)
         p.tagSpecifications(["export-image-task"], tags: r.tags)
-        return ExportTask(ec2: try client.query("ec2", "ExportImage", p.pairs))
+        return ExportTask(ec2: try Interrupt.lettingFinish(client.http) { try client.query("ec2", "ExportImage", p.pairs) })
     }
 
     /// The tasks with these ids.

@@ -46,7 +46,8 @@ public struct Images {
         if noReboot { p.add("NoReboot", "true") }
         p.tagSpecifications(["image", "snapshot"], tags: tags)
         do {
-            guard let id = try client.query("ec2", "CreateImage", p.pairs, idempotent: true)["imageId"]?.string else {
+            let answer = try Interrupt.lettingFinish(client.http) { try client.query("ec2", "CreateImage", p.pairs, idempotent: true) }
+            guard let id = answer["imageId"]?.string else {
                 throw ToolError.remote("CreateImage answered without an image id")
             }
             return id
@@ -65,7 +66,8 @@ public struct Images {
         p.add("Description", description)
         p.add("ClientToken", clientToken)
         p.tagSpecifications(["image", "snapshot"], tags: tags)
-        guard let id = try client.query("ec2", "CopyImage", p.pairs)["imageId"]?.string else {
+        let answer = try Interrupt.lettingFinish(client.http) { try client.query("ec2", "CopyImage", p.pairs) }
+        guard let id = answer["imageId"]?.string else {
             throw ToolError.remote("CopyImage answered without an image id")
         }
         return id
@@ -108,9 +110,17 @@ public struct Images {
     /// EC2's codes for an image id that names no image (InvalidAMIID.NotFound, .Unavailable, …).
     static func isNotFound(_ code: String) -> Bool { code.hasPrefix("InvalidAMIID") }
 
-    /// Launch permission for everyone. When AWS refuses, the error says whether the Region's
-    /// public-AMI quota or the account's block public access for AMIs is the reason.
+    /// Launch permission for everyone, then the tag `published=true` on the image and its
+    /// snapshots, which purge-assets leaves alone without --include-published. When AWS refuses,
+    /// the error says whether the Region's public-AMI quota or the account's block public access
+    /// for AMIs is the reason.
     public func makePublic(id: String) throws {
+        try grantLaunchToAll(id: id)
+        guard let image = try describe(id: id) else { throw ToolError.remote("image \(id) no longer exists; nothing to publish") }
+        try Tags(client).tag([id] + image.snapshotIds, [AssetGuard.publishedTag])
+    }
+
+    private func grantLaunchToAll(id: String) throws {
         var p = QueryParams()
         p.add("ImageId", id)
         p.add("LaunchPermission.Add.1.Group", "all")

@@ -30,7 +30,7 @@ public struct KeyPairs {
         var attempt = 1
         while answer == nil {
             do {
-                answer = try client.query("ec2", "CreateKeyPair", p.pairs)
+                answer = try Interrupt.lettingFinish(client.http) { try client.query("ec2", "CreateKeyPair", p.pairs) }
             } catch {
                 // An AWS error is a refusal: nothing was made. Anything else may have made the
                 // pair: remove it, and since the key material is lost with the answer, make it anew.

@@ -53,18 +53,21 @@ struct AssetLogicTests {
         // An export task's record cannot be deleted: cancelled while it runs, untagged once ended.
         var task = Asset(kind: .exportImageTask, id: "export-ami-1", name: nil, state: "active", created: nil, size: nil, assetId: "a", region: "r")
         #expect(task.removeWith == "aws ec2 cancel-export-task --region r --export-task-id export-ami-1")
-        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
         task.state = nil // unknown: it may still run
-        #expect(AssetPurge.plan(task)["action"] == "would cancel and untag")
+        #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
         for state in ["completed", "deleted", "deleting"] {
             task.state = state
             #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags Key=asset-id")
-            #expect(AssetPurge.plan(task)["action"] == "would untag")
+            #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would untag")
         }
         task.tagKey = "release id"
         #expect(task.removeWith == "aws ec2 delete-tags --region r --resources export-ami-1 --tags 'Key=release id'")
-        #expect(AssetPurge.plan(ami)["action"] == "would remove")
+        #expect(AssetPurge.plan(ami, AssetLogicTests.anyAsset)["action"] == "would remove")
     }
+
+    static let anyAsset = AssetGuard(pattern: try! AssetIdPattern("*"), tagKey: "asset-id", imagesPrefix: "images",
+                                     includePublished: false)
 
     @Test func purgeInputOfAnotherShapeIsRefused() {
         func message(_ json: JSON) -> String? { usageMessage { _ = try Asset(json: json, what: "asset 1") } }
