@@ -22,8 +22,10 @@ let package = Package(
             "CCurl", "CCrypto", "CJQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["AWSCore"]),
+        // What a test needs and may lack fails the test, unless ALLOW_SKIPS=1 (Tests/TestSupport).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AWSCore", "TestSupport"]),
     ] + tools.map { .executableTarget(name: $0, dependencies: ["AWSCore"]) },
     // The tools are single-threaded C-library callers; Swift 6's data-race checking of libc's
     // globals (stdout, stderr) buys nothing here.

@@ -4,6 +4,8 @@
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
 # What the tests use besides: ssh-keygen checks the key files keypair writes.
 APT_PACKAGES += openssh-client
+# The HTTPS proxy the TLS tests go through (the binary only: no service is started).
+APT_PACKAGES += tinyproxy-bin
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)

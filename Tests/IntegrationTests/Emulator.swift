@@ -4,7 +4,7 @@ import Testing
 
 /// Every integration test runs the built executables as processes against the emulator, as a
 /// user's shell would. They share one emulator, so they run one at a time (see `Integration`).
-@Suite(.serialized, .enabled(if: Emulator.available, "the emulator is not running (make test starts it)"))
+@Suite(.serialized, .emulatorRequired)
 enum Integration {}
 
 enum Emulator {
@@ -26,10 +26,18 @@ enum Emulator {
         return out
     }()
 
-    static var available: Bool {
-        guard let url = settings["AWS_ENDPOINT_URL"], FileManager.default.isExecutableFile(atPath: bin + "/aws-sign-request") else { return false }
-        return (try? control("GET", url + "/_emulator/config")) != nil
-    }
+    /// Looked at once per run: whether the tools are built and the emulator answers.
+    static let available = unavailableReason.isEmpty
+
+    static let unavailableReason: String = {
+        guard FileManager.default.isExecutableFile(atPath: bin + "/aws-sign-request") else {
+            return "the tools are not built in \(bin) (make build)"
+        }
+        guard let url = settings["AWS_ENDPOINT_URL"] else {
+            return "no emulator: \(envFile) is missing or names no AWS_ENDPOINT_URL (make emulator)"
+        }
+        return (try? control("GET", url + "/_emulator/config")) != nil ? "" : "the emulator at \(url) does not answer (make emulator)"
+    }()
 
     static var endpoint: String { settings["AWS_ENDPOINT_URL"]! }
 
@@ -61,6 +69,11 @@ enum Emulator {
     /// How many AWS requests the emulator has received so far.
     static func requestCount() throws -> Int { Int(try control("GET", endpoint + "/_emulator/requests")["count"]!.number!) }
 
+    /// The AWS requests the emulator received since its start or reset, as `service:Action`.
+    static func actions() throws -> [String] {
+        try control("GET", endpoint + "/_emulator/requests")["actions"]?.list.compactMap(\.string) ?? []
+    }
+
     static func configure(_ settings: JSON) throws { try control("POST", endpoint + "/_emulator/config", settings) }
 }
 
@@ -71,10 +84,10 @@ struct ToolResult {
     var json: JSON? { try? JSON.parse(stdout) }
 }
 
-/// Runs one of the built tools with JSON on stdin.
+/// Runs one of the built tools (or the program at an absolute path) with JSON on stdin.
 func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [String: String] = Emulator.environment()) throws -> ToolResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
+    p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : Emulator.bin + "/" + tool)
     p.arguments = args
     p.environment = env
     let input = Pipe(), out = Pipe(), err = Pipe()
