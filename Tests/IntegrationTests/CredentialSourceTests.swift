@@ -108,7 +108,7 @@ extension Integration {
             let script = """
                 ip link set lo up && ip addr add 169.254.170.2/32 dev lo
                 python3 "$RELAY" --listen 169.254.170.2:80 --to "unix:$SOCKET" --state "$INSIDE" & relay=$!
-                trap 'kill $relay' EXIT
+                trap 'kill -9 $relay' EXIT
                 for _ in $(seq 100); do [ -f "$INSIDE/port" ] && break; sleep 0.1; done
                 "$TOOL" <<<"$REQUEST"
                 """

@@ -45,9 +45,10 @@ final class Relay {
     /// Everything the clients sent so far (TLS relays: the decrypted requests).
     var requests: String { (try? String(contentsOfFile: dir + "/requests", encoding: .utf8)) ?? "" }
 
+    /// SIGKILL: Foundation starts children with SIGTERM blocked, and the relay keeps nothing worth saving.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: dir)

@@ -100,8 +100,9 @@ extension Integration {
                     .filter { $0.contains("CONNECT ") }.map(String.init)
             }
 
+            /// SIGKILL: Foundation starts children with SIGTERM blocked.
             func stop() {
-                if process.isRunning { process.terminate(); process.waitUntilExit() }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
             }
 
             static func freePort() throws -> Int {

@@ -21,14 +21,13 @@ emulator. A Unix socket reaches across network namespaces: a relay inside one (o
 Every byte the clients send is appended to DIR/requests, so a test can read the parameters of
 the requests a tool made (e.g. AssumeRole's).
 
-Stops on SIGTERM.
+Stops on SIGTERM (unblocked first: a parent such as Foundation's Process may hand it over blocked).
 """
 import argparse
 import os
 import signal
 import socket
 import ssl
-import sys
 import threading
 
 
@@ -143,7 +142,8 @@ def main() -> None:
     holding.add_argument("--lose")
     parser.add_argument("--after")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     Relay(args).serve()
 
 
