@@ -15,15 +15,142 @@ PYTHON  := $(VENV)/bin/python
 # The official SigV4 test vectors live beside the repository, never inside it.
 SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
 
+# --- Inputs: every variable a user may set is checked before anything expands it --------------
+# Each value is read unexpanded ($(value)) and matched against its rule by bash, quoted, so
+# ASSET_ID='$(shell …)' or '$$(…)' is text, never code. A value that breaks its rule stops make
+# here, with one line and exit 2, before any recipe; the rules are the README's table. Recipes
+# then read these values as quoted environment variables ("$$ASSET_ID"), never pasted in code.
+asset_id_rule := ^([0-9A-Za-z][0-9A-Za-z._-]{0,63})?$$
+asset_id_what := 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit (e.g. 1.2.0)
+path_rule     := ^[A-Za-z0-9._/+-]+$$
+url_rule      := ^[A-Za-z0-9._~:/?\#@!&+,;=%-]*$$
+flag_rule     := ^1?$$
+octet         := (25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])
+cidr          := ($(octet)\.){3}$(octet)/([0-9]|[12][0-9]|3[0-2])
+bucket_rule   := ^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$$
+# show-assets and purge take a glob (1.2.*); everything else one release's asset-id.
+ifeq ($(filter-out show-assets purge,$(MAKECMDGOALS)),)
+input_rule.ASSET_ID := ^[][0-9A-Za-z._*?-]{0,64}$$
+input_what.ASSET_ID := an asset-id or a glob of one (1.2.*): up to 64 of A-Z a-z 0-9 . _ - * ? [ ]
+else
+input_rule.ASSET_ID := $(asset_id_rule)
+input_what.ASSET_ID := $(asset_id_what)
+endif
+input_rule.DEMO_ASSET_ID := $(asset_id_rule)
+input_what.DEMO_ASSET_ID := $(asset_id_what)
+input_rule.FORMATS := ^ *(vmdk|vhd|raw)( +(vmdk|vhd|raw))* *$$
+input_what.FORMATS := one or more of vmdk vhd raw, separated by spaces
+input_rule.INSTANCE_TYPE := ^[a-z][a-z0-9-]*\.[a-z0-9]+$$
+input_what.INSTANCE_TYPE := an EC2 instance type such as t3.large
+input_rule.SOURCE_AMI := ^(ami-[0-9a-f]{8,17})?$$
+input_what.SOURCE_AMI := an AMI id (ami- and 8 to 17 hex digits), or empty for the newest Ubuntu 22.04
+input_rule.SOURCE_CIDR := ^($(cidr))?$$
+input_what.SOURCE_CIDR := one IPv4 CIDR such as 203.0.113.7/32
+input_rule.ALLOWED_IPS := ^($(cidr)(,$(cidr))*)?$$
+input_what.ALLOWED_IPS := IPv4 CIDRs separated by commas
+input_rule.VPC_ID := ^(vpc-[0-9a-f]{8,17})?$$
+input_what.VPC_ID := a VPC id (vpc- and 8 to 17 hex digits), or empty for the default VPC
+input_rule.SUBNET_ID := ^(subnet-[0-9a-f]{8,17})?$$
+input_what.SUBNET_ID := a subnet id (subnet- and 8 to 17 hex digits), or empty for the default VPC
+input_rule.OWNER := ^[A-Za-z0-9 _.:/=+@-]{0,256}$$
+input_what.OWNER := a tag value: up to 256 of letters, digits, spaces and _ . : / = + - @
+input_rule.VM_BUCKET := $(bucket_rule)
+input_what.VM_BUCKET := an S3 bucket name (3 to 63 of a-z 0-9 . -)
+input_rule.BUCKET_NAME := $(bucket_rule)
+input_what.BUCKET_NAME := $(input_what.VM_BUCKET)
+input_rule.EXPORT_ROLE := ^([A-Za-z0-9+=,.@_-]{1,64})?$$
+input_what.EXPORT_ROLE := an IAM role name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -)
+input_rule.CDN_DOMAIN := ^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$$
+input_what.CDN_DOMAIN := a domain name such as d111111abcdef8.cloudfront.net
+input_rule.IMAGES_PREFIX := ^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$$
+input_what.IMAGES_PREFIX := an S3 key prefix without a trailing slash (images), segments not starting with a dot
+input_rule.CONFIRM := ^(yes)?$$
+input_what.CONFIRM := CONFIRM=yes to remove; leave it out for a dry run
+input_rule.WAIT_SSH := ^[01]$$
+input_what.WAIT_SSH := 1 or 0
+input_rule.SSH_TIMEOUT := ^[1-9][0-9]{0,5}$$
+input_what.SSH_TIMEOUT := a number of seconds
+input_rule.RATE_LIMIT := ^([1-9][0-9]{0,9})?$$
+input_what.RATE_LIMIT := a number of requests
+input_rule.EMULATOR_PORT := ^([1-9][0-9]{0,4})?$$
+input_what.EMULATOR_PORT := a TCP port number
+input_rule.REGION := ^([a-z]{2}(-[a-z]+)+-[0-9]+)?$$
+input_what.REGION := an AWS region such as eu-west-1
+input_rule.PRICE_CLASS := ^(PriceClass_(100|200|All))?$$
+input_what.PRICE_CLASS := PriceClass_100, PriceClass_200 or PriceClass_All
+input_rule.SOURCE_TYPE := ^[A-Z0-9_]*$$
+input_what.SOURCE_TYPE := a CodeBuild source type such as GITHUB
+input_rule.SOURCE_VERSION := ^[A-Za-z0-9._/-]*$$
+input_what.SOURCE_VERSION := a branch, tag or commit
+input_rule.DEFAULT_PASSWORD_SECRET_ARN := \
+  ^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)?$$
+input_what.DEFAULT_PASSWORD_SECRET_ARN := the ARN of a Secrets Manager secret
+input_rule.DEBIAN_SUITE := ^[a-z]+$$
+input_what.DEBIAN_SUITE := a Debian suite such as bookworm
+input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
+input_what.INSTALL_RUN := a command prefix of paths and words
+$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS,\
+  $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
+$(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
+  $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
+input_rule.MUTANTS := ^[a-z0-9 -]*$$
+input_what.MUTANTS := names of Tests/mutants/mutants.txt, separated by spaces
+input_rule.SANDBOX_PASSWORD_VARS := ^[A-Za-z0-9._/+-]*$$
+input_what.SANDBOX_PASSWORD_VARS := a path of A-Z a-z 0-9 . _ / + -, or empty
+$(foreach v,SOURCE_LOCATION DEBIAN_MIRROR,$(eval input_rule.$(v) := $(url_rule))$(eval input_what.$(v) := a URL))
+
+# Only what the user set (command line or environment) is checked: the defaults are ours.
+input_set := $(foreach v,$(patsubst input_rule.%,%,$(filter input_rule.%,$(.VARIABLES))),\
+  $(if $(filter command environment override,$(firstword $(origin $(v)))),$(v)))
+# $(shell) drops newlines from its command: a newline becomes \n, which no rule allows.
+define newline
+
+
+endef
+sq = '$(subst $(newline),\n,$(subst ','\'',$(1)))'
+ifneq ($(strip $(input_set)),)
+input_invalid := $(shell export LC_ALL=C; set -- $(foreach v,$(input_set),$(v) $(call sq,$(value $(v))) \
+  $(call sq,$(input_rule.$(v)))); while [ "$${1+set}" ]; do [[ $$2 =~ $$3 ]] || { echo "$$1"; break; }; shift 3; done)
+$(if $(input_invalid),$(error $(input_invalid) is not valid: expected $(input_what.$(input_invalid))))
+endif
+
 ## help: list the targets
 help:
-	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //' | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
+	@grep -hE '^## ' $(MAKEFILE_LIST) | sed -E 's/^## //; s/\$$\(EMULATOR_PORT\)/$(EMULATOR_PORT)/g' \
+	  | awk -F': ' '{ name = $$1; sub(/^[^:]*: /, ""); printf "  %-28s %s\n", name, $$0 }'
+
+# Every target may import only what Package.swift says it depends on: the layers are checked.
+SWIFT_LAYER_CHECK := --explicit-target-dependency-import-check error
 
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
-	swift build -c release --scratch-path $(SCRATCH)
+	swift build -c release --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK)
 
-include Tests/deps.mk
+# What the build and the test ground need, installed on demand so that `make test` and
+# `make demo` work on a fresh Debian machine (as root, or with sudo).
+
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
+# What the tests use besides: ssh-keygen checks the key files keypair writes.
+APT_PACKAGES += openssh-client
+# The HTTPS proxy the TLS tests go through (the binary only: no service is started).
+APT_PACKAGES += tinyproxy-bin
+# gpg checks the Swift toolchain's signature (buildspec/install-swift.sh and its test).
+APT_PACKAGES += gnupg
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+## deps: install the system libraries the tools link against (apt)
+deps: $(BUILD)/.deps-apt
+$(BUILD)/.deps-apt: Makefile
+	@mkdir -p $(@D)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$(echo $$missing)" >&2; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >&2; \
+	fi
+	@touch $@
+.PHONY: deps
+
 include Tests/tests.mk
 include Tests/bench.mk
 include Tests/emulator/emulator.mk
@@ -34,7 +161,8 @@ include ansible/ansible.mk
 .PHONY: help build
 
 # --- The release ------------------------------------------------------------------------------
-# Each step writes its JSON under build/<asset-id>/ only when it succeeded, so make's own
+# Each step writes its JSON under build/<asset-id>/ only when it succeeded (to a temporary name,
+# then renamed: a kill mid-write never leaves a file that counts as done), so make's own
 # up-to-date check is the resume logic, and the exports (independent targets) run side by side.
 
 ASSET_ID          ?=
@@ -43,9 +171,12 @@ FORMATS           ?= vmdk vhd raw
 INSTANCE_TYPE     ?= t3.large
 # The AMI to start from; empty: the newest Canonical Ubuntu 22.04 amd64 image.
 SOURCE_AMI        ?=
-# Who may reach ssh and Jupyter on the temporary instance.
-SOURCE_CIDR       ?= 0.0.0.0/0
-OWNER             ?= $(USER)
+# Who may reach ssh and Jupyter on the temporary instance: required (your address as /32);
+# 0.0.0.0/0 only with ALLOW_ANY_SOURCE=1.
+SOURCE_CIDR       ?=
+ALLOW_ANY_SOURCE  ?=
+# The instance's owner tag; empty: $USER.
+OWNER             ?=
 MAKE_PUBLIC       ?=
 KEEP_ON_ERROR     ?=
 # Use the tools in BIN as they are (the end-to-end tests run beside `swift test`, which holds .build).
@@ -61,10 +192,18 @@ INSTALL_INVENTORY ?= $(D)/inventory.ini
 INSTALL_RUN       ?=
 WAIT_SSH          ?= 1
 SSH_TIMEOUT       ?= 600
+CONFIRM           ?=
+# Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
+export ASSET_ID IMAGES_PREFIX FORMATS INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+  VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
-IMAGE_NAME = data-science-sandbox-$(ASSET_ID)
-EC2_STACK  = $(STACK_EC2_PREFIX)$(subst .,-,$(subst _,-,$(ASSET_ID)))
+# Shell text: use it inside double quotes.
+IMAGE_NAME = data-science-sandbox-$$ASSET_ID
+# The one place an asset-id becomes its EC2 stack's name. CloudFormation allows letters, digits
+# and "-", so "-" escapes: "-" is "--", "." is "-d", "_" is "-u". Every "-" of the suffix starts
+# an escape, so two asset-ids never share a stack (1.2.0: 1-d2-d0, 1-2-0: 1--2--0, 1_2_0: 1-u2-u0).
+EC2_STACK  = $(STACK_EC2_PREFIX)$(subst _,-u,$(subst .,-d,$(subst -,--,$(ASSET_ID))))
 EXPORTS    = $(foreach f,$(FORMATS),$(D)/export-$(f).json)
 CANONICAL  := 099720109477
 UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
@@ -72,67 +211,102 @@ json       = jq -r '$(2)' $(1)
 # The VM bucket's name, and its CloudFront domain as the flag $(1) when the bucket has one.
 vm_bucket  = $$($(call json,$(D)/vm-bucket.json,.BucketName))
 cdn_flag   = $$(jq -r '.DistributionDomainName | select(. != null and . != "") | "$(1) " + .' $(D)/vm-bucket.json)
+# A step whose result exists is done: once the AMI exists, the instance's steps are not its
+# inputs any more (the teardown removed their files), so a re-run never makes an instance again.
+unless_done = $(if $(wildcard $(1)),,$(2))
 
-## release: the whole release of ASSET_ID (FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
-release: require-asset-id $(TOOLS)
-	@status=0; trap 'status=130' INT; trap 'status=143' TERM; \
-	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || { [ $$status -ne 0 ] || status=$$?; }; \
+# The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request.
+require_source_cidr = case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
+  :*) echo "release: set SOURCE_CIDR to the address the instance will see you from, as /32 \
+    (e.g. 203.0.113.7/32; the README says how to find it), or ALLOW_ANY_SOURCE=1 to open ssh and Jupyter \
+    to 0.0.0.0/0" >&2; exit 2;; \
+  */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
+    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac
+
+## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
+release: release-inputs $(TOOLS)
+	@sig=; trap 'sig=130' INT; trap 'sig=143' TERM; status=0; \
+	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || status=$$?; \
+	[ -z "$$sig" ] || status=$$sig; \
 	if [ $$status -ne 0 ]; then \
-	  trap '' INT TERM; \
-	  if [ -z "$(KEEP_ON_ERROR)" ]; then \
-	    echo "release: failed (exit $$status); removing the EC2 stack and key pair of $(ASSET_ID)" >&2; \
-	    $(MAKE) --no-print-directory teardown || echo "release: teardown failed too; see: make show-assets ASSET_ID=$(ASSET_ID)" >&2; \
-	  fi; \
-	  echo "release: resume with 'make release ASSET_ID=$(ASSET_ID)'; remove everything it made with 'make purge ASSET_ID=$(ASSET_ID) CONFIRM=yes'" >&2; \
+	  trap '' INT TERM; rm -f $(D)/*.tmp; \
+	  case $$status in 130) what="interrupted (SIGINT)";; 143) what="interrupted (SIGTERM)";; *) what="failed";; esac; \
+	  if [ -f $(D)/teardown.stamp ]; then echo "release: $$what; the EC2 stack and key pair are already removed" >&2; \
+	  elif [ -z "$$KEEP_ON_ERROR" ]; then \
+	    echo "release: $$what; removing the EC2 stack and key pair of $$ASSET_ID" >&2; \
+	    $(MAKE) --no-print-directory teardown \
+	      || echo "release: teardown failed too; see: make show-assets ASSET_ID=$$ASSET_ID" >&2; \
+	  else echo "release: $$what; KEEP_ON_ERROR is set: the EC2 stack and key pair stay" >&2; fi; \
+	  echo "release: resume with 'make release ASSET_ID=$$ASSET_ID'; remove everything it made with" \
+	    "'make purge ASSET_ID=$$ASSET_ID CONFIRM=yes'" >&2; \
 	  exit $$status; \
 	fi; \
 	cat $(D)/assets.md
 
-# Listed before `build`, so a forgotten ASSET_ID fails at once.
+# Listed before `build`, so a forgotten ASSET_ID fails at once (its form was checked at the top).
 require-asset-id:
-	@[ -n "$(ASSET_ID)" ] || { echo "set ASSET_ID, e.g. make $(firstword $(MAKECMDGOALS)) ASSET_ID=1.2.0" >&2; exit 2; }
+	@[ -n "$$ASSET_ID" ] || { echo "set ASSET_ID, e.g. make $(firstword $(MAKECMDGOALS)) ASSET_ID=1.2.0" >&2; exit 2; }
+
+# What the release needs is checked before its first request; a resume past the AMI needs less.
+release-inputs: require-asset-id
+	@stack=$(EC2_STACK); [ $${#stack} -le 128 ] || { echo "release: the stack name $$stack is over" \
+	  "CloudFormation's 128 characters: use fewer . _ - in ASSET_ID" >&2; exit 2; }
+	@[ -f $(D)/ami.json ] || { $(require_source_cidr); $(if $(SKIP_INSTALL),,$(require_password);) }
 
 $(D)/.dir:
 	@mkdir -p $(@D) && touch $@
 
-# The newest Canonical Ubuntu 22.04 amd64 image, unless SOURCE_AMI names one.
+# The newest Canonical Ubuntu 22.04 amd64 image, unless SOURCE_AMI names one: DescribeImages's
+# parameters as a JSON object of raw values, sent as a form: jq's @uri encodes each value, except
+# "*", which jq 1.6 keeps and the SDKs encode.
+describe_images = {Action: "DescribeImages", Version: "2016-11-15", "Filter.1.Name": "state", \
+  "Filter.1.Value.1": "available"} + if $$ami != "" then {"ImageId.1": $$ami} \
+  else {"Owner.1": $$owner, "Filter.2.Name": "name", "Filter.2.Value.1": $$name} end
+form_request = {service: "ec2", headers: {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, \
+  body: (to_entries | map("\(.key)=\(.value | @uri | gsub("\\*"; "%2A"))") | join("&"))}
+newest_image = .json.imagesSet | sort_by(.creationDate) | last // error("no such image") \
+  | {ImageId: .imageId, Name: .name, CreationDate: .creationDate}
 $(D)/source-ami.json: | $(D)/.dir
 	@echo "release: source AMI" >&2
-	$(BIN)/aws-sign-request --filter '.json.imagesSet | sort_by(.creationDate) | last // error("no such image") | {ImageId: .imageId, Name: .name, CreationDate: .creationDate}' \
-	  <<<'{"service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded; charset=utf-8"},"body":"Action=DescribeImages&Version=2016-11-15&$(if $(SOURCE_AMI),ImageId.1=$(SOURCE_AMI),Owner.1=$(CANONICAL)&Filter.1.Name=name&Filter.1.Value.1=$(subst /,%2F,$(subst *,%2A,$(UBUNTU_2204))))&Filter.2.Name=state&Filter.2.Value.1=available"}' >$@
+	jq -n --arg ami "$$SOURCE_AMI" --arg owner $(CANONICAL) --arg name '$(UBUNTU_2204)' \
+	  '$(describe_images) | $(form_request)' \
+	  | $(BIN)/aws-sign-request --filter '$(newest_image)' >$@.tmp
+	@mv $@.tmp $@
 
 # Where the images go: the VM bucket stack's outputs, or VM_BUCKET/EXPORT_ROLE/CDN_DOMAIN.
 $(D)/vm-bucket.json: | $(D)/.dir
 ifeq ($(VM_BUCKET),)
-	$(CFN_DEPLOY) --describe --stack $(STACK_VM_BUCKET) --filter .Outputs >$@
+	$(CFN_DEPLOY) --describe --stack $(STACK_VM_BUCKET) --filter .Outputs >$@.tmp
 else
-	jq -n '{BucketName: "$(VM_BUCKET)", ExportRoleName: "$(or $(EXPORT_ROLE),vmimport)", DistributionDomainName: "$(CDN_DOMAIN)"}' >$@
+	jq -n --arg bucket "$$VM_BUCKET" --arg role "$${EXPORT_ROLE:-vmimport}" --arg cdn "$$CDN_DOMAIN" \
+	  '{BucketName: $$bucket, ExportRoleName: $$role, DistributionDomainName: $$cdn}' >$@.tmp
 endif
+	@mv $@.tmp $@
 
 $(D)/keypair.json: $(D)/source-ami.json
-	$(BIN)/keypair create --asset-id $(ASSET_ID) --key-file $(D)/key.pem >$@
+	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
+	@mv $@.tmp $@
 
 $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
+	@$(require_source_cidr)
 	$(CFN_DEPLOY) --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) \
-	  --param InstanceType=$(INSTANCE_TYPE) --param SourceCidr=$(SOURCE_CIDR) --param AssetId=$(ASSET_ID) \
-	  --param Owner=$(or $(OWNER),release) --tag asset-id=$(ASSET_ID) --delete-failed >$@
+	  --param "InstanceType=$$INSTANCE_TYPE" --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
+	  --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
+	  $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed >$@.tmp
+	@mv $@.tmp $@
 
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.
 $(D)/instance.json: $(D)/stack.json
-	jq '{InstanceId: .Outputs.InstanceId, PublicDnsName: .Outputs.PublicDnsName, PublicIp: .Outputs.PublicIp, User: "ubuntu"}' $< >$@.new
 ifeq ($(WAIT_SSH)$(SKIP_INSTALL),1)
-	@host=$$($(call json,$@.new,.PublicIp // .PublicDnsName)); deadline=$$((SECONDS + $(SSH_TIMEOUT))); delay=1; \
-	until [ "$$(timeout 5 bash -c 'exec 3<>/dev/tcp/$$0/22 && head -c 4 <&3' "$$host" 2>/dev/null)" = "SSH-" ]; do \
-	  [ $$SECONDS -lt $$deadline ] || { echo "release: ssh on $$host did not answer within $(SSH_TIMEOUT) s" >&2; exit 1; }; \
-	  echo "release: waiting for ssh on $$host" >&2; sleep $$delay; delay=$$(( delay < 8 ? delay * 2 : 15 )); \
-	done
+	ansible/wait-ssh.sh "$$($(call json,$<,.Outputs.PublicIp // .Outputs.PublicDnsName))" "$$SSH_TIMEOUT"
 endif
-	@mv $@.new $@
+	jq '.Outputs | {InstanceId, PublicDnsName, PublicIp, User: "ubuntu"}' $< >$@.tmp
+	@mv $@.tmp $@
 
 $(D)/installed.stamp: $(D)/instance.json $(if $(SKIP_INSTALL),,$(ANSIBLE_VENV_STAMP) $(filter $(D)/inventory.ini,$(INSTALL_INVENTORY)))
 ifeq ($(SKIP_INSTALL),)
-	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)" ] || { echo "release: set SANDBOX_DEFAULT_PASSWORD in the environment (Jupyter and the login share it)" >&2; exit 2; }
+	@$(require_password)
 	$(INSTALL_RUN) $(ANSIBLE_PLAYBOOK) -i $(INSTALL_INVENTORY) $(ANSIBLE_PASSWORD_ARGS) ansible/install.yml
 else
 	@echo "release: SKIP_INSTALL is set: the install playbook is skipped, the image is the bare source AMI" >&2
@@ -148,14 +322,17 @@ else
 endif
 	@touch $@
 
-$(D)/ami.json: $(D)/password.stamp
-	$(BIN)/ami-export image --instance-id $$($(call json,$(D)/instance.json,.InstanceId)) --name $(IMAGE_NAME) --asset-id $(ASSET_ID) >$@
+$(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp)
+	$(BIN)/ami-export image --instance-id $$($(call json,$(D)/instance.json,.InstanceId)) --name "$(IMAGE_NAME)" \
+	  --asset-id "$$ASSET_ID" >$@.tmp
+	@mv $@.tmp $@
 
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
-	$(BIN)/ami-export export --format $* --asset-id $(ASSET_ID) --name $(IMAGE_NAME) \
-	  --bucket $(vm_bucket) --role $$($(call json,$(D)/vm-bucket.json,.ExportRoleName)) \
-	  --prefix $(IMAGES_PREFIX)/$(ASSET_ID)/ $(call cdn_flag,--cloudfront-domain) \
-	  <$(D)/ami.json >$@
+	$(BIN)/ami-export export --format $* --asset-id "$$ASSET_ID" --name "$(IMAGE_NAME)" \
+	  --bucket "$(vm_bucket)" --role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" \
+	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) \
+	  <$(D)/ami.json >$@.tmp
+	@mv $@.tmp $@
 
 $(D)/public.stamp: $(D)/ami.json
 	$(if $(MAKE_PUBLIC),$(BIN)/ami-export make-public --image-id $$($(call json,$<,.ImageId)) >&2,@echo "release: the AMI stays private (MAKE_PUBLIC=1 shares it)" >&2)
@@ -164,46 +341,54 @@ $(D)/public.stamp: $(D)/ami.json
 # The instance is no longer needed once its AMI exists: remove it while the exports run.
 $(D)/teardown.stamp: $(D)/ami.json
 	@$(MAKE) --no-print-directory teardown
-	@touch $@
 
 ## teardown: remove the EC2 stack and key pairs of ASSET_ID (what a release or a failure leaves running)
+# Once the AMI exists its own state is teardown.stamp; before, the instance's steps start again.
 teardown: require-asset-id
 	$(CFN_DEPLOY) --delete --stack $(EC2_STACK) >/dev/null
-	$(BIN)/list-assets --asset-id $(ASSET_ID) --kinds key-pair | $(BIN)/purge-assets --yes >/dev/null
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --kinds key-pair | $(BIN)/purge-assets --yes >/dev/null
 	rm -f $(D)/key.pem $(D)/keypair.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
-	@[ -f $(D)/ami.json ] || rm -f $(D)/installed.stamp $(D)/password.stamp
+	@if [ -f $(D)/ami.json ]; then touch $(D)/teardown.stamp; \
+	else rm -f $(D)/installed.stamp $(D)/password.stamp $(D)/teardown.stamp; fi
 
 $(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
 $(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json
-	$(BIN)/list-assets --asset-id $(ASSET_ID) --format markdown --bucket $(vm_bucket) $(call cdn_flag,--cdn-domain) >$@
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" \
+	  $(call cdn_flag,--cdn-domain) >$@.tmp
+	@mv $@.tmp $@
 
-.PHONY: release require-asset-id teardown
+.PHONY: release require-asset-id release-inputs teardown
 
 # --- The demo: the whole release on the local emulator -----------------------------------------
 
 DEMO_ASSET_ID ?= demo-$(shell date -u +%Y%m%d-%H%M%S)
 
+# $(call with_emulator,GOALS): make GOALS with the emulator running. One this call started is
+# stopped afterwards; one the user had started keeps running.
+with_emulator = started=; if ! $(emulator_running); then $(MAKE) --no-print-directory emulator; started=1; fi; \
+  status=0; $(MAKE) --no-print-directory $(1) || status=$$?; \
+  [ -z "$$started" ] || $(MAKE) --no-print-directory emulator-stop; exit $$status
+
 ## demo: the whole release on the local emulator; the playbooks run on a local Debian test system
-demo: build $(VENV)/.stamp
-	@$(MAKE) --no-print-directory emulator
-	@status=0; $(MAKE) --no-print-directory demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID) || status=$$?; \
-	$(MAKE) --no-print-directory emulator-stop; exit $$status
+demo: $(TOOLS) $(VENV)/.stamp
+	@$(call with_emulator,demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID))
 
 # The permanent VM bucket stack first, then the release; emulator instances have no operating
-# system, so the local Debian test system stands in for the instance in the install steps.
+# system, so the local Debian test system stands in for the instance in the install steps;
+# nothing listens on them, so the source CIDR is the loopback address.
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
 	SANDBOX_DEFAULT_PASSWORD=$$(head -c 18 /dev/urandom | base64); export SANDBOX_DEFAULT_PASSWORD; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
-	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) WAIT_SSH=0 \
+	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
 	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)"; \
 	else \
 	  echo "demo: not root, so no local Debian test system can be built: the install and reset-password steps are skipped" >&2; \
-	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SKIP_INSTALL=1; \
+	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 SKIP_INSTALL=1; \
 	fi
 
 # --- CodeBuild ---------------------------------------------------------------------------------
@@ -215,7 +400,7 @@ codebuild_call = jq -cn --arg target '$(1)' --argjson body "$(2)" \
 ## start-release: run the release of ASSET_ID in its CodeBuild project (MAKE_PUBLIC=1), following its phases
 start-release: require-asset-id $(TOOLS)
 	@project=$$($(CFN_DEPLOY) --describe --stack $(STACK_RELEASE_CODEBUILD) -r --filter '.Outputs.ProjectName // error("no ProjectName output")'); \
-	request=$$(jq -cn --arg p "$$project" --arg id "$(ASSET_ID)" --arg public "$(MAKE_PUBLIC)" \
+	request=$$(jq -cn --arg p "$$project" --arg id "$$ASSET_ID" --arg public "$$MAKE_PUBLIC" \
 	  '{projectName: $$p, idempotencyToken: ("release-" + $$id), environmentVariablesOverride: [{name: "ASSET_ID", value: $$id, type: "PLAINTEXT"}, {name: "MAKE_PUBLIC", value: $$public, type: "PLAINTEXT"}]}'); \
 	id=$$($(call codebuild_call,StartBuild,$$request,.json.build.id) | jq -r .); \
 	echo "start-release: build $$id of $$project" >&2; \
@@ -237,11 +422,14 @@ start-release: require-asset-id $(TOOLS)
 
 ## show-assets: list what ASSET_ID left behind, as a table (ASSET_ID=1.2.0 or a glob such as 1.2.*)
 show-assets: require-asset-id $(TOOLS)
-	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format table
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format table
 
 ## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes
+# CONFIRM is empty or yes (checked at the top): anything else stops before listing.
 purge: require-asset-id $(TOOLS)
-	$(BIN)/list-assets --asset-id '$(ASSET_ID)' --format json \
-	  | $(BIN)/purge-assets $(if $(filter yes,$(CONFIRM)),--yes,--dry-run)
+	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format json \
+	  | $(BIN)/purge-assets $(if $(CONFIRM),--yes,--dry-run)
+	$(if $(CONFIRM),,@echo "purge: a dry run, nothing was removed; to remove these:" \
+	  "make purge ASSET_ID='$$ASSET_ID' CONFIRM=yes" >&2)
 
 .PHONY: show-assets purge

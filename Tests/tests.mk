@@ -1,6 +1,16 @@
 # The test command of the README: everything a fresh machine needs is installed by the
 # prerequisites; the emulator is stopped whatever the tests did.
 
+# The Python test ground (moto and its extension, botocore for signature comparison,
+# awscli for benchmarks, cfn-lint), pinned, in a virtual environment of its own.
+$(VENV)/.stamp: Tests/requirements.txt $(BUILD)/.deps-apt
+	@python3 -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
+	@touch $@
+## venv: the pinned Python test ground under build/venv
+venv: $(VENV)/.stamp
+.PHONY: venv
+
 # A test that cannot run (no emulator, no SigV4 suite, no vector file, not root) fails.
 # ALLOW_SKIPS=1 makes it a skip instead, one line each in $(SKIP_LOG)-<part>; CI never sets it.
 ALLOW_SKIPS ?=
@@ -31,7 +41,7 @@ test: build lint $(BOTOCORE_VECTORS)
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)
 test-swift: build $(BOTOCORE_VECTORS)
 	@rm -f $(SKIP_LOG)-swift
-	@status=0; $(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) --xunit-output $(BUILD)/test/swift-tests.xml || status=$$?; \
+	@status=0; $(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK) --xunit-output $(BUILD)/test/swift-tests.xml || status=$$?; \
 	$(call skip_report,swift); exit $$status
 
 ## test-skips: a test that cannot run (no SigV4 suite, emulator or vectors) fails; ALLOW_SKIPS=1 counts it instead

@@ -11,15 +11,33 @@ STACK_CI_CODEBUILD     := DATA-SCIENCE-SANDBOX-CI-TEST-CODEBUILD
 STACK_RELEASE_CODEBUILD := DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD
 # Followed by the release's asset id, characters CloudFormation refuses turned into "-".
 STACK_EC2_PREFIX       := EC2-DATA-SCIENCE-SANDBOX-
+# The release role's EC2 rights need this project tag (and an asset-id tag) on what it creates.
+PROJECT_TAG            := data-science-sandbox
+# The build instance's network: both empty for the default VPC (stacks/README.md).
+VPC_ID    ?=
+SUBNET_ID ?=
 
-## lint: cfn-lint over every template (zero errors and zero warnings)
-lint: $(VENV)/.stamp
+# checkov has a venv of its own: its dependencies are not moto's.
+CHECKOV_VENV ?= $(BUILD)/venv-checkov
+$(CHECKOV_VENV)/.stamp: Tests/requirements-checkov.txt $(BUILD)/.deps-apt
+	@rm -rf $(CHECKOV_VENV)
+	@python3 -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
+	@touch $@
+
+## lint: cfn-lint (zero errors and warnings), checkov (zero failures; skips explained in the templates), the templates' contract tests
+lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 	$(VENV)/bin/cfn-lint --format parseable -- $(TEMPLATES)
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+	  $(addprefix --file ,$(TEMPLATES))
+	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/stacks
 .PHONY: lint
 
 # --- Deploying the permanent stacks (stacks/README.md: order and costs) ---------------------------
 # Each target deploys through cfn-deploy (a change set; nothing executes when nothing changed)
 # and prints the stack's outputs as JSON. REGION empty: $AWS_REGION or the profile's region.
+# These four stacks are permanent and should be termination-protected: cfn-deploy has no flag
+# for it yet, so stacks/README.md (deploy order, step 7) has the one aws command per stack.
 REGION            ?=
 ALLOWED_IPS       ?=
 RATE_LIMIT        ?=
@@ -65,14 +83,15 @@ deploy-ci-codebuild: build
 	$(CFN_DEPLOY) --stack $(STACK_CI_CODEBUILD) --template stacks/ci-codebuild.yaml $(REGION_FLAG) \
 	  $(CODEBUILD_PARAMS) --filter .Outputs
 
-## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN required)
+## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN required; VPC_ID, SUBNET_ID)
 deploy-release-codebuild: build
 	@$(call require,SOURCE_LOCATION); $(call require,DEFAULT_PASSWORD_SECRET_ARN)
 	@bucket=$$($(call stack_output,$(STACK_VM_BUCKET),BucketName,$(REGION_FLAG))); \
 	role=$$($(call stack_output,$(STACK_VM_BUCKET),ExportRoleName,$(REGION_FLAG))); \
+	cdn=$$($(call stack_output,$(STACK_VM_BUCKET),DistributionDomainName,$(REGION_FLAG))); \
 	$(CFN_DEPLOY) --stack $(STACK_RELEASE_CODEBUILD) --template stacks/release-codebuild.yaml $(REGION_FLAG) \
-	  $(CODEBUILD_PARAMS) --param "VMBucketName=$$bucket" --param "ExportRoleName=$$role" \
+	  $(CODEBUILD_PARAMS) --param "VMBucketName=$$bucket" --param "ExportRoleName=$$role" --param "CdnDomain=$$cdn" \
 	  --param 'DefaultPasswordSecretArn=$(DEFAULT_PASSWORD_SECRET_ARN)' $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
-	  --filter .Outputs
+	  $(call param,VpcId,$(VPC_ID)) $(call param,SubnetId,$(SUBNET_ID)) --filter .Outputs
 
 .PHONY: deploy-waf deploy-vm-bucket deploy-ci-codebuild deploy-release-codebuild

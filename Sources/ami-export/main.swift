@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct AmiExport: ParsableCommand {
@@ -11,7 +13,7 @@ struct AmiExport: ParsableCommand {
 struct MakeImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "CreateImage from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
+        abstract: "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
         discussion: """
         The image and its snapshots carry the asset-id tag. Prints {"ImageId","Name","SnapshotIds","State"};
         a failed AMI exits 1 with its StateReason.
@@ -24,7 +26,7 @@ struct MakeImage: ParsableCommand {
     var name: String
 
     @Option(name: .long, help: "The release's asset-id, tagged on the image and its snapshots.")
-    var assetId: String
+    var assetId: AssetId
 
     @Option(name: .long, help: "AMI description.")
     var description: String?
@@ -39,31 +41,17 @@ struct MakeImage: ParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let printer = try output.printer()
-        let assetId = try AssetConventions.validate(assetId: assetId)
+    func validate() throws {
         try Images.validate(name: name, flag: "--name")
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let printer = try output.printer()
         let client = try aws.client()
-        let tagKey = assets.resolvedTagKey(client.environment)
-        let images = Images(client)
-        let id: String
-        if let existing = try images.find(name: name) {
-            if let owner = existing.tags[tagKey], owner != assetId {
-                throw ToolError.remote("AMI \(existing.id) named '\(name)' belongs to \(tagKey) \(owner); choose another --name")
-            }
-            log("image \(existing.id): '\(name)' already exists, reused")
-            id = existing.id
-        } else {
-            id = try images.create(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
-                                   tags: [(tagKey, assetId)])
-            log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
-        }
-        let image = try images.waitAvailable(id: id, timeout: timeout)
-        // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
-        // cannot be tagged at creation, gets them too.
-        try images.tag([image.id] + image.snapshotIds, [(tagKey, assetId)])
-        try printer.emit(image.json)
+        let image = ReleaseImage(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
+                                 tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value, timeout: timeout)
+        try printer.emit(image.make(client).json)
     }
 }
 
@@ -91,7 +79,7 @@ struct Export: ParsableCommand {
     var name: String?
 
     @Option(name: .customLong("format"), help: "vmdk, vhd or raw (repeatable).")
-    var formats: [String] = []
+    var formats: [DiskFormat] = []
 
     @Option(name: .long, help: "The export bucket.")
     var bucket: String
@@ -103,7 +91,7 @@ struct Export: ParsableCommand {
     var role = "vmimport"
 
     @Option(name: .long, help: "The release's asset-id, tagged on the export tasks and AMI copies.")
-    var assetId: String
+    var assetId: AssetId
 
     @Option(name: .long, help: "Text put before the export tasks' description.")
     var description: String?
@@ -112,6 +100,10 @@ struct Export: ParsableCommand {
     var sequential = false
 
     @Option(name: .long, help: "CloudFront domain of the bucket's distribution, for the Url field.")
+    var cdnDomain: String?
+
+    /// The flag's earlier name, still accepted.
+    @Option(name: .customLong("cloudfront-domain"), help: .hidden)
     var cloudfrontDomain: String?
 
     @Option(name: .long, help: "Seconds to wait for the exports (default 14400).")
@@ -122,42 +114,37 @@ struct Export: ParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let printer = try output.printer()
-        let assetId = try AssetConventions.validate(assetId: assetId)
+    func validate() throws {
         guard !formats.isEmpty else { throw ToolError.usage("give at least one --format (vmdk, vhd or raw)") }
-        var chosen: [DiskFormat] = []
-        for f in formats {
-            guard let format = DiskFormat(rawValue: f.lowercased()) else {
-                throw ToolError.usage("unknown --format '\(f)': expected vmdk, vhd or raw")
-            }
-            guard !chosen.contains(format) else { throw ToolError.usage("--format \(f) is given twice") }
-            chosen.append(format)
+        if let twice = formats.enumerated().first(where: { formats[..<$0.offset].contains($0.element) })?.element {
+            throw ToolError.usage("--format \(twice.rawValue) is given twice")
         }
         guard !bucket.isEmpty else { throw ToolError.usage("--bucket must not be empty") }
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
         if let name, name.isEmpty || name.contains("/") { throw ToolError.usage("invalid --name '\(name)': a file base name, not empty, without /") }
-        let copier = try copy.copier()
+        if cdnDomain != nil, cloudfrontDomain != nil {
+            throw ToolError.usage("give --cdn-domain once (--cloudfront-domain is its old name)")
+        }
+    }
+
+    func run() throws {
+        let printer = try output.printer()
         var imageId = self.imageId
         var imageName: String?
         if imageId == nil {
             let input = try Fields(try Input.json(required: true, what: "--image-id or the output of `ami-export image`")!, what: "input")
-            try input.only(["ImageId", "Name", "SnapshotIds", "State"])
+            try input.rejectUnknownKeys(allowed: ["ImageId", "Name", "SnapshotIds", "State"])
             imageId = try input.requiredString("ImageId")
             imageName = try input.string("Name")
         }
         let client = try aws.client()
-        let prefix = self.prefix ?? AssetConventions.imagesKeyPrefix(imagesPrefix: assets.resolvedImagesPrefix(client.environment), assetId: assetId)
-
-        let base = try Images(client).describe(id: imageId!)
-        guard let base, base.state == "available" else {
-            throw ToolError.remote("image \(imageId!) is \(base?.state ?? "not found"); make it with `ami-export image` first")
-        }
-        let plan = ExportPlan(baseImage: base, name: name ?? imageName ?? base.name, formats: chosen, bucket: bucket,
-                              prefix: prefix, roleName: role, tagKey: assets.resolvedTagKey(client.environment),
-                              assetId: assetId, description: description, sequential: sequential,
-                              cloudfrontDomain: cloudfrontDomain, timeout: timeout, copier: copier)
-        try printer.emit(try Exporter(client: client, plan: plan).run())
+        let env = client.environment
+        let plan = ExportPlan(imageId: imageId!, name: name ?? imageName, formats: formats, bucket: bucket,
+                              prefix: prefix ?? assets.imagesKeyPrefix(assetId: assetId.value, env), roleName: role,
+                              tagKey: assets.resolvedTagKey(env), assetId: assetId.value, description: description,
+                              sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout,
+                              renamer: copy.renamer)
+        try printer.emit(try ExportRun(client: client, plan: plan).run())
     }
 }
 
@@ -205,33 +192,15 @@ struct Rename: ParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard !bucket.isEmpty, !key.isEmpty, !to.isEmpty else { throw ToolError.usage("--bucket, --key and --to must not be empty") }
+    }
+
     func run() throws {
         let printer = try output.printer()
-        guard !bucket.isEmpty, !key.isEmpty, !to.isEmpty else { throw ToolError.usage("--bucket, --key and --to must not be empty") }
-        let copier = try copy.copier()
-        let outcome = try copier.rename(try aws.client(), bucket: bucket, from: key, to: to)
+        let outcome = try copy.renamer.run(try aws.client(), bucket: bucket, from: key, to: to)
         log("rename: \(outcome.bodyBytes) body bytes through this process for \(outcome.size) bytes copied")
-        try printer.emit(["Bucket": .string(bucket), "Key": .string(to), "Size": .number(Double(outcome.size)),
-                          "Parts": outcome.parts.map { .number(Double($0)) } ?? .null])
-    }
-}
-
-/// How the server-side rename copies: flags, so tests can make the multipart path run on small objects.
-struct CopyOptions: ParsableArguments {
-    @Option(name: .long, help: "Copy in parts above this size, bytes or with K/M/G/MiB… (default 5GiB, CopyObject's limit).")
-    var copyThreshold = "5GiB"
-
-    @Option(name: .long, help: "Part size of a multipart copy (default 512MiB; 5MiB to 5GiB).")
-    var partSize = "512MiB"
-
-    @Option(name: .long, help: "Parts copied at once (default 8).")
-    var copyParallelism = 8
-
-    func copier() throws -> S3Copy {
-        let copier = S3Copy(threshold: try ByteSize.parse(copyThreshold, flag: "--copy-threshold"),
-                            partSize: try ByteSize.parse(partSize, flag: "--part-size"), parallelism: copyParallelism)
-        try copier.validate()
-        return copier
+        try printer.emit(outcome.json(bucket: bucket, key: to))
     }
 }
 

@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct AwsSignRequest: ParsableCommand {
@@ -17,7 +19,7 @@ struct AwsSignRequest: ParsableCommand {
     var dryRun = false
 
     @Option(name: .long, help: "Signing time, basic ISO 8601 in UTC (20150830T123600Z).")
-    var time: String?
+    var time: AmzDate?
 
     @Option(name: .long, help: "Region (overrides the JSON and the environment).")
     var region: String?
@@ -32,10 +34,6 @@ struct AwsSignRequest: ParsableCommand {
 
     func run() throws {
         let printer = try output.printer()
-        let signingTime = try time.map { t -> AmzDate in
-            guard let d = AmzDate(iso8601: t) else { throw ToolError.usage("invalid --time '\(t)': expected 20150830T123600Z") }
-            return d
-        }
         guard let input = try Input.json(required: true, what: "a request object") else { return }
         let env = processEnvironment()
         var client: AWSClient?
@@ -44,42 +42,8 @@ struct AwsSignRequest: ParsableCommand {
             return client!.endpoint(service)
         }
         let aws = try client ?? AWSClient(region: raw.region, environment: env, profile: profile)
-        aws.signingTime = signingTime
-
-        if dryRun {
-            var request = raw.request
-            let endpoint = aws.endpoint(raw.service)
-            try Signer(credentials: aws.credentials(), region: endpoint.signingRegion, service: endpoint.signingName)
-                .sign(&request, at: signingTime ?? .now())
-            var body: JSON = .null
-            if case let .bytes(b) = request.body { body = .string(String(decoding: b, as: UTF8.self)) }
-            try printer.emit([
-                "method": .string(request.method),
-                "url": .string(request.url),
-                "headers": .object(request.headers.fields.map { ($0.name, .string($0.value)) }),
-                "body": body,
-            ])
-            return
-        }
-
-        let response = try aws.send(raw.request, service: raw.service, idempotent: raw.isIdempotent, responseFile: raw.outputFile)
-        var headers: [(String, JSON)] = []
-        for field in response.headers {
-            if let i = headers.firstIndex(where: { $0.0 == field.name }) {
-                headers[i].1 = .string((headers[i].1.string ?? "") + ", " + field.value)
-            } else {
-                headers.append((field.name, .string(field.value)))
-            }
-        }
-        var result: JSON = ["status": JSON(response.status), "headers": .object(headers)]
-        if let file = response.bodyFile {
-            result.set("bodyFile", .string(file))
-            result.set("json", .null)
-        } else {
-            result.set("body", .string(String(decoding: response.body, as: UTF8.self)))
-            result.set("json", try ErrorDecoding.body(response))
-        }
-        try printer.emit(result)
+        aws.signingTime = time
+        try printer.emit(dryRun ? raw.signed(by: aws) : raw.send(aws))
     }
 }
 

@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct CfnDeploy: ParsableCommand {
@@ -45,46 +47,42 @@ struct CfnDeploy: ParsableCommand {
 
     static let inputKeys: Set<String> = ["stack", "template", "parameters", "tags"]
 
-    func run() throws {
-        let printer = try output.printer()
+    func validate() throws {
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
         guard !(delete && describe) else { throw ToolError.usage("--delete and --describe exclude each other") }
-        let flagParams = try StackParameters.assignments(params, flag: "--param")
-        let flagTags = try StackParameters.assignments(tags, flag: "--tag")
+        if delete || describe {
+            guard template == nil, params.isEmpty, tags.isEmpty, templateBucket == nil, !deleteFailed else {
+                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack (and --region, --timeout)")
+            }
+        }
+        _ = try StackParameters.assignments(params, flag: "--param")
+        _ = try StackParameters.assignments(tags, flag: "--tag")
+        if let bucket = templateBucket, bucket.isEmpty { throw ToolError.usage("--template-bucket is empty") }
+    }
 
+    func run() throws {
+        let printer = try output.printer()
         var input: Fields?
         if let json = try Input.json(required: false, what: "a deploy object") {
             input = try Fields(json, what: "input")
-            try input?.only(delete || describe ? ["stack"] : CfnDeploy.inputKeys)
+            try input?.rejectUnknownKeys(allowed: delete || describe ? ["stack"] : CfnDeploy.inputKeys)
         }
         let name = try stack ?? input?.requiredString("stack")
         guard let name else { throw ToolError.usage("missing the stack: give --stack NAME or \"stack\" on stdin") }
         guard Stack.isValidName(name) else {
             throw ToolError.usage("invalid stack name '\(name)': a letter, then letters, digits and '-', at most 128")
         }
-
-        if delete || describe {
-            guard template == nil, params.isEmpty, tags.isEmpty, templateBucket == nil, !deleteFailed else {
-                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack (and --region, --timeout)")
-            }
-            let client = try aws.client()
-            if describe {
-                guard let found = try client.describeStack(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
-                return try printer.emit(found.result(changed: false))
-            }
-            let deleted = try client.deleteStack(name, timeout: timeout)
-            if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
-            return try printer.emit(["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
-                                     "Outputs": [:], "Changed": .bool(deleted != nil)])
-        }
+        if describe { return try printer.emit(Stacks(try aws.client()).result(of: name)) }
+        if delete { return try printer.emit(Stacks(try aws.client()).deleteResult(name, timeout: timeout)) }
 
         let path = try template ?? input?.requiredString("template")
         guard let path else { throw ToolError.usage("missing the template: give --template FILE or \"template\" on stdin") }
         let parameters = StackParameters.merge(
-            try StackParameters.pairs(input?.object("parameters") ?? [], what: "parameter", lists: true), flagParams)
-        let stackTags = StackParameters.merge(try StackParameters.pairs(input?.object("tags") ?? [], what: "tag", lists: false), flagTags)
+            try StackParameters.pairs(input?.object("parameters") ?? [], what: "parameter", lists: true),
+            try StackParameters.assignments(params, flag: "--param"))
+        let stackTags = StackParameters.merge(try StackParameters.pairs(input?.object("tags") ?? [], what: "tag", lists: false),
+                                              try StackParameters.assignments(tags, flag: "--tag"))
         try StackParameters.checkTags(stackTags)
-        if let bucket = templateBucket, bucket.isEmpty { throw ToolError.usage("--template-bucket is empty") }
         var deployment = StackDeployment(stackName: name, template: try StackTemplate(path: path, uploadBucket: templateBucket),
                                          templateBucket: templateBucket, parameters: parameters, tags: stackTags,
                                          deleteFailed: deleteFailed, timeout: timeout)

@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct ListAssets: ParsableCommand {
@@ -35,20 +37,28 @@ struct ListAssets: ParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
+    /// The output format asked for; on a terminal a table, otherwise JSON.
+    var chosenFormat: Format { format ?? (isatty(1) != 0 ? .table : .json) }
+
+    func validate() throws {
+        if chosenFormat != .json, output.filter != nil {
+            throw ToolError.usage("--filter works on JSON output; drop it or use --format json")
+        }
+        _ = try AssetIdPattern(assetId)
+        _ = try kinds.map(Asset.Kind.parseList)
+    }
+
     func run() throws {
         let printer = try output.printer()
-        let onTerminal = isatty(1) != 0
-        let format = self.format ?? (onTerminal ? .table : .json)
-        if format != .json, output.filter != nil { throw ToolError.usage("--filter works on JSON output; drop it or use --format json") }
         let env = processEnvironment()
-        let listing = AssetListing(pattern: try AssetListing.validate(pattern: assetId),
+        let listing = AssetListing(pattern: try AssetIdPattern(assetId),
                                    kinds: try kinds.map(Asset.Kind.parseList) ?? Asset.Kind.allCases,
                                    tagKey: assets.resolvedTagKey(env), imagesPrefix: assets.resolvedImagesPrefix(env),
                                    bucket: bucket ?? env["VM_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, cdnDomain: cdnDomain)
         let found = try listing.run(try aws.client())
-        switch format {
+        switch chosenFormat {
         case .json: try printer.emit(.array(found.map(\.json)))
-        case .table: print(AssetTable.text(found, color: onTerminal && (env["NO_COLOR"] ?? "").isEmpty), terminator: "")
+        case .table: print(AssetTable.text(found, color: isatty(1) != 0 && (env["NO_COLOR"] ?? "").isEmpty), terminator: "")
         case .markdown: print(AssetTable.markdown(found, pattern: assetId), terminator: "")
         }
     }

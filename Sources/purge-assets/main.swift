@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct PurgeAssets: ParsableCommand {
@@ -34,34 +36,25 @@ struct PurgeAssets: ParsableCommand {
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let printer = try output.printer()
+    func validate() throws {
         if dryRun && yes { throw ToolError.usage("--dry-run and --yes contradict each other; give one") }
         guard stackTimeout > 0 else { throw ToolError.usage("--stack-timeout must be positive") }
+    }
+
+    func run() throws {
+        let printer = try output.printer()
         let env = processEnvironment()
-        let key = AssetOptions.tagKey(tagKey, env)
-        let assets = AssetPurge.ordered(try Input.list(what: "list-assets JSON").enumerated().map { i, v in
-            var a = try Asset(json: v, what: "asset \(i + 1)")
-            a.tagKey = key
-            return a
-        })
-        if let region = aws.region, let other = assets.first(where: { $0.region != region }) {
-            throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
-        }
+        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON"), tagKey: AssetOptions.tagKey(tagKey, env),
+                                         region: aws.region)
         guard yes else {
             for a in assets { try printer.emitLine(AssetPurge.plan(a)) }
             return
         }
-        var clients: [String: AWSClient] = [:]
-        for a in assets where clients[a.region] == nil {
-            clients[a.region] = try AWSClient(region: a.region, environment: env, profile: aws.profile)
+        let purge = try AssetPurge(regionsOf: assets, environment: env, profile: aws.profile) { a, outcome in
+            try printer.emitLine(AssetPurge.line(a, outcome))
         }
-        let purge = AssetPurge(clients: clients) { a, outcome in try printer.emitLine(AssetPurge.line(a, outcome)) }
         purge.stackTimeout = stackTimeout
-        let failed = try purge.run(assets)
-        if failed > 0 {
-            throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
-        }
+        try purge.run(assets)
     }
 }
 

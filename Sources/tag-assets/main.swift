@@ -1,4 +1,6 @@
 import AWSCore
+import SandboxRelease
+import ToolSupport
 import ArgumentParser
 
 struct TagAssets: ParsableCommand {
@@ -12,7 +14,7 @@ struct TagAssets: ParsableCommand {
         """)
 
     @Option(name: .long, help: "The asset-id to tag with, e.g. 1.2.0.")
-    var assetId: String
+    var assetId: AssetId
 
     @OptionGroup var assets: AssetOptions
     @OptionGroup var aws: AWSOptions
@@ -20,12 +22,9 @@ struct TagAssets: ParsableCommand {
 
     func run() throws {
         let printer = try output.printer()
-        let assetId = try AssetConventions.validate(assetId: assetId)
-        let ids = try Tagging.ids(Input.list(what: "resource ids"))
+        let ids = try Tags.resourceIds(Input.list(what: "resource ids"))
         let client = try aws.client()
-        if !ids.isEmpty {
-            try Tagging.tag(ids, key: assets.resolvedTagKey(processEnvironment()), value: assetId, client: client)
-        }
+        try Tags(client).tag(ids, [(assets.resolvedTagKey(client.environment), assetId.value)])
         try printer.emit(.array(ids.map(JSON.string)))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AWSCore
+@testable import SandboxRelease
 
 extension Integration {
     @Suite struct CfnDeployTests {
@@ -181,6 +182,7 @@ extension Integration {
             let release = try deploy("Release-\(id)", "release-codebuild.yaml", [
                 "SourceLocation": "https://github.com/example/sandbox-release.git", "CodeBuildProjectName": .string("release-\(id)"),
                 "VMBucketName": bucket["BucketName"] ?? .null, "ExportRoleName": bucket["ExportRoleName"] ?? .null,
+                "CdnDomain": bucket["DistributionDomainName"] ?? .null,
                 "DefaultPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
             ])
             #expect(release["ServiceRoleArn"]?.string?.hasPrefix("arn:aws:iam::") == true)

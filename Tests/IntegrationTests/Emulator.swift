@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AWSCore
+@testable import SandboxRelease
 
 /// Every integration test runs the built executables as processes against the emulator, as a
 /// user's shell would. They share one emulator, so they run one at a time (see `Integration`).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AWSCore
+@testable import SandboxRelease
 
 /// The test ground's seeding script (Tests/seed_assets.py) run against the emulator: what it
 /// made, by list-assets kind.

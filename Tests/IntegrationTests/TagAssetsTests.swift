@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AWSCore
+@testable import SandboxRelease
 
 extension Integration {
     @Suite struct TagAssetsTests {

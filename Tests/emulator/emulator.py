@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import socket
 import sys
@@ -25,6 +26,9 @@ USER = "sandbox-test"
 # The bootstrap's own requests carry this header; everything else waits until bootstrap is done.
 BOOTSTRAP_HEADER = "HTTP_X_EMULATOR_BOOTSTRAP"
 FAULT_KINDS = ("slowdown", "throttling", "drop")
+# Faults after moto has done the work: the effect happens, the answer is lost.
+AFTER_FAULT_KINDS = ("drop-after", "error-after")
+ROLE_ARN = re.compile(r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 # moto reads this when it is imported: set it first. The AMIs every region starts with.
 os.environ.setdefault("MOTO_AMIS_PATH", str(HERE / "amis.json"))
@@ -48,7 +52,9 @@ import fixes_cfn  # noqa: E402
 import fixes_codebuild  # noqa: E402
 import fixes_assets  # noqa: E402
 import fixes_export  # noqa: E402
+import iam_enforcer  # noqa: E402
 import presign  # noqa: E402
+import request_log  # noqa: E402
 
 
 def _env_float(name: str, default: float) -> float:
@@ -70,12 +76,16 @@ class Emulator:
         self.bootstrap_token = uuid.uuid4().hex
         self.requests = 0
         self.faulted = 0
+        self.actions: list[str] = []
         self.fault_rate = 0.0
         self.fault_kinds: list[str] = list(FAULT_KINDS)
         self.fault_limit: int | None = None
         # Served at /_emulator/container-credentials, standing in for CodeBuild's endpoint.
         self.container_token: str | None = None
         self.credentials: tuple[str, str] | None = None
+        # When set, the container endpoint hands out this role's temporary keys instead.
+        self.container_role: str | None = None
+        self.credential_seconds = 3600
         self.configure(
             {
                 "faultRate": _env_float("EMULATOR_FAULT_RATE", 0.0),
@@ -88,12 +98,14 @@ class Emulator:
     # --- configuration -------------------------------------------------------------------------
 
     def configure(self, changes: dict[str, Any]) -> None:
-        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken"}
+        known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken",
+                 "containerRoleArn", "credentialSeconds"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
         # Validate everything before changing anything.
         rate, kinds, limit = self.fault_rate, self.fault_kinds, self.fault_limit
+        role, lifetime = self.container_role, self.credential_seconds
         seconds, size = exports.Settings.export_seconds, exports.Settings.export_bytes
         if "faultRate" in changes:
             rate = float(changes["faultRate"])
@@ -101,13 +113,23 @@ class Emulator:
                 raise ValueError("faultRate must be between 0 and 1")
         if "faultKinds" in changes:
             kinds = [str(k).strip().lower() for k in changes["faultKinds"]]
-            bad = [k for k in kinds if k not in FAULT_KINDS]
+            bad = [k for k in kinds if k not in FAULT_KINDS + AFTER_FAULT_KINDS]
             if bad or not kinds:
-                raise ValueError(f"faultKinds must be a non-empty subset of {', '.join(FAULT_KINDS)}")
+                raise ValueError(f"faultKinds must be a non-empty subset of {', '.join(FAULT_KINDS + AFTER_FAULT_KINDS)}")
         if "faultLimit" in changes:
             limit = None if changes["faultLimit"] is None else int(changes["faultLimit"])
             if limit is not None and limit < 0:
                 raise ValueError("faultLimit must be >= 0 or null")
+        if "containerRoleArn" in changes:
+            role = changes["containerRoleArn"]
+            if role is not None and not (isinstance(role, str) and ROLE_ARN.match(role)):
+                raise ValueError("containerRoleArn must be a role ARN (arn:aws:iam::ACCOUNT:role/NAME) or null")
+            if role is not None and not _role_exists(role):
+                raise ValueError(f"containerRoleArn: no role {role} in the emulator's IAM; create it first")
+        if "credentialSeconds" in changes:
+            lifetime = int(changes["credentialSeconds"])
+            if not 1 <= lifetime <= 43200:
+                raise ValueError("credentialSeconds must be between 1 and 43200")
         if "exportSeconds" in changes:
             seconds = float(changes["exportSeconds"])
             if seconds < 0:
@@ -118,6 +140,7 @@ class Emulator:
                 raise ValueError("exportBytes must be >= 0")
         with self.lock:
             self.fault_rate, self.fault_kinds, self.fault_limit = rate, kinds, limit
+            self.container_role, self.credential_seconds = role, lifetime
             if "containerToken" in changes:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
@@ -131,6 +154,8 @@ class Emulator:
                 "exportSeconds": exports.Settings.export_seconds,
                 "exportBytes": exports.Settings.export_bytes,
                 "containerToken": self.container_token,
+                "containerRoleArn": self.container_role,
+                "credentialSeconds": self.credential_seconds,
             }
 
     # --- WSGI ------------------------------------------------------------------------------------
@@ -150,15 +175,19 @@ class Emulator:
                 return _json(start_response, "403 Forbidden", {"error": "use POST /_emulator/reset"})
             return self.app(environ, start_response)
 
+        action = request_log.action_of(environ)
         with self.lock:
             self.requests += 1
+            self.actions.append(action)
             fault = None
-            if self.fault_rate > 0 and (self.fault_limit is None or self.faulted < self.fault_limit):
-                if random.random() < self.fault_rate:
-                    fault = random.choice(self.fault_kinds)
-                    self.faulted += 1
+            # faultLimit counts down: at most that many more faults from when it was set.
+            if self.fault_rate > 0 and self.fault_limit != 0 and random.random() < self.fault_rate:
+                fault = random.choice(self.fault_kinds)
+                self.faulted += 1
+                if self.fault_limit is not None:
+                    self.fault_limit -= 1
         if fault:
-            print(f"emulator: fault {fault} for {environ.get('REQUEST_METHOD')} {path}", file=sys.stderr, flush=True)
+            print(f"emulator: fault {fault} for {action} ({environ.get('REQUEST_METHOD')} {path})", file=sys.stderr, flush=True)
         if fault == "drop":
             return self.drop(environ)
         if fault == "slowdown":
@@ -174,7 +203,25 @@ class Emulator:
             # moto answers an unsigned request with a bare 500 once signature checks are on.
             return _unsigned(environ, start_response)
         exports.tick()
+        if fault in AFTER_FAULT_KINDS:
+            return self.after_fault(fault, environ, start_response)
         return self.app(environ, start_response)
+
+    def after_fault(self, fault: str, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """moto does the work and its answer is thrown away: the reply is lost or replaced by a 500."""
+        answered: list[str] = []
+        body = self.app(environ, lambda status, headers, exc_info=None: answered.append(status))
+        try:
+            for _ in body:
+                pass
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        print(f"emulator: {fault}: moto answered {answered[:1]}, the client gets no such answer", file=sys.stderr, flush=True)
+        if fault == "drop-after":
+            return self.drop(environ)
+        return _internal_error(environ, start_response)
 
     def drop(self, environ: dict[str, Any]) -> Iterable[bytes]:
         # Read the request body so the close is a clean FIN (curl: "Empty reply from server")
@@ -228,23 +275,22 @@ class Emulator:
             # Like the container credentials endpoint: the token must match when one is set.
             with self.lock:
                 token, creds = self.container_token, self.credentials
+                role, lifetime = self.container_role, self.credential_seconds
             if token is not None and environ.get("HTTP_AUTHORIZATION") != token:
                 return _json(start_response, "401 Unauthorized", {"error": "wrong or missing Authorization token"})
             assert creds is not None
-            return _json(start_response, "200 OK", {
-                "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
-                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
-            })
+            return _json(start_response, "200 OK", _keys(creds, role, lifetime))
         elif path.startswith("/_emulator/imds/"):
             return self.instance_metadata(environ, start_response, path[len("/_emulator/imds"):], method)
         elif path == "/_emulator/requests" and method == "GET":
             with self.lock:
-                return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted})
+                return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted, "actions": list(self.actions)})
         elif path == "/_emulator/reset" and method == "POST":
             reset_keeping_iam()
             with self.lock:
                 self.requests = 0
                 self.faulted = 0
+                self.actions.clear()
             return _json(start_response, "200 OK", {"status": "ok"})
         else:
             return _json(start_response, "404 Not Found", {"error": f"no control endpoint {method} {path}"})
@@ -267,16 +313,16 @@ class Emulator:
                 return text("200 OK", self.imds_token)
         with self.lock:
             token, creds = getattr(self, "imds_token", None), self.credentials
+            role_arn, lifetime = self.container_role, self.credential_seconds
         if token is None or environ.get("HTTP_X_AWS_EC2_METADATA_TOKEN") != token:
             return text("401 Unauthorized", "")
         role = "sandbox-instance-role"
         if path == "/latest/meta-data/iam/security-credentials/":
             return text("200 OK", role)
         if path == f"/latest/meta-data/iam/security-credentials/{role}" and creds is not None:
-            return _json(start_response, "200 OK", {
-                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": creds[0], "SecretAccessKey": creds[1], "Token": "",
-                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
-            })
+            # The instance profile hands out the same role's expiring keys as the container endpoint.
+            keys = _keys(creds, role_arn, lifetime)
+            return _json(start_response, "200 OK", {"Code": "Success", "Type": "AWS-HMAC", **keys})
         return text("404 Not Found", "")
 
 
@@ -314,22 +360,28 @@ def _slowdown(start_response: Callable[..., Any]) -> list[bytes]:
     return [body]
 
 
-def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+def _service_error(environ: dict[str, Any], start_response: Callable[..., Any], status: str, code: str,
+                   json_code: str, message: str, party: str) -> list[bytes]:
+    """An error in the request's own protocol: JSON (X-Amz-Target + JSON body) or the query XML."""
     request_id = _request_id()
     content_type = environ.get("CONTENT_TYPE", "")
     if environ.get("HTTP_X_AMZ_TARGET") and "json" in content_type:
-        # A JSON-protocol service (CodeBuild, WAFv2) says the same thing in JSON.
-        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", "ThrottlingException")]
+        body = json.dumps({"__type": json_code, "message": message}).encode()
+        headers = [("Content-Type", content_type.split(";")[0]), ("x-amzn-ErrorType", json_code)]
     else:
         body = (
-            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            f"<ErrorResponse><Error><Type>{party}</Type><Code>{code}</Code><Message>{message}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode()
         headers = [("Content-Type", "text/xml")]
     headers += [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)]
-    start_response("400 Bad Request", headers)
+    start_response(status, headers)
     return [body]
+
+
+def _throttling(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    # A JSON-protocol service (CodeBuild, WAFv2) says the same thing in JSON.
+    return _service_error(environ, start_response, "400 Bad Request", "Throttling", "ThrottlingException", "Rate exceeded", "Sender")
 
 
 def _s3_error(start_response: Callable[..., Any], status: str, code: str, message: str) -> list[bytes]:
@@ -360,6 +412,49 @@ def _unsigned(environ: dict[str, Any], start_response: Callable[..., Any]) -> li
         return _s3_error(start_response, "403 Forbidden", "AccessDenied", "Access Denied")
     start_response("403 Forbidden", headers + [("Content-Length", str(len(body))), ("x-amzn-RequestId", request_id)])
     return [body]
+
+
+def _internal_error(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    status = "500 Internal Server Error"
+    if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+        return _s3_error(start_response, status, "InternalError", "We encountered an internal error. Please try again.")
+    return _service_error(environ, start_response, status, "InternalFailure", "InternalFailure", "An internal error has occurred", "Receiver")
+
+
+def _role_exists(role_arn: str) -> bool:
+    from moto.iam.models import iam_backends
+
+    account = role_arn.split(":")[4]
+    try:
+        iam_backends[account]["aws"].get_role_by_arn(role_arn)
+    except Exception:  # noqa: BLE001 (moto raises its NotFound)
+        return False
+    return True
+
+
+def _keys(bootstrap: tuple[str, str], role_arn: str | None, seconds: int) -> dict[str, str]:
+    """What the credential endpoints serve: the role's fresh temporary keys, or the bootstrap key."""
+    if role_arn is not None:
+        return _role_credentials(role_arn, seconds)
+    return {
+        "AccessKeyId": bootstrap[0], "SecretAccessKey": bootstrap[1], "Token": "",
+        "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds)),
+    }
+
+
+def _role_credentials(role_arn: str, seconds: int) -> dict[str, str]:
+    """A fresh set of the role's temporary keys through moto's STS, so requests carry its policies."""
+    from moto.sts.models import sts_backends
+
+    account = role_arn.split(":")[4]
+    assumed = sts_backends[account]["aws"].assume_role(
+        region_name=REGION, role_session_name=f"container-{uuid.uuid4().hex[:12]}", role_arn=role_arn,
+        policy="", duration=seconds, external_id="",
+    )
+    return {
+        "AccessKeyId": assumed.access_key_id, "SecretAccessKey": assumed.secret_access_key,
+        "Token": assumed.session_token, "Expiration": assumed.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def reset_keeping_iam() -> None:
@@ -439,10 +534,9 @@ class Handler(MotoRequestHandler):
 
 def main() -> int:
     host = "127.0.0.1"
-    port = int(os.environ.get("EMULATOR_PORT", "5055"))
+    # Unset or 0: a free port, chosen by the system (a fresh emulator never meets an old one).
+    port = int(os.environ.get("EMULATOR_PORT") or "0")
     state_dir = Path(os.environ.get("EMULATOR_STATE_DIR", str(HERE.parent.parent / "build" / "emulator")))
-    endpoint = f"http://{host}:{port}"
-    os.environ["MOTO_PORT"] = str(port)
 
     fixes.install()
     fixes_cfn.install()
@@ -451,13 +545,18 @@ def main() -> int:
     fixes_export.install(sys.modules[__name__])
     cfn_models.install()
     exports.install()
+    iam_enforcer.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 
     # Exactly the bootstrap's three calls go unchecked; every later request must be signed.
     moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 3
     ActionAuthenticatorMixin.request_count = 0
 
+    # Port 0: the system picks a free one; env then names the port really used.
     server = make_server(host, port, emulator, threaded=True, request_handler=Handler)
+    port = server.server_port
+    endpoint = f"http://{host}:{port}"
+    os.environ["MOTO_PORT"] = str(port)
 
     def start() -> None:
         try:

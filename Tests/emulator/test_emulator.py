@@ -564,6 +564,7 @@ STACK_VALUES = {
     "SourceLocation": "https://github.com/example/data-science-sandbox",
     "VMBucketName": "sandbox-images",
     "ExportRoleName": "vmimport",
+    "CdnDomain": "d111111abcdef8.cloudfront.net",
     "DefaultPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
 }
 
@@ -606,3 +607,308 @@ def test_project_stack_deploys_through_a_change_set(template: Path, ec2: Any) ->
     assert resources and all(r["LogicalResourceId"] and r["PhysicalResourceId"] for r in resources)
     cfn.delete_stack(StackName=name)
     assert cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+# --- faults that lose the answer, the request log ------------------------------------------------
+
+
+def test_drop_after_performs_the_action_and_loses_the_reply(ec2: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["drop-after"], faultLimit=1)
+    with pytest.raises((botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError)):
+        ec2.create_key_pair(KeyName="lost-reply")
+    # The request was processed: the pair exists, though the client never heard so.
+    assert [p["KeyName"] for p in ec2.describe_key_pairs()["KeyPairs"]] == ["lost-reply"]
+
+
+def test_error_after_performs_the_action_and_answers_500(s3: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["error-after"], faultLimit=1)
+    assert error_of(lambda: s3.create_bucket(Bucket="made-anyway", CreateBucketConfiguration={"LocationConstraint": REGION})) == ("InternalError", 500)
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["made-anyway"]
+    configure(faultRate=1.0, faultKinds=["error-after"], faultLimit=1)
+    assert error_of(lambda: client("ec2").create_key_pair(KeyName="made-too")) == ("InternalFailure", 500)
+    assert [p["KeyName"] for p in client("ec2").describe_key_pairs()["KeyPairs"]] == ["made-too"]
+
+
+def test_fault_limit_counts_from_when_it_is_set(ec2: Any) -> None:
+    configure(faultRate=1.0, faultKinds=["throttling"])
+    for _ in range(3):
+        assert error_of(lambda: ec2.describe_key_pairs())[0] == "Throttling"
+    # Three faults already happened; a limit of 1 still means one more.
+    assert configure(faultLimit=1)["faultLimit"] == 1
+    assert error_of(lambda: ec2.describe_key_pairs())[0] == "Throttling"
+    assert control("GET", "config")[1]["faultLimit"] == 0
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_request_log_lists_the_actions_in_order(ec2: Any, s3: Any) -> None:
+    ec2.describe_images(Owners=["self"])
+    s3.create_bucket(Bucket="logged", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="logged", Key="a/b", Body=b"x")
+    s3.list_objects_v2(Bucket="logged", Prefix="a/")
+    client("codebuild").list_projects()
+    configure(faultRate=1.0, faultKinds=["throttling"], faultLimit=1)
+    with pytest.raises(ClientError):
+        client("cloudformation").list_stacks()
+    log = control("GET", "requests")[1]
+    assert log["actions"] == ["ec2:DescribeImages", "s3:CreateBucket", "s3:PutObject", "s3:ListObjectsV2",
+                              "codebuild:ListProjects", "cloudformation:ListStacks"]
+    assert (log["count"], log["faulted"]) == (6, 1)
+    control("POST", "reset")
+    assert control("GET", "requests")[1]["actions"] == []
+
+
+# --- IAM as AWS evaluates it ---------------------------------------------------------------------
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def principal() -> Any:
+    """Makes IAM users with one inline policy; their clients come back; they are removed afterwards."""
+    iam = client("iam", region="us-east-1")
+    made: list[tuple[str, str]] = []
+
+    def make(*statements: dict[str, Any]) -> Callable[..., Any]:
+        name = f"iam-test-{len(made)}-{os.getpid()}"
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        made.append((name, key["AccessKeyId"]))
+
+        def user_client(service: str, region: str = REGION) -> Any:
+            return boto3.client(service, endpoint_url=ENDPOINT, region_name=region, aws_access_key_id=key["AccessKeyId"],
+                                aws_secret_access_key=key["SecretAccessKey"], config=CONFIG)
+
+        return user_client
+
+    yield make
+    for name, key_id in made:
+        iam.delete_access_key(UserName=name, AccessKeyId=key_id)
+        iam.delete_user_policy(UserName=name, PolicyName="p")
+        iam.delete_user(UserName=name)
+
+
+def jammy(ec2: Any) -> str:
+    return ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}])["Images"][0]["ImageId"]
+
+
+def denied(call: Callable[[], Any]) -> tuple[str, int, str]:
+    with pytest.raises(ClientError) as info:
+        call()
+    error = info.value.response["Error"]
+    return error["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"], error.get("Message", "")
+
+
+def test_terminate_needs_the_resource_tag(ec2: Any, principal: Any) -> None:
+    image = jammy(ec2)
+    untagged, tagged = (ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"] for _ in range(2))
+    ec2.create_tags(Resources=[tagged], Tags=[{"Key": "asset-id", "Value": "1.2.0"}])
+    user = principal({"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+                      "Condition": {"Null": {"aws:ResourceTag/asset-id": "false"}}})("ec2")
+    code, status, message = denied(lambda: user.terminate_instances(InstanceIds=[untagged]))
+    assert (code, status) == ("UnauthorizedOperation", 403)
+    arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/{untagged}"
+    assert message.startswith("You are not authorized to perform this operation. User: arn:aws:iam::123456789012:user/iam-test-")
+    assert f"is not authorized to perform: ec2:TerminateInstances on resource: {arn}" in message
+    assert user.terminate_instances(InstanceIds=[tagged])["TerminatingInstances"][0]["InstanceId"] == tagged
+    # The same policy through ec2:ResourceTag, and a value that must match.
+    other = principal({"Effect": "Allow", "Action": "ec2:TerminateInstances", "Resource": "*",
+                       "Condition": {"StringEquals": {"ec2:ResourceTag/asset-id": "9.9.9"}}})("ec2")
+    assert denied(lambda: other.terminate_instances(InstanceIds=[tagged]))[0] == "UnauthorizedOperation"
+
+
+def test_explicit_deny_wins_and_not_action(ec2: Any, principal: Any) -> None:
+    user = principal({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                     {"Effect": "Deny", "NotAction": ["ec2:Describe*", "ec2:CreateKeyPair"], "Resource": "*"})("ec2")
+    assert user.describe_key_pairs()["KeyPairs"] == []
+    user.create_key_pair(KeyName="allowed")
+    code, _, message = denied(lambda: user.delete_key_pair(KeyName="allowed"))
+    assert code == "UnauthorizedOperation" and "with an explicit deny in an identity-based policy" in message
+
+
+def test_an_unknown_action_is_denied_even_to_allow_all(ec2: Any) -> None:
+    # CreateFleet is in no tool and so not in the table: denied, never silently allowed.
+    code, status, message = denied(lambda: ec2.create_fleet(LaunchTemplateConfigs=[], TargetCapacitySpecification={"TotalTargetCapacity": 1}))
+    assert (code, status) == ("UnauthorizedOperation", 403)
+    assert "ec2:CreateFleet" in message and "iam_actions.py" in message
+
+
+def test_request_tags_on_key_pairs(principal: Any) -> None:
+    user = principal(
+        {"Effect": "Allow", "Action": "ec2:CreateKeyPair", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/project": "sandbox"},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": ["project", "asset-id"]}}},
+        {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"ec2:CreateAction": "CreateKeyPair"}}},
+    )("ec2")
+
+    def create(name: str, tags: dict[str, str]) -> Any:
+        spec = [{"ResourceType": "key-pair", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
+        return user.create_key_pair(KeyName=name, TagSpecifications=spec)
+
+    code, _, message = denied(lambda: create("none", {}))
+    assert code == "UnauthorizedOperation" and f"ec2:CreateKeyPair on resource: arn:aws:ec2:{REGION}:{ACCOUNT}:key-pair/none" in message
+    assert denied(lambda: create("wrong", {"project": "other"}))[0] == "UnauthorizedOperation"
+    assert denied(lambda: create("extra", {"project": "sandbox", "owner": "x"}))[0] == "UnauthorizedOperation"
+    assert create("ok", {"project": "sandbox", "asset-id": "1"})["KeyName"] == "ok"
+    # Without ec2:CreateTags, tagging at creation is refused, as on AWS.
+    untagging = principal({"Effect": "Allow", "Action": "ec2:CreateKeyPair", "Resource": "*"})("ec2")
+    spec = [{"ResourceType": "key-pair", "Tags": [{"Key": "project", "Value": "sandbox"}]}]
+    assert "ec2:CreateTags" in denied(lambda: untagging.create_key_pair(KeyName="t", TagSpecifications=spec))[2]
+
+
+def test_request_tags_on_run_instances(ec2: Any, principal: Any) -> None:
+    image = jammy(ec2)
+    user = principal(
+        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/*",
+         "Condition": {"StringEquals": {"aws:RequestTag/project": "sandbox"}}},
+        {"Effect": "Allow", "Action": "ec2:RunInstances", "NotResource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:instance/*"},
+        {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances"}}},
+    )("ec2")
+    code, _, message = denied(lambda: user.run_instances(ImageId=image, MinCount=1, MaxCount=1))
+    assert code == "UnauthorizedOperation" and "instance/*" in message
+    spec = [{"ResourceType": "instance", "Tags": [{"Key": "project", "Value": "sandbox"}]}]
+    assert user.run_instances(ImageId=image, MinCount=1, MaxCount=1, TagSpecifications=spec)["Instances"]
+    # The image is a resource of RunInstances too: a policy naming another AMI refuses it.
+    other = principal({"Effect": "Allow", "Action": "ec2:RunInstances", "NotResource": f"arn:aws:ec2:{REGION}::image/{image}"})("ec2")
+    assert f"image/{image}" in denied(lambda: other.run_instances(ImageId=image, MinCount=1, MaxCount=1))[2]
+
+
+def test_list_bucket_by_prefix(s3: Any, principal: Any) -> None:
+    s3.create_bucket(Bucket="images", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="images", Key="images/a.vmdk", Body=b"a")
+    user = principal(
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images", "Condition": {"StringLike": {"s3:prefix": ["images/*"]}}},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::images/images/*"},
+    )("s3")
+    assert [o["Key"] for o in user.list_objects_v2(Bucket="images", Prefix="images/")["Contents"]] == ["images/a.vmdk"]
+    code, status, message = denied(lambda: user.list_objects_v2(Bucket="images", Prefix="other/"))
+    assert (code, status) == ("AccessDenied", 403)
+    assert 's3:ListBucket on resource: arn:aws:s3:::images because no identity-based policy allows' in message
+    assert denied(lambda: user.list_objects_v2(Bucket="images"))[0] == "AccessDenied"
+    user.put_object(Bucket="images", Key="images/b.raw", Body=b"b")
+    assert denied(lambda: user.put_object(Bucket="images", Key="elsewhere/b.raw", Body=b"b"))[:2] == ("AccessDenied", 403)
+    # CopyObject reads the source too.
+    s3.put_object(Bucket="images", Key="private/c", Body=b"c")
+    assert "s3:GetObject" in denied(lambda: user.copy_object(Bucket="images", Key="images/c", CopySource="images/private/c"))[2]
+
+
+def test_pass_role_to_the_named_service(ec2: Any, s3: Any, principal: Any) -> None:
+    s3.create_bucket(Bucket="exports", CreateBucketConfiguration={"LocationConstraint": REGION})
+    image = new_image(ec2, "passrole")
+    export_statement = {"Effect": "Allow", "Action": "ec2:ExportImage", "Resource": "*"}
+    wrong = principal(export_statement, {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/vmimport",
+                                         "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}})("ec2")
+    location = {"S3Bucket": "exports", "S3Prefix": "x/"}
+    message = denied(lambda: wrong.export_image(ImageId=image, DiskImageFormat="VMDK", S3ExportLocation=location))[2]
+    assert f"iam:PassRole on resource: arn:aws:iam::{ACCOUNT}:role/vmimport" in message
+    right = principal(export_statement, {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{ACCOUNT}:role/vmimport",
+                                         "Condition": {"StringEquals": {"iam:PassedToService": "vmie.amazonaws.com"}}})("ec2")
+    assert right.export_image(ImageId=image, DiskImageFormat="VMDK", S3ExportLocation=location)["Status"] == "active"
+
+
+def test_denials_look_like_each_service(principal: Any) -> None:
+    user = principal({"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"})
+    assert user("sts").get_caller_identity()["Arn"].startswith(f"arn:aws:iam::{ACCOUNT}:user/iam-test-")
+    code, status, message = denied(lambda: user("cloudformation").describe_stacks())
+    assert (code, status) == ("AccessDenied", 403)
+    assert message.endswith("is not authorized to perform: cloudformation:DescribeStacks on resource: * because no identity-based policy allows the cloudformation:DescribeStacks action")
+    code, status, message = denied(lambda: user("cloudformation").describe_stacks(StackName="sandbox-ec2-1"))
+    assert f"on resource: arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/sandbox-ec2-1/" in message
+    code, status, message = denied(lambda: user("codebuild").start_build(projectName="release"))
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert f"codebuild:StartBuild on resource: arn:aws:codebuild:{REGION}:{ACCOUNT}:project/release" in message
+    assert denied(lambda: user("s3").list_buckets())[:2] == ("AccessDenied", 403)
+
+
+def test_stack_resources_need_the_callers_rights(ec2: Any, principal: Any) -> None:
+    ec2.create_key_pair(KeyName="stack-key")
+    user = principal({"Effect": "Allow", "Action": ["cloudformation:*", "ec2:Describe*", "ec2:CreateSecurityGroup",
+                                                    "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateTags"], "Resource": "*"})
+    cfn = user("cloudformation")
+    template = {"Resources": {
+        "Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "g", "SecurityGroupIngress": [
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "203.0.113.7/32"}]}},
+        "Box": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": jammy(ec2), "KeyName": "stack-key",
+                                                             "SecurityGroupIds": [{"Fn::GetAtt": ["Group", "GroupId"]}]}},
+    }}
+    change_set = cfn.create_change_set(StackName="caller-rights", ChangeSetName="c", ChangeSetType="CREATE", TemplateBody=json.dumps(template))
+    cfn.execute_change_set(ChangeSetName=change_set["Id"])
+    stack = cfn.describe_stacks(StackName="caller-rights")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [e.get("ResourceStatusReason", "") for e in cfn.describe_stack_events(StackName="caller-rights")["StackEvents"]]
+    assert any("not authorized to perform: ec2:RunInstances" in r for r in reasons), reasons
+    assert ec2.describe_instances()["Reservations"] == []
+
+
+# --- credentials that expire ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def container_role() -> Any:
+    iam = client("iam", region="us-east-1")
+    name = f"container-role-{os.getpid()}"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:ListAllMyBuckets", "codebuild:ListProjects", "cloudformation:ListStacks"], "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    # The endpoint is shared with the other suites: no token left over from them.
+    configure(containerToken=None)
+    yield arn
+    configure(containerRoleArn=None, credentialSeconds=3600)
+    iam.delete_role_policy(RoleName=name, PolicyName="p")
+    iam.delete_role(RoleName=name)
+
+
+def container_credentials() -> dict[str, str]:
+    status, body = control("GET", "container-credentials")
+    assert status == 200, body
+    return body
+
+
+def temporary_client(service: str, creds: dict[str, str]) -> Any:
+    return boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["Token"], config=CONFIG)
+
+
+def test_container_credentials_are_the_roles_and_expire(container_role: str) -> None:
+    configure(containerRoleArn=container_role, credentialSeconds=1)
+    creds = container_credentials()
+    assert creds["AccessKeyId"].startswith("ASIA") and creds["Token"]
+    expiration = time.mktime(time.strptime(creds["Expiration"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    assert expiration > time.time() - 1
+    # The role's policy applies: reading is allowed, creating a key pair is not.
+    ec2 = temporary_client("ec2", creds)
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert "assumed-role/container-role-" in denied(lambda: ec2.create_key_pair(KeyName="k"))[2]
+    wait_for(lambda: time.time() > expiration + 1, timeout=5)
+    assert denied(lambda: ec2.describe_key_pairs())[:2] == ("RequestExpired", 400)
+    assert denied(lambda: temporary_client("s3", creds).list_buckets())[:2] == ("ExpiredToken", 400)
+    assert denied(lambda: temporary_client("cloudformation", creds).list_stacks())[:2] == ("ExpiredToken", 403)
+    assert denied(lambda: temporary_client("codebuild", creds).list_projects())[:2] == ("ExpiredTokenException", 400)
+    # Each call hands out a new set, which works.
+    configure(credentialSeconds=60)
+    fresh = container_credentials()
+    assert fresh["AccessKeyId"] != creds["AccessKeyId"]
+    assert temporary_client("ec2", fresh).describe_key_pairs()["KeyPairs"] == []
+
+
+def test_container_role_config_is_validated(container_role: str) -> None:
+    assert control("POST", "config", {"containerRoleArn": "not-an-arn"})[0] == 400
+    assert control("POST", "config", {"containerRoleArn": f"arn:aws:iam::{ACCOUNT}:role/missing"})[0] == 400
+    assert control("POST", "config", {"credentialSeconds": 0})[0] == 400
+    assert control("GET", "config")[1]["containerRoleArn"] is None
+    assert configure(containerRoleArn=container_role)["containerRoleArn"] == container_role
+
+
+def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:
+    configure(containerRoleArn=container_role, credentialSeconds=120)
+    put = urllib.request.Request(f"{ENDPOINT}/_emulator/imds/latest/api/token", method="PUT",
+                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+    with urllib.request.urlopen(put, timeout=10) as response:
+        token = response.read().decode()
+    get = urllib.request.Request(f"{ENDPOINT}/_emulator/imds/latest/meta-data/iam/security-credentials/sandbox-instance-role",
+                                 headers={"X-aws-ec2-metadata-token": token})
+    with urllib.request.urlopen(get, timeout=10) as response:
+        creds = json.loads(response.read())
+    assert creds["Code"] == "Success" and creds["AccessKeyId"].startswith("ASIA")
+    assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]

@@ -1,0 +1,131 @@
+/// A request described as JSON, the `aws-sign-request` contract:
+/// `{"service","region","method","url" | "path"+"query","headers","body" | "bodyFile","outputFile"}`.
+public struct RawRequest {
+    public var service: String
+    public var region: String?
+    public var request: HTTPRequest
+    public var outputFile: String?
+
+    static let fields: Set<String> = ["service", "region", "method", "url", "path", "query", "headers", "body", "bodyFile", "outputFile"]
+
+    /// Validates everything before anything is sent; flags win over the JSON.
+    public static func parse(_ json: JSON, serviceFlag: String?, regionFlag: String?,
+                             environment: [String: String], endpoint: (String, String?) throws -> Endpoint) throws -> RawRequest {
+        let f = try Fields(json, what: "request")
+        try f.rejectUnknownKeys(allowed: fields)
+        let url = try f.string("url")
+        var service = try serviceFlag ?? f.string("service") ?? environment["AWS_SIGN_SERVICE"]
+        if service == nil, let url { service = serviceFromHost(try URLParts(url).host) }
+        guard let service, !service.isEmpty else {
+            throw ToolError.usage("request: missing 'service' (or --service, or a url on amazonaws.com to derive it from)")
+        }
+        let region = try regionFlag ?? f.string("region")
+        let body: HTTPRequest.Body
+        if let text = try f.string("body") {
+            guard json["bodyFile"] == nil else { throw ToolError.usage("request: give 'body' or 'bodyFile', not both") }
+            body = .bytes(Array(text.utf8))
+        } else if let file = try f.string("bodyFile") {
+            guard access(file, R_OK) == 0 else { throw ToolError.usage("request: bodyFile '\(file)' is not readable: \(errnoMessage())") }
+            body = .file(file)
+        } else {
+            body = .empty
+        }
+        let method = try f.string("method")?.uppercased() ?? (body == .empty ? "GET" : "POST")
+        guard !method.isEmpty, method.allSatisfy({ $0.isASCII && $0.isUppercase }) else { throw ToolError.usage("request: invalid method '\(method)'") }
+        var headers = HTTPHeaders()
+        for (name, value) in try f.object("headers") ?? [] {
+            guard let v = value.string else { throw ToolError.usage("request: header '\(name)' must be a string, got \(value.typeName)") }
+            guard !name.isEmpty, !name.contains(":"), !name.contains(" ") else { throw ToolError.usage("request: invalid header name '\(name)'") }
+            headers.add(name, v)
+        }
+        let target: String
+        if let url {
+            guard json["path"] == nil, json["query"] == nil else { throw ToolError.usage("request: give 'url', or 'path' and 'query', not both") }
+            target = url
+        } else {
+            let base = try endpoint(service, region).url
+            var path = try f.string("path") ?? "/"
+            if !path.hasPrefix("/") { path = "/" + path }
+            target = base + PercentEncoding.encode(path, keepSlash: true) + (try queryString(f.object("query") ?? []))
+        }
+        let request = try HTTPRequest(method: method, url: target, headers: headers, body: body)
+        return RawRequest(service: service, region: region, request: request, outputFile: try f.string("outputFile"))
+    }
+
+    /// `?a=1&b=x&b=y`: raw values encoded here; an array repeats its key.
+    static func queryString(_ query: [(String, JSON)]) throws -> String {
+        var pairs: [String] = []
+        for (key, value) in query {
+            for item in value.array ?? [value] {
+                let text: String
+                switch item {
+                case let .string(s): text = s
+                case let .number(n): text = JSON.format(n)
+                case let .bool(b): text = b ? "true" : "false"
+                default: throw ToolError.usage("request: query '\(key)' must be a string, number, boolean or an array of them")
+                }
+                pairs.append(PercentEncoding.encode(key) + "=" + PercentEncoding.encode(text))
+            }
+        }
+        return pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&")
+    }
+
+    /// `ec2.eu-west-1.amazonaws.com` → `ec2`; `bucket.s3.eu-west-1.amazonaws.com` → `s3`.
+    static func serviceFromHost(_ host: String) -> String? {
+        guard host.hasSuffix(".amazonaws.com") || host.hasSuffix(".amazonaws.com.cn") else { return nil }
+        let labels = host.split(separator: ".")
+        if labels.contains(where: { $0 == "s3" || $0.hasPrefix("s3-") }) { return "s3" }
+        return labels.first.map(String.init)
+    }
+
+    /// Whether repeating the request cannot create anything twice: every verb but POST, and
+    /// POSTs of read-only actions or with an idempotency token, in a JSON or a form body.
+    public var isIdempotent: Bool {
+        let r = request
+        guard r.method == "POST" else { return true }
+        guard case let .bytes(bytes) = r.body else { return false }
+        if let target = r.headers["X-Amz-Target"], let op = target.split(separator: ".").last {
+            let names = (try? JSON.parse(bytes))?.object?.map(\.0) ?? []
+            return Idempotency.isSafeToRepeat(action: String(op), parameterNames: names)
+        }
+        let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&")
+            .map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let action = pairs.first { $0.first == "Action" }?.last ?? ""
+        return Idempotency.isSafeToRepeat(action: action, parameterNames: pairs.compactMap(\.first))
+    }
+
+    /// `--dry-run`: the request as it would be sent, with every header the signature adds:
+    /// `{"method","url","headers","body"}`.
+    public func signed(by client: AWSClient) throws -> JSON {
+        var signed = request
+        try client.signer(for: service).sign(&signed, at: client.signingTime ?? .now())
+        var body: JSON = .null
+        if case let .bytes(b) = signed.body { body = .string(String(decoding: b, as: UTF8.self)) }
+        return ["method": .string(signed.method), "url": .string(signed.url),
+                "headers": .object(signed.headers.fields.map { ($0.name, .string($0.value)) }), "body": body]
+    }
+
+    /// Sends the request, retrying what is safe to repeat, and answers
+    /// `{"status","headers","body","json"}` (`bodyFile` instead of `body` with an `outputFile`);
+    /// repeated headers are joined with `, `. A non-2xx answer throws.
+    public func send(_ client: AWSClient) throws -> JSON {
+        let response = try client.send(request, service: service, idempotent: isIdempotent, responseFile: outputFile)
+        var headers: [(String, JSON)] = []
+        for field in response.headers {
+            if let i = headers.firstIndex(where: { $0.0 == field.name }) {
+                headers[i].1 = .string((headers[i].1.string ?? "") + ", " + field.value)
+            } else {
+                headers.append((field.name, .string(field.value)))
+            }
+        }
+        var result: JSON = ["status": JSON(response.status), "headers": .object(headers)]
+        if let file = response.bodyFile {
+            result.set("bodyFile", .string(file))
+            result.set("json", .null)
+        } else {
+            result.set("body", .string(String(decoding: response.body, as: UTF8.self)))
+            result.set("json", try ErrorDecoding.body(response))
+        }
+        return result
+    }
+}

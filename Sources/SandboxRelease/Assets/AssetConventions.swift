@@ -1,0 +1,43 @@
+import AWSCore
+
+/// The release's naming and tagging conventions, shared by every tool so that what one tool
+/// creates the others find: the asset-id tag, the images prefix, key pair and permanent stack names.
+public enum AssetConventions {
+    public static let defaultTagKey = "asset-id"
+    public static let defaultImagesPrefix = "images"
+    public static let keyPairPrefix = "sandbox-"
+    public static let vmBucketStack = "DATA-SCIENCE-SANDBOX-VM-Bucket"
+    public static let vmBucketWAFStack = "DATA-SCIENCE-SANDBOX-VM-Bucket-WAF"
+    public static let ciCodeBuildStack = "DATA-SCIENCE-SANDBOX-CI-TEST-CODEBUILD"
+    public static let releaseCodeBuildStack = "DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD"
+
+    /// An asset-id is a release name: letters, digits, `.`, `_`, `-`; it starts with a letter or digit.
+    public static func validate(assetId: String) throws -> String {
+        let ok = !assetId.isEmpty && assetId.count <= 64
+            && assetId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            && (assetId.first!.isLetter || assetId.first!.isNumber)
+        guard ok else {
+            throw ToolError.usage("invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0")
+        }
+        return assetId
+    }
+
+    /// `sandbox-<asset-id>-<random>`: unique per run, so a retried release never collides.
+    public static func keyPairName(assetId: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return "\(keyPairPrefix)\(assetId)-\(suffix)"
+    }
+
+    /// The download address of an image: the VM bucket's CloudFront distribution serves its keys.
+    public static func imageURL(cloudfrontDomain: String, key: String) -> String {
+        "https://\(cloudfrontDomain)/" + PercentEncoding.encode(key, keepSlash: true)
+    }
+
+    /// `images/<asset-id>/`: where the exports of an asset-id live in the VM bucket.
+    public static func imagesKeyPrefix(imagesPrefix: String, assetId: String) -> String {
+        var p = imagesPrefix
+        while p.hasSuffix("/") { p.removeLast() }
+        return p.isEmpty ? "\(assetId)/" : "\(p)/\(assetId)/"
+    }
+}

@@ -1,0 +1,147 @@
+import AWSCore
+
+/// Everything tagged with an asset-id that matches a pattern: AMIs, snapshots, export tasks
+/// (in every state AWS still reports), key pairs, stacks (with their resources) and the exported
+/// objects under the images prefix. Every page of every API; the kinds are fetched at the same
+/// time, one connection each.
+public struct AssetListing {
+    public var pattern: AssetIdPattern
+    public var kinds: [Asset.Kind]
+    public var tagKey: String
+    public var imagesPrefix: String
+    /// The VM bucket; nil: the `BucketName` output of the VM bucket stack.
+    public var bucket: String?
+    /// The CloudFront domain of the images; nil: the stack's `DistributionDomainName` output.
+    public var cdnDomain: String?
+    /// How many stacks' resources are read at once.
+    public var resourceWorkers = 8
+
+    public init(pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?, cdnDomain: String?) {
+        self.pattern = pattern
+        self.kinds = kinds
+        self.tagKey = tagKey
+        self.imagesPrefix = imagesPrefix
+        self.bucket = bucket
+        self.cdnDomain = cdnDomain
+    }
+
+    /// Lists every selected kind; the first kind that fails fails the listing, since a partial
+    /// list read as complete would hide what costs money.
+    public func run(_ client: AWSClient) throws -> [Asset] {
+        _ = try client.credentials() // once, shared by every thread's client
+        let found = try Parallel.map(count: kinds.count, workers: kinds.count, setup: { try AWSClient(sibling: client) }) { c, i in
+            try self.list(self.kinds[i], c)
+        }
+        var byKind = Dictionary(uniqueKeysWithValues: zip(kinds, found))
+        if let images = byKind[.ami], let snapshots = byKind[.snapshot] {
+            byKind[.snapshot] = try snapshots + untaggedSnapshots(of: images, known: snapshots, client)
+        }
+        return kinds.flatMap { kind in
+            (byKind[kind] ?? []).sorted { ($0.assetId, $0.name ?? "", $0.id) < ($1.assetId, $1.name ?? "", $1.id) }
+        }
+    }
+
+    func list(_ kind: Asset.Kind, _ c: AWSClient) throws -> [Asset] {
+        do {
+            switch kind {
+            case .ami: return try images(c)
+            case .snapshot: return try snapshots(c, filters: [("tag:\(tagKey)", [pattern.text])], assetIds: [:])
+            case .exportImageTask: return try exportTasks(c)
+            case .keyPair: return try keyPairs(c)
+            case .stack: return try stacks(c)
+            case .s3Object: return try objects(c)
+            }
+        } catch let ToolError.aws(e) {
+            throw ToolError.remote("listing \(kind.rawValue)s: \(e)")
+        }
+    }
+
+    // MARK: EC2
+
+    func images(_ c: AWSClient) throws -> [Asset] {
+        try Images(c).listOwned(filters: [("tag:\(tagKey)", [pattern.text])]).map { image in
+            var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: image.created,
+                          size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
+            a.snapshotIds = image.snapshotIds
+            return a
+        }
+    }
+
+    func snapshots(_ c: AWSClient, filters: [(String, [String])], assetIds: [String: String]) throws -> [Asset] {
+        try Snapshots(c).list(filters: filters).map { s in
+            Asset(kind: .snapshot, id: s.id, name: s.tags["Name"] ?? s.description, state: s.status, created: s.startTime,
+                  size: s.volumeSize, assetId: s.tags[tagKey] ?? assetIds[s.id] ?? "", region: c.region)
+        }
+    }
+
+    /// Snapshots of listed AMIs that carry no asset-id tag of their own, attributed to the AMI.
+    func untaggedSnapshots(of images: [Asset], known: [Asset], _ c: AWSClient) throws -> [Asset] {
+        let listed = Set(known.map(\.id))
+        var owner: [String: String] = [:]
+        for image in images { for s in image.snapshotIds where !listed.contains(s) { owner[s] = image.assetId } }
+        guard !owner.isEmpty else { return [] }
+        return try snapshots(c, filters: [("snapshot-id", owner.keys.sorted())], assetIds: owner)
+    }
+
+    func exportTasks(_ c: AWSClient) throws -> [Asset] {
+        try ExportTasks(c).find(tagKey: tagKey, value: pattern.text).map { task in
+            var a = Asset(kind: .exportImageTask, id: task.id, name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
+                          state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
+            a.tagKey = tagKey
+            return a
+        }
+    }
+
+    func keyPairs(_ c: AWSClient) throws -> [Asset] {
+        try KeyPairs(c).list(filters: [("tag:\(tagKey)", [pattern.text])]).map { pair in
+            Asset(kind: .keyPair, id: pair.id, name: pair.name, state: nil, created: pair.created, size: nil,
+                  assetId: pair.tags[tagKey] ?? "", region: c.region)
+        }
+    }
+
+    // MARK: CloudFormation
+
+    /// Stacks cannot be filtered by tag on the server: every page, matched here; resources only for the matches.
+    func stacks(_ c: AWSClient) throws -> [Asset] {
+        var matched: [Asset] = try Stacks(c).describeAll().compactMap { s in
+            guard s.status != "DELETE_COMPLETE", let value = s.tags[tagKey], pattern.matches(value) else { return nil }
+            return Asset(kind: .stack, id: s.id, name: s.name, state: s.status, created: s.created, size: nil,
+                         assetId: value, region: c.region)
+        }
+        let resources = try Parallel.map(count: matched.count, workers: resourceWorkers, setup: { try AWSClient(sibling: c) }) { rc, i in
+            try Stacks(rc).resources(of: matched[i].id)
+        }
+        for i in matched.indices { matched[i].resources = resources[i] }
+        return matched
+    }
+
+    // MARK: S3
+
+    /// The objects under `<images-prefix>/<asset-id>/`; the asset-id is the key's first segment
+    /// after the images prefix. A pattern's literal head narrows the listing on the server.
+    func objects(_ c: AWSClient) throws -> [Asset] {
+        var bucket = self.bucket
+        var domain = cdnDomain
+        if bucket == nil || domain == nil {
+            let outputs = try Stacks(c).describe(AssetConventions.vmBucketStack)?.outputs ?? []
+            bucket = bucket ?? outputs.first { $0.0 == "BucketName" }?.1
+            domain = domain ?? outputs.first { $0.0 == "DistributionDomainName" }?.1
+        }
+        guard let bucket, !bucket.isEmpty else {
+            log("list-assets: no VM bucket (no stack \(AssetConventions.vmBucketStack) in \(c.region), no --bucket or VM_BUCKET): S3 objects not listed")
+            return []
+        }
+        // The folder that holds every asset-id's folder: `images/` of `images/x/`.
+        let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: "x").dropLast(2))
+        let head = pattern.isLiteral ? pattern.text + "/" : String(pattern.text.prefix { $0 != "*" && $0 != "?" })
+        return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
+            guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
+            let rest = key.dropFirst(root.count)
+            guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
+            return Asset(kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                         state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                         size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                         url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import AWSCore
+
+/// Removes what list-assets found, in dependency order (`Asset.Kind`'s order): cancel active
+/// exports and untag every export task, deregister AMIs, delete snapshots, delete S3 objects,
+/// delete stacks and wait, delete key pairs. One outcome per asset; a failure on one asset does
+/// not stop the others.
+public final class AssetPurge {
+    public enum Outcome: Equatable {
+        case removed
+        case alreadyGone
+        /// An export task: its record stays in AWS (it cannot be deleted), without the asset-id tag.
+        case untagged(String)
+        case failed(String)
+    }
+
+    let clients: [String: AWSClient]
+    let emit: (Asset, Outcome) throws -> Void
+    public var stackTimeout: Double = 3600
+    /// Single calls (one per asset) made at once, each thread on a connection of its own.
+    public var workers = 8
+    public private(set) var failures = 0
+
+    /// `clients`: one per Region of the assets; `emit` receives each outcome as it is known.
+    public init(clients: [String: AWSClient], emit: @escaping (Asset, Outcome) throws -> Void) {
+        self.clients = clients
+        self.emit = emit
+    }
+
+    /// One client per Region of the assets, each resolving its settings now (usage errors before
+    /// any request).
+    public convenience init(regionsOf assets: [Asset], environment: [String: String], profile: String?,
+                            emit: @escaping (Asset, Outcome) throws -> Void) throws {
+        var clients: [String: AWSClient] = [:]
+        for a in assets where clients[a.region] == nil {
+            clients[a.region] = try AWSClient(region: a.region, environment: environment, profile: profile)
+        }
+        self.init(clients: clients, emit: emit)
+    }
+
+    /// Reads list-assets' output back, in removal order, refusing all of it when one entry is
+    /// malformed or, with `region`, in another Region: nothing is removed from a half-read list.
+    public static func read(_ values: [JSON], tagKey: String, region: String?) throws -> [Asset] {
+        let assets = ordered(try values.enumerated().map { i, v in
+            var a = try Asset(json: v, what: "asset \(i + 1)")
+            a.tagKey = tagKey
+            return a
+        })
+        if let region, let other = assets.first(where: { $0.region != region }) {
+            throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
+        }
+        return assets
+    }
+
+    /// The assets in removal order; within a kind, as given. Duplicates are dropped.
+    public static func ordered(_ assets: [Asset]) -> [Asset] {
+        var seen: Set<String> = []
+        let unique = assets.filter { seen.insert("\($0.kind.rawValue) \($0.region) \($0.id)").inserted }
+        return Asset.Kind.allCases.flatMap { kind in unique.filter { $0.kind == kind } }
+    }
+
+    /// The dry-run line of an asset.
+    public static func plan(_ a: Asset) -> JSON {
+        let action = a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
+        return ["kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action), "command": .string(a.removeWith)]
+    }
+
+    /// The outcome line of an asset.
+    public static func line(_ a: Asset, _ outcome: Outcome) -> JSON {
+        var j: JSON = ["kind": .string(a.kind.rawValue), "id": .string(a.id)]
+        switch outcome {
+        case .removed: j.set("outcome", "removed")
+        case .alreadyGone: j.set("outcome", "already gone")
+        case let .untagged(reason): j.set("outcome", "untagged"); j.set("reason", .string(reason))
+        case let .failed(error): j.set("outcome", "failed"); j.set("error", .string(error))
+        }
+        return j
+    }
+
+    /// Removes the assets (already `ordered`); a failure of some is an error after all were tried.
+    public func run(_ assets: [Asset]) throws {
+        let failed = try removeAll(assets)
+        if failed > 0 {
+            throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
+        }
+    }
+
+    /// Removes the assets (already `ordered`); returns how many failed.
+    func removeAll(_ assets: [Asset]) throws -> Int {
+        for kind in Asset.Kind.allCases {
+            for region in clients.keys.sorted() {
+                let group = assets.filter { $0.kind == kind && $0.region == region }
+                guard !group.isEmpty, let client = clients[region] else { continue }
+                try Interrupt.check()
+                switch kind {
+                case .exportImageTask: try each(group, client, cancelAndUntagExport)
+                case .ami: try each(group, client, deregisterImage)
+                case .snapshot: try each(group, client, deleteSnapshot)
+                case .s3Object: try deleteObjects(group, client)
+                case .stack: try deleteStacks(group, client)
+                case .keyPair: try deleteKeyPairs(group, client)
+                }
+            }
+        }
+        return failures
+    }
+
+    private func report(_ a: Asset, _ outcome: Outcome) throws {
+        if case .failed = outcome { failures += 1 }
+        try emit(a, outcome)
+    }
+
+    /// One call per asset, a few at a time, each outcome reported.
+    private func each(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome) throws {
+        for (a, o) in zip(group, try outcomes(group, client, remove)) { try report(a, o) }
+    }
+
+    /// One call per asset, a few at a time. Errors become that asset's outcome; an interrupt
+    /// stops the hand-out and ends the purge.
+    private func outcomes(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome) throws -> [Outcome] {
+        _ = try client.credentials()
+        return try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) { c, i in
+            try AssetPurge.outcome { try remove(group[i], c) }
+        }
+    }
+
+    /// An error as the outcome of one asset; only an interrupt goes on up.
+    static func outcome(_ body: () throws -> Outcome) throws -> Outcome {
+        do { return try body() } catch let e as ToolError {
+            if case .interrupted = e { throw e }
+            return .failed(e.description)
+        }
+    }
+
+    static func awsCode(_ body: () throws -> Void, gone: (String) -> Bool) throws -> Outcome {
+        do {
+            try body()
+            return .removed
+        } catch let ToolError.aws(e) where gone(e.code) {
+            return .alreadyGone
+        }
+    }
+
+    // MARK: EC2
+
+    /// AWS keeps an export task's record whatever one does (it ages out and costs nothing): an
+    /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
+    /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine.
+    private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        var cancelled = false
+        let outcome = try AssetPurge.awsCode({
+            if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
+            try Tags(c).untag(a.id, key: a.tagKey)
+        }, gone: { $0 == "InvalidExportTaskID.NotFound" })
+        guard outcome == .removed else { return outcome }
+        return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
+    }
+
+    private func deregisterImage(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        try Images(c).deregister(id: a.id) ? .removed : .alreadyGone
+    }
+
+    private func deleteSnapshot(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        try Snapshots(c).delete(id: a.id) ? .removed : .alreadyGone
+    }
+
+    /// Deleting a key pair succeeds even when it does not exist, so a look first tells which are gone.
+    private func deleteKeyPairs(_ group: [Asset], _ c: AWSClient) throws {
+        let existing: Set<String>
+        do {
+            existing = try KeyPairs(c).existingIds(group.map(\.id))
+        } catch let e as ToolError {
+            if case .interrupted = e { throw e }
+            for a in group { try report(a, .failed(e.description)) }
+            return
+        }
+        try each(group, c) { a, c in
+            guard existing.contains(a.id) else { return .alreadyGone }
+            try KeyPairs(c).delete(id: a.id)
+            return .removed
+        }
+    }
+
+    // MARK: S3
+
+    /// DeleteObjects, 1000 keys a call (the API's limit), bucket by bucket. S3 reports a key
+    /// that was already gone as deleted, so objects are `removed` either way.
+    private func deleteObjects(_ group: [Asset], _ c: AWSClient) throws {
+        var buckets: [String] = []
+        for a in group where !buckets.contains(a.bucket ?? "") { buckets.append(a.bucket ?? "") }
+        for bucket in buckets {
+            let objects = group.filter { $0.bucket == bucket }
+            for start in stride(from: 0, to: objects.count, by: 1000) {
+                try Interrupt.check()
+                let batch = Array(objects[start..<min(start + 1000, objects.count)])
+                let errors: [String: String]
+                do {
+                    errors = try S3Objects(c).delete(bucket: bucket, keys: batch.map(\.id))
+                } catch let ToolError.aws(e) where e.code == "NoSuchBucket" {
+                    for a in batch { try report(a, .alreadyGone) }
+                    continue
+                } catch let e as ToolError {
+                    if case .interrupted = e { throw e }
+                    for a in batch { try report(a, .failed(e.description)) }
+                    continue
+                }
+                for a in batch { try report(a, errors[a.id].map(Outcome.failed) ?? .removed) }
+            }
+        }
+    }
+
+    // MARK: CloudFormation
+
+    /// Stacks that are never an asset, refused even when given.
+    static let permanentStacks: Set<String> = [AssetConventions.vmBucketStack, AssetConventions.vmBucketWAFStack,
+                                               AssetConventions.ciCodeBuildStack, AssetConventions.releaseCodeBuildStack]
+
+    /// Starts deleting each, then one wait for all of them, watched through the stack summaries (one
+    /// paginated call per poll, whatever the number of stacks).
+    private func deleteStacks(_ group: [Asset], _ c: AWSClient) throws {
+        let before: [StackSummary]
+        do { before = try Stacks(c).summaries() } catch let e as ToolError {
+            if case .interrupted = e { throw e }
+            for a in group { try report(a, .failed(e.description)) }
+            return
+        }
+        var toDelete: [Asset] = []
+        for a in group {
+            let name = StackSummary.name(of: a.id)
+            if AssetPurge.permanentStacks.contains(name) {
+                try report(a, .failed("\(name) is a permanent stack; purge-assets never deletes it"))
+            } else if let s = StackSummary.find(a.id, in: before), s.status != "DELETE_COMPLETE" {
+                toDelete.append(a)
+            } else {
+                try report(a, .alreadyGone)
+            }
+        }
+        var pending: [Asset] = []
+        for (a, o) in zip(toDelete, try outcomes(toDelete, c) { a, c in
+            try Stacks(c).startDeleting(a.id)
+            return .removed
+        }) {
+            if o == .removed { pending.append(a) } else { try report(a, o) }
+        }
+        guard !pending.isEmpty else { return }
+        let waiter = Waiter("deleting \(pending.count) stack\(pending.count == 1 ? "" : "s")", timeout: stackTimeout, firstDelay: 2, maxDelay: 15)
+        do {
+            try waiter.wait { () -> Waiter.Poll<Void> in
+                let now = try Stacks(c).summaries()
+                var still: [Asset] = []
+                for a in pending {
+                    let s = StackSummary.find(a.id, in: now)
+                    switch s?.status {
+                    case nil, "DELETE_COMPLETE": try report(a, .removed)
+                    case "DELETE_FAILED":
+                        let reason = s?.reason ?? "no reason given"
+                        try report(a, .failed("DELETE_FAILED: \(reason); see the stack's events"))
+                    default: still.append(a)
+                    }
+                }
+                pending = still
+                return still.isEmpty ? .done(()) : .pending("\(still.count) still deleting")
+            }
+        } catch let e as ToolError {
+            if case .interrupted = e { throw e }
+            for a in pending { try report(a, .failed(e.description)) }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import AWSCore
+
+/// A resource of a stack, as CloudFormation lists it.
+public struct StackResource: Equatable {
+    public var type: String
+    public var logicalId: String
+    public var physicalId: String?
+    public var status: String
+
+    public init(type: String, logicalId: String, physicalId: String?, status: String) {
+        self.type = type
+        self.logicalId = logicalId
+        self.physicalId = physicalId
+        self.status = status
+    }
+
+    init(_ r: JSON) {
+        self.init(type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
+                  physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
+    }
+
+    public var json: JSON {
+        ["type": .string(type), "logicalId": .string(logicalId), "physicalId": JSON(physicalId), "status": .string(status)]
+    }
+}

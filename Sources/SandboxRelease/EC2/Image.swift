@@ -1,0 +1,31 @@
+import AWSCore
+
+/// An AMI as the tools see it: its id, name, state (with the reason when it failed), the
+/// snapshots behind it and its tags.
+public struct Image {
+    public var id: String
+    public var name: String
+    public var state: String
+    public var stateReason: String?
+    public var snapshotIds: [String]
+    public var tags: [String: String]
+    public var created: String?
+
+    /// From an item of EC2's `imagesSet`.
+    init(ec2 item: JSON) {
+        id = item["imageId"]?.string ?? ""
+        name = item["name"]?.string ?? ""
+        state = item["imageState"]?.string ?? ""
+        stateReason = item["stateReason"].flatMap { r in
+            [r["code"]?.string, r["message"]?.string].compactMap { $0 }.joined(separator: ": ")
+        }
+        snapshotIds = (item["blockDeviceMapping"]?.list ?? []).compactMap { $0["ebs"]?["snapshotId"]?.string }
+        created = item["creationDate"]?.string
+        tags = Tags.decode(item["tagSet"])
+    }
+
+    /// The output of `ami-export image`, and what `export` accepts on stdin.
+    public var json: JSON {
+        ["ImageId": .string(id), "Name": .string(name), "SnapshotIds": .array(snapshotIds.map(JSON.string)), "State": .string(state)]
+    }
+}

@@ -1,0 +1,46 @@
+import AWSCore
+
+/// `ami-export image`: the release's AMI, made from its instance once. An AMI of that name is
+/// reused when it carries the same asset-id (a re-run), refused when it belongs to another;
+/// the image and its snapshots end up tagged, and the call returns once the AMI is available.
+public struct ReleaseImage {
+    public var instanceId: String
+    public var name: String
+    public var description: String?
+    public var noReboot: Bool
+    public var tagKey: String
+    public var assetId: String
+    public var timeout: Double
+
+    public init(instanceId: String, name: String, description: String?, noReboot: Bool, tagKey: String,
+                assetId: String, timeout: Double) {
+        self.instanceId = instanceId
+        self.name = name
+        self.description = description
+        self.noReboot = noReboot
+        self.tagKey = tagKey
+        self.assetId = assetId
+        self.timeout = timeout
+    }
+
+    public func make(_ client: AWSClient) throws -> Image {
+        let images = Images(client)
+        let id: String
+        if let existing = try images.find(name: name) {
+            if let owner = existing.tags[tagKey], owner != assetId {
+                throw ToolError.remote("AMI \(existing.id) named '\(name)' belongs to \(tagKey) \(owner); choose another --name")
+            }
+            log("image \(existing.id): '\(name)' already exists, reused")
+            id = existing.id
+        } else {
+            id = try images.create(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
+                                   tags: [(tagKey, assetId)])
+            log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
+        }
+        let image = try images.waitAvailable(id: id, timeout: timeout)
+        // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
+        // cannot be tagged at creation, gets them too.
+        try Tags(client).tag([image.id] + image.snapshotIds, [(tagKey, assetId)])
+        return image
+    }
+}

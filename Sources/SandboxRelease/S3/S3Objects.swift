@@ -1,0 +1,75 @@
+import AWSCore
+
+/// The objects of a bucket: listing under a prefix, reading their size, writing, and deleting
+/// one or in batches. (Copies are `S3Rename`'s.)
+public struct S3Objects {
+    let client: AWSClient
+
+    public init(_ client: AWSClient) { self.client = client }
+
+    /// Every object under the prefix (the `Contents` entries of ListObjectsV2), across pages.
+    public func list(bucket: String, prefix: String) throws -> [JSON] {
+        try Pagination.all { token in
+            var q = [("list-type", "2"), ("prefix", prefix)]
+            if let token { q.append(("continuation-token", token)) }
+            let page = try client.s3JSON("GET", bucket: bucket, query: q)
+            return (page["Contents"]?.list ?? [], page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil)
+        }
+    }
+
+    /// Size and ETag of an object, nil when it does not exist.
+    public func head(bucket: String, key: String) throws -> (size: Int64, etag: String)? {
+        do {
+            let r = try client.s3("HEAD", bucket: bucket, key: key)
+            return (Int64(r.headers["content-length"] ?? "") ?? -1, r.headers["etag"] ?? "")
+        } catch let ToolError.aws(e) where e.status == 404 {
+            return nil
+        }
+    }
+
+    /// PutObject of a small body.
+    public func put(bucket: String, key: String, body: [UInt8]) throws {
+        _ = try client.s3("PUT", bucket: bucket, key: key, body: .bytes(body))
+    }
+
+    /// DeleteObject: S3 answers the same whether or not the key existed.
+    public func delete(bucket: String, key: String) throws {
+        _ = try client.s3("DELETE", bucket: bucket, key: key)
+    }
+
+    /// DeleteObjects for at most 1000 keys, quietly (only failures are answered). Returns the
+    /// keys that failed, each with `Code: Message`.
+    public func delete(bucket: String, keys: [String]) throws -> [String: String] {
+        precondition(keys.count <= 1000, "DeleteObjects takes at most 1000 keys")
+        guard !keys.isEmpty else { return [:] }
+        var xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
+        for key in keys { xml += "<Object><Key>\(S3Objects.xmlEscaped(key))</Key></Object>" }
+        xml += "</Delete>"
+        let body = Array(xml.utf8)
+        // S3 requires a checksum of this body; SHA-256 is the one we already compute.
+        let headers = HTTPHeaders([("Content-Type", "application/xml"),
+                                   ("x-amz-checksum-sha256", Base64.encode(Digest.sha256(body)))])
+        let answer = try client.s3JSON("POST", bucket: bucket, query: [("delete", "")], headers: headers, body: .bytes(body))
+        var failed: [String: String] = [:]
+        for e in answer["Error"]?.list ?? [] {
+            if let key = e["Key"]?.string { failed[key] = "\(e["Code"]?.string ?? "Error"): \(e["Message"]?.string ?? "")" }
+        }
+        return failed
+    }
+
+    /// Text for an XML element: the five markup characters as entities.
+    static func xmlEscaped(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

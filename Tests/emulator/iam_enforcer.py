@@ -1,0 +1,334 @@
+"""IAM as AWS enforces it, in place of moto's action-only check.
+
+After moto's signature check, every request is (1) refused with the service's expired-token error
+when its temporary credentials have expired, then (2) evaluated against the caller's identity
+policies (an IAM user's inline, attached and group policies; an assumed role's inline and attached
+policies) for each (action, resource, context) that iam_actions gives. An action the table does not
+know is denied. Denials carry AWS's codes, statuses and message wording per service.
+
+CloudFormation without a service role creates a stack's resources with the caller's credentials:
+the EC2 instance and security group of a stack are checked here as RunInstances /
+CreateSecurityGroup (+ AuthorizeSecurityGroupIngress, CreateTags) by the caller of the change set.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import urllib.parse
+import uuid
+from typing import Any
+
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.utils import utcnow
+from moto.iam.access_control import AssumedRoleAccessKey, IAMPolicy
+from moto.s3.exceptions import S3ClientError
+from moto.sts.models import sts_backends
+from werkzeug.exceptions import HTTPException
+
+import iam_actions
+from iam_policy import Decision, UnsupportedCondition, evaluate
+
+JSON_SERVICES = ("codebuild", "logs", "secretsmanager")
+
+# The caller of the request this thread serves, for CloudFormation's resource creation.
+_caller = threading.local()
+
+
+class AwsRejection(HTTPException):
+    """An AWS-shaped error answer for the query and JSON services (moto's call_action sends it)."""
+
+    def __init__(self, status: int, body: str):
+        super().__init__(description=body)
+        self.code = status
+
+    def get_body(self, *args: Any, **kwargs: Any) -> str:
+        return self.description or ""
+
+
+class CallerDenied(Exception):
+    """A stack resource the caller may not create; CloudFormation fails (and rolls back) the stack."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _rejection(service: str, code: str, message: str, status: int) -> Exception:
+    request_id = str(uuid.uuid4())
+    if service == "s3":
+        error = S3ClientError(code, message)
+        error.http_status_code = status  # type: ignore[attr-defined]
+        return error
+    if service in JSON_SERVICES:
+        return AwsRejection(status, json.dumps({"__type": code, "message": message}))
+    escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if service == "ec2":
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+            f"<Message>{escaped}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        )
+    else:
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escaped}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+    return AwsRejection(status, body)
+
+
+def deny_message(principal: str, check: iam_actions.Check, decision: Decision, service: str) -> str:
+    why = (
+        "with an explicit deny in an identity-based policy"
+        if decision == Decision.EXPLICIT_DENY
+        else f"because no identity-based policy allows the {check.action} action"
+    )
+    text = f"User: {principal} is not authorized to perform: {check.action} on resource: {check.resource} {why}"
+    return f"You are not authorized to perform this operation. {text}" if service == "ec2" else text
+
+
+def denial(service: str, principal: str, check: iam_actions.Check, decision: Decision, note: str = "") -> Exception:
+    message = deny_message(principal, check, decision, service) + note
+    # One log line per denial: what a failing test's author looks for first.
+    print(f"emulator: denied: {message}", file=sys.stderr, flush=True)
+    if service == "ec2":
+        return _rejection(service, "UnauthorizedOperation", message, 403)
+    if service in JSON_SERVICES:
+        return _rejection(service, "AccessDeniedException", message, 400)
+    return _rejection(service, "AccessDenied", message, 403)
+
+
+def expired(service: str) -> Exception:
+    if service == "ec2":
+        return _rejection(service, "RequestExpired", "Request has expired.", 400)
+    if service == "s3":
+        return _rejection(service, "ExpiredToken", "The provided token has expired.", 400)
+    if service in JSON_SERVICES:
+        return _rejection(
+            service, "ExpiredTokenException", "The security token included in the request is expired", 400
+        )
+    return _rejection(service, "ExpiredToken", "The security token included in the request is expired", 403)
+
+
+def _documents(access_key: Any) -> list[dict[str, Any]]:
+    return [IAMPolicy(p)._policy_json for p in access_key.collect_policies()]
+
+
+def _is_expired(access_key: Any) -> bool:
+    if not isinstance(access_key, AssumedRoleAccessKey):
+        return False
+    for role in sts_backends[access_key.account_id][access_key.partition].assumed_roles:
+        if role.access_key_id == access_key._access_key_id:
+            return role.expiration <= utcnow()
+    return False
+
+
+def _global_context(principal: str, account: str, region: str) -> dict[str, list[str]]:
+    # The emulator stands in for AWS's HTTPS endpoints, so every request is secure transport.
+    return {
+        "aws:securetransport": ["true"],
+        "aws:principalarn": [principal],
+        "aws:principalaccount": [account],
+        "aws:requestedregion": [region],
+    }
+
+
+def authorize(
+    principal: str, documents: list[dict[str, Any]], checks: list[iam_actions.Check], account: str, region: str
+) -> tuple[iam_actions.Check, Decision] | None:
+    """The first check that is not allowed, or None when every one is."""
+    base = _global_context(principal, account, region)
+    for check in checks:
+        try:
+            decision = evaluate(documents, check.action, check.resource, {**base, **check.context})
+        except UnsupportedCondition:
+            decision = Decision.IMPLICIT_DENY
+        if decision != Decision.ALLOW:
+            return check, decision
+    return None
+
+
+def _request_of(response: Any, iam_request: Any) -> iam_actions.Request:
+    service = iam_request._service
+    path = response.raw_path
+    query = urllib.parse.urlsplit(response.uri).query
+    if query:
+        path += "?" + query
+    raw_body = response.raw_body if isinstance(response.raw_body, bytes) else (response.raw_body or "").encode()
+    # moto's querystring maps each name to a list of values; the table wants the first, as text.
+    params = {
+        k: v[0] for k, v in (response.querystring or {}).items() if isinstance(v, list) and v and isinstance(v[0], str)
+    }
+    request = iam_actions.Request(
+        service=service,
+        action="",
+        account=response.current_account,
+        region=iam_request._region,
+        params=params,
+        method=response.method,
+        path=path,
+        headers=dict(response.headers.items()),
+        raw_body=raw_body,
+    )
+    if service == "s3":
+        request.action = iam_actions.s3_operation(request)
+    else:
+        request.action = response._get_action()
+        if service in JSON_SERVICES:
+            request.body = iam_actions.parse_json(raw_body)
+    return request
+
+
+def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+    if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
+        ActionAuthenticatorMixin.request_count += 1
+        return
+    if getattr(self, "_emulator_authorized", False):
+        return  # moto's S3 code asks more than once per request
+    path = self.raw_path
+    query = urllib.parse.urlsplit(self.uri).query
+    iam_request = iam_request_cls(
+        account_id=self.current_account,
+        method=self.method,
+        path=path + ("?" + query if query else ""),
+        data=self.data,
+        body=self.raw_body,
+        headers=self.headers,
+        action=self._get_action(),
+    )
+    iam_request.check_signature()
+    service = iam_request._service
+    access_key = iam_request._access_key
+    if _is_expired(access_key):
+        raise expired(service)
+    request = _request_of(self, iam_request)
+    principal = access_key.arn
+    _caller.identity = None
+    if (service, request.action) != ("sts", "GetCallerIdentity"):  # AWS answers it whatever the policies say
+        documents = _documents(access_key)
+        try:
+            checks = iam_actions.checks_for(request)
+        except iam_actions.UnknownAction as unknown:
+            raise denial(
+                service,
+                principal,
+                iam_actions.Check(unknown.action, "*"),
+                Decision.IMPLICIT_DENY,
+                " (the emulator's IAM table does not know this action: add it to Tests/emulator/iam_actions.py)",
+            )
+        failed = authorize(principal, documents, checks, request.account, request.region)
+        if failed is not None:
+            raise denial(service, principal, *failed)
+        if request.action == "AssumeRole" and service == "sts":
+            role_arn = request.params.get("RoleArn", "")
+            if iam_request._is_assuming_role_operation(role_arn) and not iam_request._check_role_trust_relationship(
+                role_arn
+            ):
+                raise denial(service, principal, checks[0], Decision.IMPLICIT_DENY)
+        _caller.identity = (principal, documents)
+    self._emulator_authorized = True
+
+
+# --- CloudFormation acting with the caller's credentials -----------------------------------------
+
+
+def _stack_resource_checks(
+    resource_type: str, properties: dict[str, Any], tags: dict[str, str], account: str, region: str
+) -> list[iam_actions.Check]:
+    params: dict[str, str] = {}
+
+    def tag_spec(n: int, kind: str) -> None:
+        params[f"TagSpecification.{n}.ResourceType"] = kind
+        for m, (key, value) in enumerate(tags.items(), 1):
+            params[f"TagSpecification.{n}.Tag.{m}.Key"], params[f"TagSpecification.{n}.Tag.{m}.Value"] = key, value
+
+    if resource_type == "AWS::EC2::Instance":
+        params["ImageId"] = str(properties.get("ImageId", ""))
+        if properties.get("KeyName"):
+            params["KeyName"] = str(properties["KeyName"])
+        groups = list(properties.get("SecurityGroupIds") or [])
+        for n, group in enumerate(groups, 1):
+            params[f"SecurityGroupId.{n}"] = str(group)
+        if properties.get("SubnetId"):
+            params["SubnetId"] = str(properties["SubnetId"])
+        if tags:
+            tag_spec(1, "instance")
+            tag_spec(2, "volume")
+        action = "RunInstances"
+    elif resource_type == "AWS::EC2::SecurityGroup":
+        if properties.get("VpcId"):
+            params["VpcId"] = str(properties["VpcId"])
+        if tags:
+            tag_spec(1, "security-group")
+        action = "CreateSecurityGroup"
+    else:
+        return []
+    request = iam_actions.Request(service="ec2", action=action, account=account, region=region, params=params)
+    return iam_actions.EC2[action](request)
+
+
+def _check_as_caller(checks: list[iam_actions.Check], account: str, region: str) -> None:
+    identity = getattr(_caller, "identity", None)
+    if identity is None:
+        return  # created outside a signed request (moto's own set-up)
+    principal, documents = identity
+    failed = authorize(principal, documents, checks, account, region)
+    if failed is not None:
+        check, decision = failed
+        raise CallerDenied(
+            f"Resource handler returned message: \"{deny_message(principal, check, decision, 'ec2')}\" "
+            "(Service: Ec2, Status Code: 403, HandlerErrorCode: AccessDenied)"
+        )
+
+
+def _has_service_role(resources_map: Any, account: str, region: str) -> bool:
+    # With a service role CloudFormation acts as that role, which this emulator does not model.
+    from moto.cloudformation.models import cloudformation_backends
+
+    stack = cloudformation_backends[account][region].stacks.get(resources_map.stack_id)
+    return bool(getattr(stack, "role_arn", None))
+
+
+def _stack_resources_as_caller() -> None:
+    from moto.cloudformation import parsing
+
+    original = parsing.parse_and_create_resource
+
+    def parse_and_create_resource(
+        logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
+    ) -> Any:
+        kind = resource_json.get("Type", "")
+        if not _has_service_role(resources_map, account_id, region_name) and kind in (
+            "AWS::EC2::Instance",
+            "AWS::EC2::SecurityGroup",
+        ):
+            properties = parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
+            tags = dict(resources_map.tags or {})
+            tags.update({t["Key"]: str(t.get("Value", "")) for t in properties.get("Tags") or []})
+            _check_as_caller(
+                _stack_resource_checks(kind, properties, tags, account_id, region_name), account_id, region_name
+            )
+        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        if kind == "AWS::EC2::SecurityGroup" and (resource_json.get("Properties") or {}).get("SecurityGroupIngress"):
+            request = iam_actions.Request(
+                service="ec2",
+                action="AuthorizeSecurityGroupIngress",
+                account=account_id,
+                region=region_name,
+                params={"GroupId": resource.physical_resource_id},
+            )
+            try:
+                _check_as_caller(iam_actions.EC2["AuthorizeSecurityGroupIngress"](request), account_id, region_name)
+            except CallerDenied:
+                resource.delete(account_id, region_name)
+                raise
+        return resource
+
+    parsing.parse_and_create_resource = parse_and_create_resource
+
+
+def install() -> None:
+    replaced = _authenticate_and_authorize_action
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = replaced  # type: ignore[method-assign]
+    _stack_resources_as_caller()

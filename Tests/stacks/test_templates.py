@@ -1,0 +1,243 @@
+"""The templates' contract, read from the YAML itself (run by `make lint`).
+
+These are static checks of what the templates promise (stacks/README.md): the CI project is
+privileged, the build instance needs IMDSv2 and ends itself, the release role's EC2 changes
+all need the release's tags, its S3 rights stay under the images and artifacts prefixes, and
+the export role may be passed to VM Import/Export only. Whether AWS (or the emulator) grants
+each request under that policy is the emulator's business, not this file's.
+"""
+import json
+import pathlib
+import re
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+class CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short forms: `!Sub x` becomes {"Fn::Sub": x}."""
+
+
+def _intrinsic(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else ("Fn::" + suffix)
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+def template(name):
+    return yaml.load((ROOT / "stacks" / name).read_text(), Loader=CfnLoader)
+
+
+def text(value):
+    """The literal text of a value, `!Sub` strings included (what a check can compare)."""
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        return sub if isinstance(sub, str) else sub[0]
+    return value if isinstance(value, str) else repr(value)
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def release_statements():
+    role = template("release-codebuild.yaml")["Resources"]["ServiceRole"]["Properties"]
+    return [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+
+
+def condition_keys(statement):
+    return {key for op in statement.get("Condition", {}).values() for key in op}
+
+
+# What AWS cannot check tags on: RunInstances only uses these resources, a new group lands in a
+# VPC, and security group rules are created untagged by CloudFormation.
+UNTAGGABLE = {
+    "ec2:RunInstances": {"image", "subnet", "security-group", "key-pair", "network-interface"},
+    "ec2:CreateSecurityGroup": {"vpc"},
+    "ec2:AuthorizeSecurityGroupIngress": {"security-group-rule"},
+    "ec2:AuthorizeSecurityGroupEgress": {"security-group-rule"},
+}
+READ_ONLY = re.compile(r"^ec2:(Describe|Get)")
+
+
+def resource_type(arn):
+    return text(arn).split(":")[-1].split("/")[0]
+
+
+def test_ci_project_is_privileged():
+    project = template("ci-codebuild.yaml")["Resources"]["Project"]["Properties"]
+    assert project["Environment"]["PrivilegedMode"] is True
+
+
+def test_build_instance_requires_imdsv2_and_terminates_itself():
+    t = template("ec2-instance.yaml")
+    res = t["Resources"]
+    data = res["LaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    instance = res["Instance"]["Properties"]
+    assert instance["LaunchTemplate"]["LaunchTemplateId"] == {"Ref": "LaunchTemplate"}
+    assert instance["InstanceInitiatedShutdownBehavior"] == "terminate"
+    assert data["InstanceInitiatedShutdownBehavior"] == "terminate"
+    user_data = text(instance["UserData"]["Fn::Base64"])
+    assert "bootcmd:" in user_data and "${MaxLifetimeMinutes}" in user_data and "poweroff" in user_data
+    assert t["Parameters"]["MaxLifetimeMinutes"]["Default"] == 240
+
+
+def test_build_instance_network_is_optional():
+    t = template("ec2-instance.yaml")
+    for name in ("VpcId", "SubnetId"):
+        assert t["Parameters"][name]["Default"] == ""
+    assert "HasSubnetId" in t["Conditions"] and "HasVpcId" in t["Conditions"]
+
+
+def test_every_ec2_change_needs_the_release_tags():
+    checked = 0
+    for s in release_statements():
+        actions = [a for a in as_list(s["Action"]) if a.startswith("ec2:") and not READ_ONLY.match(a)]
+        if not actions:
+            continue
+        checked += 1
+        keys = condition_keys(s)
+        tagged = {"aws:RequestTag/project", "aws:ResourceTag/project"} & keys
+        if tagged:
+            continue
+        types = {resource_type(r) for r in as_list(s["Resource"])}
+        for action in actions:
+            assert types <= UNTAGGABLE.get(action, set()), (
+                f"statement {s['Sid']}: {action} on {sorted(types)} without a project tag condition")
+    assert checked >= 8
+
+
+def test_tag_conditions_also_need_an_asset_id():
+    for s in release_statements():
+        cond = s.get("Condition", {})
+        for kind in ("RequestTag", "ResourceTag"):
+            if f"aws:{kind}/project" in cond.get("StringEquals", {}) and s["Sid"] not in ("TagOnCreate", "RetagOwnResources"):
+                assert cond.get("Null", {}).get(f"aws:{kind}/asset-id") == "false", s["Sid"]
+
+
+def test_cloudformation_changes_only_on_instance_stacks():
+    for s in release_statements():
+        actions = [a for a in as_list(s["Action"]) if a.startswith("cloudformation:")]
+        changes = [a for a in actions if not re.match(r"cloudformation:(Describe|List|Get|ValidateTemplate)", a)]
+        if changes:
+            assert [text(r) for r in as_list(s["Resource"])] == [
+                "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${InstanceStackPrefix}*/*"]
+
+
+def test_s3_only_under_the_images_and_artifacts_prefixes():
+    bucket = "arn:${AWS::Partition}:s3:::${VMBucketName}"
+    allowed_objects = {bucket + "/${ImagesPrefix}/*", bucket + "/${ArtifactsPrefix}/*"}
+    for s in release_statements():
+        actions = [a for a in as_list(s["Action"]) if a.startswith("s3:")]
+        if not actions:
+            continue
+        for r in map(text, as_list(s["Resource"])):
+            if r == bucket:
+                if "s3:ListBucket" in actions:
+                    assert s["Condition"]["StringLike"]["s3:prefix"], s["Sid"]
+            else:
+                assert r in allowed_objects, f"{s['Sid']}: {r}"
+
+
+def test_pass_role_only_the_export_role_to_vm_import_export():
+    passes = [s for s in release_statements() if "iam:PassRole" in as_list(s["Action"])]
+    assert len(passes) == 1
+    s = passes[0]
+    assert [text(r) for r in as_list(s["Resource"])] == ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${ExportRoleName}"]
+    assert s["Condition"]["StringEquals"]["iam:PassedToService"] == "vmie.amazonaws.com"
+
+
+def test_release_project_variables_are_make_variables():
+    project = template("release-codebuild.yaml")["Resources"]["Project"]["Properties"]
+    names = set()
+    for v in project["Environment"]["EnvironmentVariables"]:
+        if "Fn::If" in v:
+            v = v["Fn::If"][1]
+        names.add(v["Name"])
+    assert {"VM_BUCKET", "EXPORT_ROLE", "IMAGES_PREFIX", "CDN_DOMAIN", "VPC_ID", "SUBNET_ID"} <= names
+    makefiles = (ROOT / "Makefile").read_text() + (ROOT / "stacks" / "stacks.mk").read_text()
+    for name in names - {"SANDBOX_DEFAULT_PASSWORD", "BUILD_TIMEOUT_MINUTES"}:
+        assert re.search(rf"^{name}\s*\?=", makefiles, re.M), f"{name} is no make variable"
+
+
+def test_release_artifacts_land_where_the_role_may_write():
+    project = template("release-codebuild.yaml")["Resources"]["Project"]["Properties"]
+    artifacts = project["Artifacts"]
+    assert artifacts["Type"] == "S3"
+    assert artifacts["Location"] == {"Ref": "VMBucketName"} and artifacts["Path"] == {"Ref": "ArtifactsPrefix"}
+    puts = [s for s in release_statements() if "s3:PutObject" in as_list(s["Action"])]
+    assert any(text(r).endswith("/${ArtifactsPrefix}/*") for s in puts for r in as_list(s["Resource"]))
+
+
+def test_release_buildspec_tears_down_when_the_build_fails():
+    spec = yaml.safe_load((ROOT / "buildspec" / "release.yml").read_text())
+    assert any("make teardown" in c for c in spec["phases"]["build"]["finally"])
+
+
+@pytest.mark.parametrize("spec", ["release.yml", "ci.yml"])
+def test_toolchain_is_installed_by_the_signature_check(spec):
+    text_ = (ROOT / "buildspec" / spec).read_text()
+    assert "buildspec/install-swift.sh" in text_ and "download.swift.org" not in text_
+
+
+def test_vm_bucket_versioning_logs_and_export_role():
+    res = template("vm-bucket.yaml")["Resources"]
+    bucket = res["Bucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert any("NoncurrentVersionExpiration" in r for r in bucket["LifecycleConfiguration"]["Rules"])
+    assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "LogBucket"}
+    assert res["Distribution"]["Properties"]["DistributionConfig"]["Logging"]["Bucket"] == {"Fn::GetAtt": ["LogBucket", "DomainName"]}
+    role = res["ExportRole"]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
+    assert trust["sts:ExternalId"] == "vmimport" and trust["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    for s in role["Policies"][0]["PolicyDocument"]["Statement"]:
+        if "s3:PutObject" in as_list(s["Action"]):
+            assert text(s["Resource"]) == "${Bucket.Arn}/${ImagesPrefix}/*"
+
+
+def test_release_policy_fits_the_inline_policy_quota():
+    """IAM allows 10,240 characters (without whitespace) of inline policy per role. Estimated
+    long: each `${...}` of a `!Sub` counted as 20 characters, each `!Ref` as 64."""
+    def resolved(v):
+        if isinstance(v, dict):
+            if "Fn::Sub" in v:
+                return re.sub(r"\$\{[^}]+\}", "x" * 20, text(v))
+            if "Ref" in v:
+                return "x" * 64
+            return {k: resolved(w) for k, w in v.items()}
+        if isinstance(v, list):
+            return [resolved(w) for w in v]
+        return v
+    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements())}, separators=(",", ":"))
+    assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
+
+
+# Calls in Sources/ that a release in CodeBuild never makes: AssumeRole serves shared-config
+# profiles (CodeBuild hands container credentials).
+NOT_IN_A_RELEASE = {"sts:AssumeRole"}
+
+
+def test_every_action_the_tools_send_is_granted_to_the_release_role():
+    sources = "\n".join(p.read_text() for p in (ROOT / "Sources").rglob("*.swift"))
+    sent = {f"{svc}:{action}" for svc, action in re.findall(r'query(?:All)?\("([a-z0-9]+)", "([A-Za-z]+)"', sources)}
+    # The Makefile's own request (the source AMI), and S3's REST calls (S3Copy, S3Objects):
+    # HEAD/GET object, CopyObject and multipart parts, DeleteObject(s), ListObjectsV2.
+    sent |= {"ec2:DescribeImages", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+             "s3:AbortMultipartUpload", "s3:ListBucket"}
+    granted = [a for s in release_statements() for a in as_list(s["Action"])]
+    missing = sorted(a for a in sent - NOT_IN_A_RELEASE
+                     if not any(re.fullmatch(g.replace("*", ".*"), a) for g in granted))
+    assert len(sent) > 25 and not missing, f"the release role does not grant {missing}"
