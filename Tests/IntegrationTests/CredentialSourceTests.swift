@@ -45,7 +45,7 @@ extension Integration {
             })
         }
 
-        func arn(_ r: ToolResult) -> String { r.json?["json"]?["Arn"]?.string ?? "" }
+        func arn(_ r: ToolResult) -> String { r.json?["json"]?["GetCallerIdentityResult"]?["Arn"]?.string ?? "" }
 
         /// The role's parameters reach AssumeRole (the relay saw them), and AWS_DEFAULT_PROFILE picks the profile.
         @Test(arguments: ["source_profile = keys", "credential_source = Ec2InstanceMetadata"])

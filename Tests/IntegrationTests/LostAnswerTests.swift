@@ -17,6 +17,11 @@ extension Integration {
             return try aws.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list ?? []
         }
 
+        /// An EC2 query request for aws-sign-request.
+        func query(_ form: String) -> String {
+            #"{"service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"\#(form)"}"#
+        }
+
         func through(_ relay: Relay) -> [String: String] { Emulator.environment(["AWS_ENDPOINT_URL": relay.url]) }
 
         @Test func aCreateWhoseAnswerWasLostIsNotSentAgain() throws {
@@ -24,7 +29,7 @@ extension Integration {
             defer { _ = try? aws.query("ec2", "DeleteKeyPair", [("KeyName", name)]) }
             let relay = try Relay(lose: "Action=CreateKeyPair")
             defer { relay.stop() }
-            let r = try run("aws-sign-request", stdin: #"{"service":"ec2","body":"Action=CreateKeyPair&Version=2016-11-15&KeyName=\#(name)"}"#,
+            let r = try run("aws-sign-request", stdin: query("Action=CreateKeyPair&Version=2016-11-15&KeyName=\(name)"),
                             env: through(relay))
             #expect(relay.held)
             #expect(r.status == 1 && r.stdout.isEmpty, "\(r.stderr)")
@@ -35,7 +40,7 @@ extension Integration {
         @Test func aReadWhoseAnswerWasLostIsSentAgain() throws {
             let relay = try Relay(lose: "Action=DescribeRegions")
             defer { relay.stop() }
-            let r = try run("aws-sign-request", stdin: #"{"service":"ec2","body":"Action=DescribeRegions&Version=2016-11-15"}"#,
+            let r = try run("aws-sign-request", stdin: query("Action=DescribeRegions&Version=2016-11-15"),
                             env: through(relay))
             #expect(relay.held)
             #expect(r.status == 0 && r.json?["status"] == 200, "\(r.stderr)")
