@@ -80,8 +80,9 @@ def run(command: list[str] | str, scratch: str, log) -> int:
     log.write(f"\n$ {command}\n")
     log.flush()
     return subprocess.run(command, cwd=scratch, shell=isinstance(command, str), stdout=log, stderr=subprocess.STDOUT,
-                          env=dict(os.environ, SANDBOX_BIN=os.path.join(scratch, ".build/debug"),
-                                   SANDBOX_ROOT=scratch)).returncode
+                          env=dict(os.environ, SANDBOX_BIN=os.path.join(scratch, ".build/debug"), SANDBOX_ROOT=scratch,
+                                   # the test ground's venv is the repository's (this interpreter's), not the copy's
+                                   SANDBOX_PYTHON=os.environ.get("SANDBOX_PYTHON", sys.executable))).returncode
 
 
 def tests_fail(m: Mutant, scratch: str, log) -> bool:
@@ -100,6 +101,7 @@ def build(scratch: str, log) -> bool:
 
 def main() -> None:
     listing, scratch, *only = sys.argv[1:]
+    scratch = os.path.abspath(scratch)
     mutants = [m for m in parse(listing) if not only or m.name in only]
     os.makedirs(scratch, exist_ok=True)
     log = open(os.path.join(scratch, "mutants.log"), "w", encoding="utf-8")
