@@ -184,8 +184,8 @@ extension Integration {
             p.standardOutput = Pipe()
             p.standardInput = FileHandle.nullDevice
             try p.run()
-            let deadline = Date().addingTimeInterval(20)
-            while try tasks(assetId).filter(\.isActive).count < 2, Date() < deadline { usleep(100_000) }
+            let started = try Wait.until { try tasks(assetId).filter(\.isActive).count == 2 || !p.isRunning }
+            #expect(started && p.isRunning, "the two exports did not start")
             kill(p.processIdentifier, signal)
             p.waitUntilExit()
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
