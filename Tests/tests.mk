@@ -32,10 +32,10 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 test: build lint $(BOTOCORE_VECTORS)
 	@$(MAKE) --no-print-directory emulator
 	@status=0; \
-	$(MAKE) --no-print-directory test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
-	@$(MAKE) --no-print-directory test-ansible
+	@$(MAKE) --no-print-directory test-ansible test-image
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
 
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)
