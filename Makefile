@@ -91,10 +91,12 @@ input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
-$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE,\
+$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
 $(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
+input_rule.MUTANTS := ^[a-z0-9 -]*$$
+input_what.MUTANTS := names of Tests/mutants/mutants.txt, separated by spaces
 input_rule.SANDBOX_PASSWORD_VARS := ^[A-Za-z0-9._/+-]*$$
 input_what.SANDBOX_PASSWORD_VARS := a path of A-Z a-z 0-9 . _ / + -, or empty
 $(foreach v,SOURCE_LOCATION DEBIAN_MIRROR,$(eval input_rule.$(v) := $(url_rule))$(eval input_what.$(v) := a URL))
@@ -132,6 +134,8 @@ build: $(BUILD)/.deps-apt
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev libjq-dev jq
 # What the tests use besides: ssh-keygen checks the key files keypair writes.
 APT_PACKAGES += openssh-client
+# The HTTPS proxy the TLS tests go through (the binary only: no service is started).
+APT_PACKAGES += tinyproxy-bin
 # gpg checks the Swift toolchain's signature (buildspec/install-swift.sh and its test).
 APT_PACKAGES += gnupg
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -62,8 +62,10 @@ else
 # Without root there is no test system to build (the script says so); the lint still runs.
 test-ansible: $(ANSIBLE_VENV_STAMP)
 endif
-	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/ansible/test \
-	  ansible/tests/test-ansible.sh
+	@rm -f $(SKIP_LOG)-ansible
+	@status=0; ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/ansible/test \
+	  ALLOW_SKIPS=$(ALLOW_SKIPS) SKIP_LOG=$(abspath $(SKIP_LOG))-ansible ansible/tests/test-ansible.sh || status=$$?; \
+	$(call skip_report,ansible); exit $$status
 
 # The instance to provision: build/$(ASSET_ID)/instance.json, with key.pem beside it or the
 # KeyFile named in keypair.json.

@@ -5,7 +5,7 @@ import Testing
 
 /// Every integration test runs the built executables as processes against the emulator, as a
 /// user's shell would. They share one emulator, so they run one at a time (see `Integration`).
-@Suite(.serialized, .enabled(if: Emulator.available, "the emulator is not running (make test starts it)"))
+@Suite(.serialized, .emulatorRequired)
 enum Integration {}
 
 enum Emulator {
@@ -27,10 +27,18 @@ enum Emulator {
         return out
     }()
 
-    static var available: Bool {
-        guard let url = settings["AWS_ENDPOINT_URL"], FileManager.default.isExecutableFile(atPath: bin + "/aws-sign-request") else { return false }
-        return (try? control("GET", url + "/_emulator/config")) != nil
-    }
+    /// Looked at once per run: whether the tools are built and the emulator answers.
+    static let available = unavailableReason.isEmpty
+
+    static let unavailableReason: String = {
+        guard FileManager.default.isExecutableFile(atPath: bin + "/aws-sign-request") else {
+            return "the tools are not built in \(bin) (make build)"
+        }
+        guard let url = settings["AWS_ENDPOINT_URL"] else {
+            return "no emulator: \(envFile) is missing or names no AWS_ENDPOINT_URL (make emulator)"
+        }
+        return (try? control("GET", url + "/_emulator/config")) != nil ? "" : "the emulator at \(url) does not answer (make emulator)"
+    }()
 
     static var endpoint: String { settings["AWS_ENDPOINT_URL"]! }
 
@@ -77,10 +85,10 @@ struct ToolResult {
     var json: JSON? { try? JSON.parse(stdout) }
 }
 
-/// Runs one of the built tools with JSON on stdin.
+/// Runs one of the built tools (or the program at an absolute path) with JSON on stdin.
 func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [String: String] = Emulator.environment()) throws -> ToolResult {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
+    p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : Emulator.bin + "/" + tool)
     p.arguments = args
     p.environment = env
     let input = Pipe(), out = Pipe(), err = Pipe()

@@ -63,6 +63,8 @@ extension Integration {
                                       "--export-seconds", "0", "--key-pairs", "0", "--stacks", "0"])["export-image-task"]![0]
             let active = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "1",
                                        "--key-pairs", "0", "--stacks", "0"])["export-image-task"]![0]
+            // Active for an hour otherwise, and a Region allows 5 at a time: cancelled even when a check fails.
+            defer { _ = try? AWSClient(environment: Emulator.environment()).query("ec2", "CancelExportTask", [("ExportTaskId", active)]) }
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let exports = (listed.json?.array ?? []).filter { $0["kind"] == "export-image-task" }
             let states = Dictionary(uniqueKeysWithValues: exports.map { ($0["id"]?.string ?? "", $0["state"]?.string ?? "") })

@@ -207,6 +207,25 @@ check "start-release passes ASSET_ID and MAKE_PUBLIC" equals \
 make --no-print-directory start-release NO_BUILD=1 ASSET_ID=e2e-EMULATOR-FAIL-$run >"$logs/start-release-failed.json" 2>"$logs/start-release-failed.log"; rc=$?
 check "start-release fails when the build fails (make exits 2 for the recipe's 1)" equals "$rc+$(jq -r .buildStatus "$logs/start-release-failed.json")" "2+FAILED"
 
+# --- The README's other promises: KEEP_ON_ERROR=1, make teardown, MAKE_PUBLIC=1, show-assets, purge CONFIRM=yes
+id=e2e-keep-$run
+KEEP_ON_ERROR=1 start_release "$id" "$logs/$id.log"
+for _ in $(seq 1500); do { [ -f "build/$id/stack.json" ] || ! kill -0 "$background" 2>/dev/null; } && break; sleep 0.02; done
+signal_release TERM; rc=$?
+check "$id: KEEP_ON_ERROR=1 and SIGTERM: exit 143, the stack and key pair are kept" \
+  equals "$rc+$(count $id stack)+$(count $id key-pair)" "143+1+1"
+make --no-print-directory teardown NO_BUILD=1 ASSET_ID=$id >"$logs/$id-teardown.log" 2>&1; rc=$?
+check "$id: make teardown removes them" equals "$rc+$(count $id stack)+$(count $id key-pair)" "0+0+0"
+release ASSET_ID=$id MAKE_PUBLIC=1 >"$logs/$id-public.log" 2>&1; rc=$?
+ami=$(jq -r .ImageId "build/$id/ami.json" 2>/dev/null)
+public=$(sign -r --filter '.json.imagesSet[0].isPublic' <<<"{\"service\":\"ec2\",\"headers\":{\"Content-Type\":
+  \"application/x-www-form-urlencoded\"},\"body\":\"Action=DescribeImages&Version=2016-11-15&ImageId.1=$ami\"}")
+check "$id: the release with MAKE_PUBLIC=1 completes and its AMI is public" equals "$rc+$public" "0+true"
+make --no-print-directory show-assets NO_BUILD=1 ASSET_ID=$id >"$logs/$id-show.txt" 2>&1; rc=$?
+check "$id: make show-assets lists the AMI" equals "$rc+$(grep -qF "$ami" "$logs/$id-show.txt" && echo listed)" "0+listed"
+make --no-print-directory purge NO_BUILD=1 ASSET_ID=$id CONFIRM=yes >"$logs/$id-purge.log" 2>&1; rc=$?
+check "$id: make purge CONFIRM=yes removes everything it lists" equals "$rc+$("$BIN/list-assets" --asset-id $id -r --filter length)" "0+0"
+
 # No secret in any output, log or state file.
 secrets_absent() {
   ! grep -rqF -e "$AWS_SECRET_ACCESS_KEY" -e "$SANDBOX_DEFAULT_PASSWORD" -e "PRIVATE KEY" "$logs" build/e2e-*-"$run"/

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import AWSCore
+
+/// The credential routes the README promises beyond plain keys, each run as a process against
+/// the emulator: container credentials by CodeBuild's RELATIVE_URI (a network namespace where
+/// 169.254.170.2 leads to the emulator) and with a token file, a profile's role with
+/// credential_source and its AssumeRole parameters (read from the relay's request log), and
+/// AWS_DEFAULT_PROFILE.
+extension Integration {
+    @Suite struct CredentialSourceTests {
+        let unique = "cred\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
+        let dir = NSTemporaryDirectory() + "credential-tests-\(getpid())"
+        let aws: AWSClient
+        static let callerIdentity = #"{"service":"sts","body":"Action=GetCallerIdentity&Version=2011-06-15"}"#
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            aws = try AWSClient(environment: Emulator.environment())
+        }
+
+        /// The emulator's environment without its keys: the route under test must find them.
+        func keyless(_ overrides: [String: String?]) -> [String: String] {
+            Emulator.environment(["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil].merging(overrides) { $1 })
+        }
+
+        func file(_ name: String, _ text: String) throws -> String {
+            let path = dir + "/\(unique)-\(name)"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        /// A role anyone in the account may assume, allowed everything; removed by the returned closure.
+        func makeRole() throws -> (arn: String, remove: () -> Void) {
+            let name = "role-\(unique)"
+            let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
+            let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
+            let arn = created["CreateRoleResult"]?["Role"]?["Arn"]?.string
+            let all = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+            _ = try aws.query("iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", all)])
+            return (try #require(arn), { [aws] in
+                _ = try? aws.query("iam", "DeleteRolePolicy", [("RoleName", name), ("PolicyName", "all")])
+                _ = try? aws.query("iam", "DeleteRole", [("RoleName", name)])
+            })
+        }
+
+        func arn(_ r: ToolResult) -> String { r.json?["json"]?["GetCallerIdentityResult"]?["Arn"]?.string ?? "" }
+
+        /// The role's parameters reach AssumeRole (the relay saw them), and AWS_DEFAULT_PROFILE picks the profile.
+        @Test(arguments: ["source_profile = keys", "credential_source = Ec2InstanceMetadata"])
+        func aProfilesRoleIsAssumedWithItsParameters(source: String) throws {
+            let role = try makeRole()
+            defer { role.remove() }
+            let settings = Emulator.settings
+            let config = try file("config", """
+                [profile keys]
+                aws_access_key_id = \(settings["AWS_ACCESS_KEY_ID"] ?? "")
+                aws_secret_access_key = \(settings["AWS_SECRET_ACCESS_KEY"] ?? "")
+                [profile release]
+                role_arn = \(role.arn)
+                \(source)
+                external_id = ext-\(unique)
+                role_session_name = session-\(unique)
+                duration_seconds = 1800
+
+                """)
+            let relay = try Relay()
+            defer { relay.stop() }
+            let r = try run("aws-sign-request", stdin: Self.callerIdentity, env: keyless([
+                "AWS_ENDPOINT_URL": relay.url, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": dir + "/none",
+                "AWS_DEFAULT_PROFILE": "release", "AWS_EC2_METADATA_DISABLED": nil,
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT": relay.url + "/_emulator/imds"]))
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(arn(r).hasSuffix(":assumed-role/role-\(unique)/session-\(unique)"), "\(r.stdout)")
+            let assume = relay.requests.components(separatedBy: "Action=AssumeRole").dropFirst().first ?? ""
+            for parameter in ["ExternalId=ext-\(unique)", "RoleSessionName=session-\(unique)", "DurationSeconds=1800"] {
+                #expect(assume.contains(parameter), "AssumeRole without \(parameter): \(assume.prefix(600))")
+            }
+        }
+
+        @Test func containerCredentialsNeedTheTokenFromTheTokenFile() throws {
+            try Emulator.configure(["containerToken": .string("token-\(unique)")])
+            defer { try? Emulator.configure(["containerToken": nil]) }
+            let uri = Emulator.endpoint + "/_emulator/container-credentials"
+            let right = try file("token", "token-\(unique)\n"), wrong = try file("wrong", "not-the-token")
+            let ok = try run("aws-sign-request", stdin: Self.callerIdentity,
+                             env: keyless(["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": right]))
+            #expect(ok.status == 0 && !arn(ok).isEmpty, "\(ok.stderr)")
+            let refused = try run("aws-sign-request", stdin: Self.callerIdentity,
+                                  env: keyless(["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": wrong]))
+            #expect(refused.status != 0 && refused.stderr.contains("container credentials"), "\(refused.stderr)")
+        }
+
+        /// CodeBuild's route: http://169.254.170.2 + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, fixed as in
+        /// the SDKs. In a network namespace of its own that address is on the loopback, where a relay
+        /// leads (through a Unix socket) to the emulator, which also answers the AWS request there.
+        @Test func containerCredentialsByCodeBuildsRelativeURI() throws {
+            guard TestPrecondition.met(getuid() == 0, "a network namespace with 169.254.170.2 needs root") else { return }
+            try Emulator.configure(["containerToken": .string("token-\(unique)")])
+            defer { try? Emulator.configure(["containerToken": nil]) }
+            let socket = dir + "/\(unique).sock"
+            let outside = try Relay(listen: socket)
+            defer { outside.stop() }
+            let inside = dir + "/\(unique)-inside"
+            try FileManager.default.createDirectory(atPath: inside, withIntermediateDirectories: true)
+            let token = try file("token", "token-\(unique)")
+            let script = """
+                ip link set lo up && ip addr add 169.254.170.2/32 dev lo
+                python3 "$RELAY" --listen 169.254.170.2:80 --to "unix:$SOCKET" --state "$INSIDE" & relay=$!
+                trap 'kill -9 $relay' EXIT
+                for _ in $(seq 100); do [ -f "$INSIDE/port" ] && break; sleep 0.1; done
+                "$TOOL" <<<"$REQUEST"
+                """
+            let r = try run("/usr/bin/unshare", ["-n", "/bin/bash", "-ec", script], env: keyless([
+                "AWS_ENDPOINT_URL": "http://169.254.170.2", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/_emulator/container-credentials",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token, "RELAY": Seed.root + "/Tests/network/relay.py", "SOCKET": socket,
+                "INSIDE": inside, "TOOL": Emulator.bin + "/aws-sign-request", "REQUEST": Self.callerIdentity]))
+            #expect(r.status == 0 && !arn(r).isEmpty, "\(r.stderr)")
+            let requests = outside.requests
+            #expect(requests.contains("GET /_emulator/container-credentials HTTP/1.1"), "\(requests.prefix(400))")
+            #expect(requests.contains("Authorization: token-\(unique)"), "the token file's token was not sent")
+        }
+    }
+}
