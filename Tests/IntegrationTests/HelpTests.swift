@@ -8,7 +8,7 @@ extension Integration {
         /// Each tool and subcommand, and whether `--images-prefix` does something there.
         static let commands: [([String], Bool)] = [
             (["aws-sign-request"], false), (["cfn-deploy"], false), (["keypair", "create"], false),
-            (["keypair", "delete"], false), (["tag-assets"], false), (["list-assets"], true), (["purge-assets"], false),
+            (["keypair", "delete"], false), (["tag-assets"], false), (["list-assets"], true), (["purge-assets"], true),
             (["ami-export", "image"], false), (["ami-export", "export"], true), (["ami-export", "make-public"], false),
             (["ami-export", "rename"], false),
         ]
