@@ -406,7 +406,6 @@ CLOUDFORMATION: dict[str, Callable[[Request], list[Check]]] = {
             "CreateStack",
             "UpdateStack",
             "DeleteStack",
-            "DescribeStacks",
             "DescribeStackEvents",
             "DescribeStackResource",
             "DescribeStackResources",
@@ -420,6 +419,12 @@ CLOUDFORMATION: dict[str, Callable[[Request], list[Check]]] = {
             "UpdateTerminationProtection",
         )
     },
+    # Without a StackName, DescribeStacks describes every stack: AWS then requires ListStacks as well.
+    "DescribeStacks": lambda r: (
+        _cfn("DescribeStacks")(r)
+        if r.params.get("StackName")
+        else [Check("cloudformation:DescribeStacks", "*"), Check("cloudformation:ListStacks", "*")]
+    ),
     # GetTemplateSummary names a stack only when asked about one.
     "GetTemplateSummary": lambda r: (
         _cfn("GetTemplateSummary")(r)

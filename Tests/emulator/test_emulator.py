@@ -819,6 +819,16 @@ def test_denials_look_like_each_service(principal: Any) -> None:
     assert denied(lambda: user("s3").list_buckets())[:2] == ("AccessDenied", 403)
 
 
+def test_describe_stacks_without_a_name_also_needs_list_stacks(principal: Any) -> None:
+    describe_only = principal({"Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": "*"})
+    code, status, message = denied(lambda: describe_only("cloudformation").describe_stacks())
+    assert (code, status) == ("AccessDenied", 403)
+    assert "cloudformation:ListStacks on resource: *" in message
+    both = principal({"Effect": "Allow", "Action": ["cloudformation:DescribeStacks", "cloudformation:ListStacks"],
+                      "Resource": "*"})
+    assert "Stacks" in both("cloudformation").describe_stacks()
+
+
 def test_stack_resources_need_the_callers_rights(ec2: Any, principal: Any) -> None:
     ec2.create_key_pair(KeyName="stack-key")
     user = principal({"Effect": "Allow", "Action": ["cloudformation:*", "ec2:Describe*", "ec2:CreateSecurityGroup",
