@@ -122,7 +122,9 @@ struct Export: ParsableCommand {
         guard !bucket.isEmpty else { throw ToolError.usage("--bucket must not be empty") }
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
         if let name, name.isEmpty || name.contains("/") { throw ToolError.usage("invalid --name '\(name)': a file base name, not empty, without /") }
-        if cdnDomain != nil, cloudfrontDomain != nil { throw ToolError.usage("give --cdn-domain once (--cloudfront-domain is its old name)") }
+        if cdnDomain != nil, cloudfrontDomain != nil {
+            throw ToolError.usage("give --cdn-domain once (--cloudfront-domain is its old name)")
+        }
     }
 
     func run() throws {

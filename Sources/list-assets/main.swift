@@ -41,7 +41,9 @@ struct ListAssets: ParsableCommand {
     var chosenFormat: Format { format ?? (isatty(1) != 0 ? .table : .json) }
 
     func validate() throws {
-        if chosenFormat != .json, output.filter != nil { throw ToolError.usage("--filter works on JSON output; drop it or use --format json") }
+        if chosenFormat != .json, output.filter != nil {
+            throw ToolError.usage("--filter works on JSON output; drop it or use --format json")
+        }
         _ = try AssetIdPattern(assetId)
         _ = try kinds.map(Asset.Kind.parseList)
     }

@@ -54,6 +54,8 @@ extension Integration {
         @Test func containerCredentialsFromALocalEndpoint() throws {
             let token = "container-token-\(getpid())"
             try Emulator.configure(["containerToken": .string(token)])
+            // The emulator is shared: later tests expect its endpoint without a token.
+            defer { try? Emulator.configure(["containerToken": .null]) }
             let env = Emulator.environment(["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil,
                                             "AWS_CONTAINER_CREDENTIALS_FULL_URI": Emulator.endpoint + "/_emulator/container-credentials",
                                             "AWS_CONTAINER_AUTHORIZATION_TOKEN": token])

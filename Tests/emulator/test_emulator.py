@@ -564,6 +564,7 @@ STACK_VALUES = {
     "SourceLocation": "https://github.com/example/data-science-sandbox",
     "VMBucketName": "sandbox-images",
     "ExportRoleName": "vmimport",
+    "CdnDomain": "d111111abcdef8.cloudfront.net",
     "DefaultPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
 }
 
@@ -860,6 +861,8 @@ def container_role() -> Any:
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:ListAllMyBuckets", "codebuild:ListProjects", "cloudformation:ListStacks"], "Resource": "*"}]}
     iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    # The endpoint is shared with the other suites: no token left over from them.
+    configure(containerToken=None)
     yield arn
     configure(containerRoleArn=None, credentialSeconds=3600)
     iam.delete_role_policy(RoleName=name, PolicyName="p")

@@ -88,7 +88,8 @@ public struct RawRequest {
             let names = (try? JSON.parse(bytes))?.object?.map(\.0) ?? []
             return Idempotency.isSafeToRepeat(action: String(op), parameterNames: names)
         }
-        let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&")
+            .map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
         let action = pairs.first { $0.first == "Action" }?.last ?? ""
         return Idempotency.isSafeToRepeat(action: action, parameterNames: pairs.compactMap(\.first))
     }

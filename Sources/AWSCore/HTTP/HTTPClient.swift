@@ -1,23 +1,5 @@
 import CCurl
 
-/// What came back: the status, the headers (names lower-cased) and the body, in memory or,
-/// when the caller asked for it, streamed into a file.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-    public var bodyFile: String?
-}
-
-/// A failure below HTTP: no response at all.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
-    public let code: Int
-    public let message: String
-    /// True when curl never got the request to the server, so even a creating call may be retried.
-    public let notSent: Bool
-    public var description: String { message }
-}
-
 /// One libcurl easy handle per client, reused for every request so that connections stay
 /// alive between the calls of a process. Not thread-safe: one client per thread.
 public final class HTTPClient {

@@ -1,12 +1,5 @@
 /// A strict RFC 8259 parser. Errors carry line and column so that a tool can say exactly where
 /// its standard input went wrong.
-public struct JSONParseError: Error, CustomStringConvertible {
-    public let message: String
-    public let line: Int
-    public let column: Int
-    public var description: String { "\(message) at line \(line), column \(column)" }
-}
-
 public extension JSON {
     static func parse(_ text: String) throws -> JSON { try parse(Array(text.utf8)) }
 

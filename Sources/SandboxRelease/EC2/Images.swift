@@ -33,11 +33,7 @@ public struct Images {
 
     /// The account's own images that match the EC2 filters, across pages.
     public func listOwned(filters: [(String, [String])]) throws -> [Image] {
-        var p = QueryParams()
-        p.list("Owner", ["self"])
-        p.filters(filters)
-        p.add("MaxResults", "1000")
-        return try client.queryAll("ec2", "DescribeImages", p.pairs, list: "imagesSet").map(Image.init)
+        try client.describeOwned("DescribeImages", filters: filters, list: "imagesSet").map(Image.init)
     }
 
     /// CreateImage with the tags on the image and its snapshots. The name is unique, so a

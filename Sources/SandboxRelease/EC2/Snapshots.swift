@@ -8,11 +8,7 @@ public struct Snapshots {
 
     /// The account's own snapshots that match the EC2 filters, across pages.
     public func list(filters: [(String, [String])]) throws -> [Snapshot] {
-        var p = QueryParams()
-        p.list("Owner", ["self"])
-        p.filters(filters)
-        p.add("MaxResults", "1000")
-        return try client.queryAll("ec2", "DescribeSnapshots", p.pairs, list: "snapshotSet").map(Snapshot.init)
+        try client.describeOwned("DescribeSnapshots", filters: filters, list: "snapshotSet").map(Snapshot.init)
     }
 
     /// DeleteSnapshot; false when the snapshot was already gone, so a repeated removal succeeds.

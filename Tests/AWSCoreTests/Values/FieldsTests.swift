@@ -2,11 +2,6 @@ import Testing
 @testable import AWSCore
 
 struct FieldsTests {
-    func usageMessage(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let ToolError.usage(m) { return m } catch { return "unexpected \(error)" }
-        return nil
-    }
-
     @Test func typedFieldsAndAbsentOnes() throws {
         let f = try Fields(["s": "x", "n": .null, "o": ["k": 1], "a": [1, 2]], what: "input")
         #expect(try f.string("s") == "x")
@@ -18,19 +13,22 @@ struct FieldsTests {
     }
 
     @Test func errorsNameTheInputTheFieldAndTheType() throws {
-        #expect(usageMessage { _ = try Fields([1], what: "request") } == "request must be a JSON object, got array")
+        let notObject = #expect(throws: ToolError.self) { try Fields([1], what: "request") }
+        #expect(notObject?.description == "request must be a JSON object, got array")
         let f = try Fields(["s": 1, "e": ""], what: "asset 2")
-        #expect(usageMessage { _ = try f.string("s") } == "asset 2: 's' must be a string, got number")
-        #expect(usageMessage { _ = try f.requiredString("e") } == "asset 2: missing 'e'")
-        #expect(usageMessage { _ = try f.requiredString("absent") } == "asset 2: missing 'absent'")
-        #expect(usageMessage { _ = try f.object("s") }?.contains("'s' must be an object") == true)
-        #expect(usageMessage { _ = try f.array("s") }?.contains("'s' must be an array") == true)
+        func message(_ body: () throws -> Void) -> String? { #expect(throws: ToolError.self, performing: body)?.description }
+        #expect(message { _ = try f.string("s") } == "asset 2: 's' must be a string, got number")
+        #expect(message { _ = try f.requiredString("e") } == "asset 2: missing 'e'")
+        #expect(message { _ = try f.requiredString("absent") } == "asset 2: missing 'absent'")
+        #expect(message { _ = try f.object("s") }?.contains("'s' must be an object") == true)
+        #expect(message { _ = try f.array("s") }?.contains("'s' must be an array") == true)
     }
 
     @Test func unknownKeysAreRejectedWithTheAllowedOnesListed() throws {
         let f = try Fields(["ImageId": "ami-1", "Nmae": "x"], what: "input")
-        #expect(usageMessage { try f.rejectUnknownKeys(allowed: ["ImageId", "Name"]) }
-            == "input: unknown field 'Nmae' (expected ImageId, Name)")
-        #expect(usageMessage { try f.rejectUnknownKeys(allowed: ["ImageId", "Name", "Nmae"]) } == nil)
+        let unknown = #expect(throws: ToolError.self) { try f.rejectUnknownKeys(allowed: ["ImageId", "Name"]) }
+        #expect(unknown?.description == "input: unknown field 'Nmae' (expected ImageId, Name)")
+        #expect(unknown?.exitCode == 2)
+        #expect(throws: Never.self) { try f.rejectUnknownKeys(allowed: ["ImageId", "Name", "Nmae"]) }
     }
 }

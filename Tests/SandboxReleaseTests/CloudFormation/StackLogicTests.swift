@@ -4,11 +4,6 @@ import Testing
 @testable import SandboxRelease
 
 struct StackLogicTests {
-    func usageMessage(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let ToolError.usage(m) { return m } catch { return "unexpected \(error)" }
-        return nil
-    }
-
     @Test func assignmentsSplitAtTheFirstEqualsAndRefuseRepeats() throws {
         let pairs = try StackParameters.assignments(["A=b=c", "Empty="], flag: "--param")
         #expect(pairs.map(\.0) == ["A", "Empty"] && pairs.map(\.1) == ["b=c", ""])

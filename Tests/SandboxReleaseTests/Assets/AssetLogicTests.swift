@@ -1,14 +1,8 @@
-import Foundation
 import Testing
 @testable import AWSCore
 @testable import SandboxRelease
 
 struct AssetLogicTests {
-    func usageMessage(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let ToolError.usage(m) { return m } catch { return "unexpected \(error)" }
-        return nil
-    }
-
     @Test func patternsMatchLikeEC2TagFilters() throws {
         func p(_ text: String) throws -> AssetIdPattern { try AssetIdPattern(text) }
         #expect(try p("1.2.*").matches("1.2.0") && p("1.2.*").matches("1.2.") && !p("1.2.*").matches("1.3.0"))
@@ -117,23 +111,5 @@ struct AssetLogicTests {
         #expect(AssetTable.humanSize(0) == "0 B" && AssetTable.humanSize(1023) == "1023 B")
         #expect(AssetTable.humanSize(1024) == "1.0 KiB" && AssetTable.humanSize(8 << 30) == "8.0 GiB")
         #expect(AssetTable.humanSize(1_610_612_736) == "1.5 GiB")
-    }
-
-    @Test func tagAssetsTakesIdsOrObjectsWithId() throws {
-        #expect(try Tags.resourceIds(["ami-1", ["id": "snap-2"], "ami-1", "export-ami-0a"]) == ["ami-1", "snap-2", "export-ami-0a"])
-        #expect(try Tags.resourceIds([]) == [])
-        #expect(usageMessage { _ = try Tags.resourceIds([1]) }?.contains("item 1") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["ami-1", ["name": "x"]]) }?.contains("item 2: missing 'id'") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["ami 1"]) }?.contains("not an EC2 resource id") == true)
-        #expect(usageMessage { _ = try Tags.resourceIds(["AMI-1"]) } != nil && usageMessage { _ = try Tags.resourceIds(["ami-"]) } != nil)
-    }
-
-    @Test func deleteObjectsBodyIsEscapedAndBase64IsStandard() {
-        #expect(S3Objects.xmlEscaped(#"a&b<c>"d'"#) == "a&amp;b&lt;c&gt;&quot;d&apos;")
-        for (text, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
-            #expect(Base64.encode(Array(text.utf8)) == expected)
-        }
-        let bytes = (0..<300).map { UInt8($0 % 256) }
-        #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
     }
 }
