@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 import iam_actions
 from iam_policy import Decision, UnsupportedCondition, evaluate
 
-JSON_SERVICES = ("codebuild", "logs", "secretsmanager")
+JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm")
 
 # The caller of the request this thread serves, for CloudFormation's resource creation.
 _caller = threading.local()
