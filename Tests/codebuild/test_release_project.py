@@ -148,7 +148,8 @@ def test_make_start_release_completes_under_the_role_with_30_second_keys_and_lon
     outputs = ground.deploy(RELEASE_STACK, template_text(extra_variables=ground.variables))
     config({"credentialSeconds": 30, "exportSeconds": 45})
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
-    started = subprocess.run(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "NO_BUILD=1"],
+    started = subprocess.run(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
+                              "NO_BUILD=1"],
                              cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
                              capture_output=True, text=True, timeout=BUILD_MINUTES * 60)
     codebuild = ground.aws("codebuild")
@@ -161,6 +162,10 @@ def test_make_start_release_completes_under_the_role_with_30_second_keys_and_lon
     state = ground.work(build["id"]) / "src" / "build" / asset_id
     assert (state / "released.stamp").exists() and (state / "assets.md").exists()
     assert {"name": "ASSET_ID", "value": asset_id} in build["exportedEnvironmentVariables"]
+    assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
+    image = json.loads((state / "ami.json").read_text())["ImageId"]
+    shared = ground.aws("ec2").describe_image_attribute(ImageId=image, Attribute="launchPermission")
+    assert {"Group": "all"} in shared["LaunchPermissions"]
     # The artifacts land where the template says: <bucket>/<ArtifactsPrefix>/<build-uuid>/release/.
     location = build["artifacts"]["location"].removeprefix("arn:aws:s3:::")
     bucket, _, prefix = location.partition("/")
