@@ -910,6 +910,15 @@ def test_container_role_config_is_validated(container_role: str) -> None:
     assert configure(containerRoleArn=container_role)["containerRoleArn"] == container_role
 
 
+def test_a_build_url_names_its_role(container_role: str) -> None:
+    # No containerRoleArn configured: the URL's role (a CodeBuild project's service role) decides.
+    quoted = urllib.parse.quote(container_role, safe="")
+    status, creds = control("GET", f"container-credentials?roleArn={quoted}")
+    assert status == 200 and creds["AccessKeyId"].startswith("ASIA"), creds
+    assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]
+    assert control("GET", f"container-credentials?roleArn=arn:aws:iam::{ACCOUNT}:role/missing")[0] == 404
+
+
 def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:
     configure(containerRoleArn=container_role, credentialSeconds=120)
     put = urllib.request.Request(f"{ENDPOINT}/_emulator/imds/latest/api/token", method="PUT",
