@@ -153,6 +153,7 @@ include Tests/emulator/emulator.mk
 include Tests/codebuild/codebuild.mk
 include stacks/stacks.mk
 include ansible/ansible.mk
+include ansible/image.mk
 
 .PHONY: help build
 

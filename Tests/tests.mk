@@ -23,10 +23,10 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 test: build lint $(BOTOCORE_VECTORS)
 	@$(MAKE) --no-print-directory emulator
 	@status=0; \
-	$(MAKE) --no-print-directory test-swift emulator-test test-codebuild test-release || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going test-swift emulator-test test-codebuild test-release || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
-	@$(MAKE) --no-print-directory test-ansible
+	@$(MAKE) --no-print-directory test-ansible test-image
 
 ## test-swift: unit tests and the process-level integration tests (the emulator must be running)
 test-swift: $(BOTOCORE_VECTORS)

@@ -5,13 +5,13 @@ import SandboxRelease
 /// How the server-side rename copies: flags, so tests can make the multipart path run on small
 /// objects. Out-of-range values are usage errors, found before any request.
 public struct CopyOptions: ParsableArguments {
-    @Option(name: .long, help: "Copy in parts above this size, bytes or with K/M/G/MiB… (default 5GiB, CopyObject's limit).")
+    @Option(name: .long, help: "Copy in parts above this size (CopyObject's limit at most), bytes or with K/M/G/MiB….")
     public var copyThreshold = ByteSize(argument: "5GiB")!
 
-    @Option(name: .long, help: "Part size of a multipart copy (default 512MiB; 5MiB to 5GiB).")
+    @Option(name: .long, help: "Part size of a multipart copy, 5MiB to 5GiB.")
     public var partSize = ByteSize(argument: "512MiB")!
 
-    @Option(name: .long, help: "Parts copied at once (default 8).")
+    @Option(name: .long, help: "Parts copied at once.")
     public var copyParallelism = 8
 
     public init() {}

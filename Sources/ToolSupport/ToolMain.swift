@@ -10,6 +10,10 @@ public enum ToolMain {
         let name = C.configuration.commandName ?? "tool"
         do {
             var command = try type.parseAsRoot()
+            let subcommands = C.configuration.subcommands.map { $0._commandName }
+            if Swift.type(of: command) == C.self, !subcommands.isEmpty {
+                throw ToolError.usage("give a subcommand: \(subcommands.joined(separator: ", ")) (see --help)")
+            }
             try command.run()
             exit(0)
         } catch let e as ToolError {
@@ -26,9 +30,25 @@ public enum ToolMain {
             }
             if let e = error as? ExitCode { exit(e.rawValue) }
             let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-            let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+            var text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+            // argument-parser names a missing flag before an unknown one; a misspelt flag is the cause.
+            if let unknown = unknownOption(type, Array(CommandLine.arguments.dropFirst())) { text = "Unknown option '\(unknown)'" }
             log("\(name): \(text) (see --help)")
             exit(2)
         }
+    }
+
+    /// The first `--name` among the arguments that the (sub)command's help, hidden flags
+    /// included, does not list.
+    static func unknownOption<C: ParsableCommand>(_ root: C.Type, _ args: [String]) -> String? {
+        var command: ParsableCommand.Type = root
+        for arg in args where !arg.hasPrefix("-") {
+            guard let sub = command.configuration.subcommands.first(where: { $0._commandName == arg }) else { break }
+            command = sub
+        }
+        let help = root.helpMessage(for: command, includeHidden: true, columns: 10_000)
+        let known = Set(help.split { !($0.isLetter || $0.isNumber || $0 == "-") }.filter { $0.hasPrefix("--") })
+        let given = args.prefix { $0 != "--" }.filter { $0.hasPrefix("--") }
+        return given.map { String($0.split(separator: "=", maxSplits: 1)[0]) }.first { !known.contains(Substring($0)) }
     }
 }

@@ -15,8 +15,8 @@ struct MakeImage: ParsableCommand {
         commandName: "image",
         abstract: "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
         discussion: """
-        The image and its snapshots carry the asset-id tag. Prints {"ImageId","Name","SnapshotIds","State"};
-        a failed AMI exits 1 with its StateReason.
+        The image and its snapshots carry the asset-id and project tags. Prints \
+        {"ImageId","Name","SnapshotIds","State"}; a failed AMI exits 1 with its StateReason.
         """)
 
     @Option(name: .long, help: "The instance to image.")
@@ -34,7 +34,7 @@ struct MakeImage: ParsableCommand {
     @Flag(name: .long, help: "Do not reboot the instance (the file system may be inconsistent).")
     var noReboot = false
 
-    @Option(name: .long, help: "Seconds to wait for the image (default 3600).")
+    @Option(name: .long, help: "Seconds to wait for the image.")
     var timeout: Double = 3600
 
     @OptionGroup var assets: AssetOptions
@@ -59,16 +59,17 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export an AMI to S3 in one or more formats side by side, and rename the files to <prefix><name>.<fmt>.",
+        usage: "ami-export export --format <format> ... --bucket <bucket> --asset-id <asset-id> [--image-id <image-id>] [<options>]",
         discussion: """
-        The image comes from --image-id, or from the output of `ami-export image` on stdin
+        The image comes from --image-id, or from the output of `ami-export image` on stdin \
         ({"ImageId","Name",…}; read only when --image-id is not given).
-        AWS runs one export per AMI at a time: each format beyond the first is exported from its own
-        copy of the AMI (named <ami-name>-<fmt>, tagged, removed when its export ends). A format
-        whose AMI is already being exported by another process (make -j, one format per process)
-        gets its own copy the same way. --sequential exports from the one AMI, one format after the
+        AWS runs one export per AMI at a time: each format beyond the first is exported from its own \
+        copy of the AMI (named <ami-name>-<fmt>, tagged, removed when its export ends). A format \
+        whose AMI is already being exported by another process (make -j, one format per process) \
+        gets its own copy the same way. --sequential exports from the one AMI, one format after the \
         other.
-        A re-run reuses the asset's export tasks (active or completed) instead of starting new ones.
-        Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","Url"}]. SIGINT/SIGTERM cancels
+        A re-run reuses the asset's export tasks (active or completed) instead of starting new ones. \
+        Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","Url"}]. SIGINT/SIGTERM cancels \
         the tasks this run started and removes the copies (exit 130/143).
         """)
 
@@ -87,7 +88,7 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "Key prefix of the files (default: <images-prefix>/<asset-id>/).")
     var prefix: String?
 
-    @Option(name: .long, help: "The VM Import/Export service role (default vmimport).")
+    @Option(name: .long, help: "The VM Import/Export service role.")
     var role = "vmimport"
 
     @Option(name: .long, help: "The release's asset-id, tagged on the export tasks and AMI copies.")
@@ -106,11 +107,12 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("cloudfront-domain"), help: .hidden)
     var cloudfrontDomain: String?
 
-    @Option(name: .long, help: "Seconds to wait for the exports (default 14400).")
+    @Option(name: .long, help: "Seconds to wait for the exports.")
     var timeout: Double = 14400
 
     @OptionGroup var copy: CopyOptions
     @OptionGroup var assets: AssetOptions
+    @OptionGroup var images: ImagesPrefixOption
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
@@ -140,7 +142,7 @@ struct Export: ParsableCommand {
         let client = try aws.client()
         let env = client.environment
         let plan = ExportPlan(imageId: imageId!, name: name ?? imageName, formats: formats, bucket: bucket,
-                              prefix: prefix ?? assets.imagesKeyPrefix(assetId: assetId.value, env), roleName: role,
+                              prefix: prefix ?? images.keyPrefix(assetId: assetId.value, env), roleName: role,
                               tagKey: assets.resolvedTagKey(env), assetId: assetId.value, description: description,
                               sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout,
                               renamer: copy.renamer)
@@ -153,7 +155,7 @@ struct MakePublic: ParsableCommand {
         commandName: "make-public",
         abstract: "Give every AWS account launch permission on an AMI.",
         discussion: """
-        Prints {"ImageId","Public":true}. When the Region's public-AMI quota or the account's block
+        Prints {"ImageId","Public":true}. When the Region's public-AMI quota or the account's block \
         public access for AMIs refuses, the error says which.
         """)
 
@@ -175,7 +177,7 @@ struct Rename: ParsableCommand {
         commandName: "rename",
         abstract: "Rename an S3 object on the server (CopyObject, or UploadPartCopy parts above the threshold).",
         discussion: """
-        Prints {"Bucket","Key","Size","Parts"}; stderr says how many body bytes passed through this
+        Prints {"Bucket","Key","Size","Parts"}; stderr says how many body bytes passed through this \
         process (only XML: the object's bytes stay in S3).
         """)
 

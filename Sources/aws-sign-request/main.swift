@@ -43,6 +43,7 @@ struct AwsSignRequest: ParsableCommand {
         }
         let aws = try client ?? AWSClient(region: raw.region, environment: env, profile: profile)
         aws.signingTime = time
+        if let warning = raw.regionWarning(aws) { log("aws-sign-request: \(warning)") }
         try printer.emit(dryRun ? raw.signed(by: aws) : raw.send(aws))
     }
 }

@@ -7,12 +7,18 @@ struct CfnDeploy: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cfn-deploy",
         abstract: "Deploy a CloudFormation template to a stack through a change set, or delete a stack.",
+        usage: """
+        cfn-deploy --stack <stack> --template <file> [--param <key=value> ...] [--tag <key=value> ...] [<options>]
+          cfn-deploy --delete --stack <stack>
+          cfn-deploy --describe --stack <stack>
+        """,
         discussion: """
-        Input as flags, or as JSON on stdin (flags win, parameters and tags key by key):
+        Input as flags, or as JSON on stdin (flags win, parameters and tags key by key; stdin is not \
+        read by --delete or --describe with --stack):
           {"stack":"NAME","template":"FILE","parameters":{"K":"V"},"tags":{"K":"V"}}
         Parameter values may be numbers, booleans or arrays (joined with commas).
-        Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false};
-        the stack's events stream to stderr while it changes.
+        Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false}; the \
+        stack's events stream to stderr while it changes.
         """)
 
     @Option(name: .long, help: "Stack name.")
@@ -63,7 +69,9 @@ struct CfnDeploy: ParsableCommand {
     func run() throws {
         let printer = try output.printer()
         var input: Fields?
-        if let json = try Input.json(required: false, what: "a deploy object") {
+        // Decided by the flags, never by waiting: --delete and --describe read only "stack" there.
+        let flagsSuffice = stack != nil && (delete || describe)
+        if !flagsSuffice, let json = try Input.json(required: false, what: "a deploy object") {
             input = try Fields(json, what: "input")
             try input?.rejectUnknownKeys(allowed: delete || describe ? ["stack"] : CfnDeploy.inputKeys)
         }

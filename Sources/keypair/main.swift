@@ -16,7 +16,7 @@ extension Keypair {
             abstract: "Make a key pair tagged with the asset-id; the private key goes to --key-file (0600) only.",
             discussion: """
             Prints {"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}, which `keypair delete` reads. \
-            The private key is never printed. If the file cannot be written the pair is deleted again.
+            The pair carries the asset-id and project tags. The private key is never printed. If the file cannot be written the pair is deleted again.
             """)
 
         enum KeyType: String, ExpressibleByArgument, CaseIterable { case ed25519, rsa }

@@ -34,6 +34,7 @@ struct ListAssets: ParsableCommand {
     var format: Format?
 
     @OptionGroup var assets: AssetOptions
+    @OptionGroup var images: ImagesPrefixOption
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
@@ -53,7 +54,7 @@ struct ListAssets: ParsableCommand {
         let env = processEnvironment()
         let listing = AssetListing(pattern: try AssetIdPattern(assetId),
                                    kinds: try kinds.map(Asset.Kind.parseList) ?? Asset.Kind.allCases,
-                                   tagKey: assets.resolvedTagKey(env), imagesPrefix: assets.resolvedImagesPrefix(env),
+                                   tagKey: assets.resolvedTagKey(env), imagesPrefix: images.resolved(env),
                                    bucket: bucket ?? env["VM_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, cdnDomain: cdnDomain)
         let found = try listing.run(try aws.client())
         switch chosenFormat {

@@ -44,7 +44,7 @@ struct PurgeAssets: ParsableCommand {
     func run() throws {
         let printer = try output.printer()
         let env = processEnvironment()
-        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON"), tagKey: AssetOptions.tagKey(tagKey, env),
+        let assets = try AssetPurge.read(Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"), tagKey: AssetOptions.tagKey(tagKey, env),
                                          region: aws.region)
         guard yes else {
             for a in assets { try printer.emitLine(AssetPurge.plan(a)) }

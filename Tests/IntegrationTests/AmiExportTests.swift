@@ -57,6 +57,21 @@ extension Integration {
             return try aws.query("ec2", "DescribeSnapshots", p.pairs)["snapshotSet"]!.list.compactMap { $0["snapshotId"]?.string }
         }
 
+        /// The tags of each resource (image, snapshot, export task) tagged with the asset-id, live
+        /// or deregistered since (EC2's tag records of a removed copy are read by DescribeTags).
+        func tags(_ assetId: String) throws -> [String: [String: String]] {
+            var p = QueryParams()
+            p.filters([("key", ["asset-id"]), ("value", [assetId])])
+            let ids = try aws.queryAll("ec2", "DescribeTags", p.pairs, list: "tagSet").compactMap { $0["resourceId"]?.string }
+            var out: [String: [String: String]] = [:]
+            for id in ids {
+                var q = QueryParams()
+                q.filters([("resource-id", [id])])
+                out[id] = Tags.decode(try aws.query("ec2", "DescribeTags", q.pairs)["tagSet"])
+            }
+            return out
+        }
+
         func object(_ bucket: String, _ key: String) throws -> [UInt8]? {
             do { return try aws.s3("GET", bucket: bucket, key: key).body } catch let ToolError.aws(e) where e.status == 404 { return nil }
         }
@@ -77,6 +92,8 @@ extension Integration {
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.json?["ImageId"] == image["ImageId"])
             #expect(try ownImages(assetId).count == 1)
+            let tagged = try tags(assetId)
+            #expect(tagged.count == 1 + snapshotIds.count && tagged.values.allSatisfy { $0["project"] == "data-science-sandbox" }, "\(tagged)")
         }
 
         // MARK: - export
@@ -115,6 +132,11 @@ extension Integration {
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.json == r.json)
             #expect(try tasks(assetId).count == before)
+            // The export tasks, and the AMI copies made for vhd and raw, carry the project tag too.
+            let tagged = try tags(assetId)
+            #expect(tagged.keys.filter { $0.hasPrefix("export-ami-") }.count == 3, "\(tagged)")
+            #expect(tagged.keys.filter { $0.hasPrefix("ami-") }.count == 3, "the AMI and its two copies: \(tagged)")
+            #expect(tagged.values.allSatisfy { $0["project"] == "data-science-sandbox" }, "\(tagged)")
         }
 
         @Test func oneFormatPerProcessOnOneAMI() throws {
@@ -163,7 +185,8 @@ extension Integration {
                                            "--description", "EMULATOR-FAIL"], stdin: image.serialized())
             #expect(r.status == 1)
             #expect(r.stdout.isEmpty)
-            #expect(r.stderr.contains("Unsupported kernel version"), "\(r.stderr)")
+            // Each format's reason once, in the final error line.
+            #expect(r.stderr.components(separatedBy: "Unsupported kernel version").count == 3, "\(r.stderr)")
             #expect(try ownImages(assetId) == [image["ImageId"]!.string!]) // the raw copy is removed after its failure
         }
 

@@ -89,6 +89,34 @@ extension Integration {
             }
         }
 
+        /// The README's first example gives no Content-Type: the form type is the default, so
+        /// the parameters count (only the caller's images; a missing stack is an error).
+        @Test func aQueryFormBodyIsSentAsAForm() throws {
+            let me = try run("aws-sign-request", ["-r", "--filter", ".json.GetCallerIdentityResult.Account"],
+                             stdin: #"{"service":"sts","body":"Action=GetCallerIdentity&Version=2011-06-15"}"#)
+            #expect(me.status == 0, "\(me.stderr)")
+            let images = try run("aws-sign-request", ["-c", "--filter", "[.json.imagesSet[].imageOwnerId] | unique"],
+                                 stdin: #"{"service":"ec2","body":"Action=DescribeImages&Version=2016-11-15&Owner.1=self"}"#)
+            #expect(images.status == 0, "\(images.stderr)")
+            let owners = images.json?.array ?? [.null]
+            #expect(owners.allSatisfy { $0.string == me.stdout.trimmingCharacters(in: .whitespacesAndNewlines) }, "\(images.stdout)")
+            let missing = try run("aws-sign-request", stdin: #"{"service":"cloudformation","body":"Action=DescribeStacks&Version=2010-05-15&StackName=nope"}"#)
+            #expect(missing.status == 1 && missing.stderr.contains("ValidationError"), "\(missing.stderr)")
+        }
+
+        /// Empty lists of the query and S3 answers are `[]`, so `[]` in a filter works on them.
+        @Test func emptyListsAreArraysInEveryProtocol() throws {
+            let stacks = try run("aws-sign-request", ["-c", "--filter", ".json.ListStacksResult.StackSummaries[]"],
+                                 stdin: #"{"service":"cloudformation","body":"Action=ListStacks&Version=2010-05-15&StackStatusFilter.member.1=IMPORT_ROLLBACK_FAILED"}"#)
+            #expect(stacks.status == 0 && stacks.stdout.isEmpty, "\(stacks.stdout) \(stacks.stderr)")
+            let roles = try run("aws-sign-request", ["-c", "--filter", ".json.ListRolesResult.Roles"],
+                                stdin: #"{"service":"iam","body":"Action=ListRoles&Version=2010-05-08&PathPrefix=%2Fnothing-here%2F"}"#)
+            #expect(roles.status == 0 && roles.json == .array([]), "\(roles.stdout) \(roles.stderr)")
+            let buckets = try run("aws-sign-request", ["-c", "--filter", "[.json.Buckets[].Name]"],
+                                  stdin: #"{"service":"s3","path":"/","query":{"prefix":"no-such-bucket-prefix-"}}"#)
+            #expect(buckets.status == 0 && buckets.json == .array([]), "\(buckets.stdout) \(buckets.stderr)")
+        }
+
         @Test func malformedInputExitsTwoAndSendsNothing() throws {
             let before = try Emulator.requestCount()
             for (input, args) in [("{not json", [String]()), (#"{"service":"ec2","headers":[]}"#, []), ("", []),

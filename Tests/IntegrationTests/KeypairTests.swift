@@ -30,6 +30,8 @@ extension Integration {
             let body = key.split(separator: "\n").filter { !$0.hasPrefix("-----") }
             #expect(!body.isEmpty && body.allSatisfy { !created.stdout.contains($0) && !created.stderr.contains($0) })
             #expect(try pairs(tagged: id).map { $0["keyPairId"] } == [out["KeyPairId"]])
+            // The release role creates nothing without the project tag.
+            #expect(try pairs(tagged: id).map { Tags.decode($0["tagSet"])["project"] } == ["data-science-sandbox"])
 
             let ssh = Process()
             ssh.executableURL = URL(fileURLWithPath: "/usr/bin/env")

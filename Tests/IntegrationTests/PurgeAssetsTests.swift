@@ -84,5 +84,21 @@ extension Integration {
             // Again, as after an interrupted purge: the tags are gone already, nothing fails.
             #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
         }
+
+        /// A second `--yes` on the same list removes nothing again: every asset is `already gone`,
+        /// the S3 objects and the untagged export tasks too.
+        @Test func aSecondPurgeOfTheSameListFindsEverythingGone() throws {
+            let id = "\(tag)-g", bucket = "assets-\(tag)-g"
+            _ = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "3", "--amis", "1", "--exports", "1",
+                              "--export-seconds", "0", "--key-pairs", "1", "--stacks", "0"])
+            let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
+            let kinds = Set((listed.json?.array ?? []).compactMap { $0["kind"]?.string })
+            #expect(listed.status == 0 && kinds.isSuperset(of: ["s3-object", "export-image-task", "ami", "key-pair"]), "\(listed.stdout)")
+            #expect(try run("purge-assets", ["--yes"], stdin: listed.stdout).status == 0)
+            let again = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            let outcomes = again.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+            #expect(again.status == 0 && outcomes.count == listed.json?.array?.count, "\(again.stderr)")
+            #expect(outcomes.allSatisfy { $0["outcome"] == "already gone" }, "\(again.stdout)")
+        }
     }
 }

@@ -4,6 +4,7 @@
 # of each matched stack. Each side is one process group, timed whole, alternating; prints the
 # medians and the ratio, and checks that both sides found everything.
 set -euo pipefail
+. "$(dirname "$0")/pairs.sh"
 bin=$1 aws=$2 python=$3 runs=${4:-5}
 id="bench-assets-$$" bucket="bench-assets-$$" work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -50,12 +51,12 @@ PY
 rss=$( { /usr/bin/time -f %M "$bin/list-assets" --asset-id "$id" --bucket "$bucket" > /dev/null; } 2>&1 )
 "$bin/list-assets" --asset-id "$id" --bucket "$bucket" | "$bin/purge-assets" --yes > /dev/null
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 m1=$(median "${ours[@]}") m2=$(median "${full[@]}") m3=$(median "${six[@]}")
-awk -v a="$m1" -v b="$m2" -v c="$m3" -v n="$runs" -v found="$found" -v cli="$cli" -v expected="$expected" -v rss="$rss" 'BEGIN {
-  printf "bench-assets: list-assets over %d seeded assets, %d runs each, alternating\n", expected, n
+awk -v a="$m1" -v b="$m2" -v c="$m3" -v n="$runs" -v found="$found" -v cli="$cli" -v expected="$expected" -v rss="$rss" \
+  -v load="$(load)" -v ratio="$(pair_ratio "${ours[*]}" "${full[*]}")" -v ratio6="$(pair_ratio "${ours[*]}" "${six[*]}")" 'BEGIN {
+  printf "bench-assets: list-assets over %d seeded assets, %d alternating pairs (%s)\n", expected, n, load
   printf "  list-assets                        median %8.1f ms  (%d assets, max RSS %d KB)\n", a/1000, found, rss
   printf "  aws CLI, same listing              median %8.1f ms  (%d assets + the resources of each stack)\n", b/1000, cli
   printf "  aws CLI, the six listings only     median %8.1f ms\n", c/1000
-  printf "  ratio %.1fx (target: at least 10x); without stack resources %.1fx\n", b/a, c/a
+  printf "  ratio %s (target: at least 10x); without stack resources %s\n", ratio, ratio6
   if (found != expected || cli != expected) { printf "  INCOMPLETE: expected %d\n", expected; exit 1 } }'

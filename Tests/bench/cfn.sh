@@ -4,6 +4,7 @@
 # ratio and cfn-deploy's peak memory. The emulator's ValidateTemplate runs cfn-lint (about a
 # second), which only cfn-deploy calls, so the ratio understates the tools' own difference.
 set -euo pipefail
+. "$(dirname "$0")/pairs.sh"
 bin=$1 aws=$2 runs=${3:-5}
 stack=Bench-Cfn-$$ template=stacks/ec2-instance.yaml
 # Every parameter given, defaults too: moto compares the given set, not the resolved one.
@@ -21,10 +22,9 @@ for _ in $(seq "$runs"); do
 done
 rss=$(/usr/bin/time -f %M "$bin/cfn-deploy" --stack "$stack" --template "$template" "${params[@]/#/--param=}" 2>&1 >/dev/null | tail -1)
 "$bin/cfn-deploy" --delete --stack "$stack" >/dev/null 2>&1
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 m1=$(median "${ours[@]}") m2=$(median "${theirs[@]}")
-awk -v a="$m1" -v b="$m2" -v n="$runs" -v rss="$rss" 'BEGIN {
-  printf "bench-cfn: deploy without changes, %d runs each, alternating\n", n
+awk -v a="$m1" -v b="$m2" -v n="$runs" -v rss="$rss" -v load="$(load)" -v ratio="$(pair_ratio "${ours[*]}" "${theirs[*]}")" 'BEGIN {
+  printf "bench-cfn: deploy without changes, %d alternating pairs (%s)\n", n, load
   printf "  cfn-deploy                   median %8.1f ms, peak RSS %d KiB\n", a/1000, rss
   printf "  aws cloudformation deploy    median %8.1f ms\n", b/1000
-  printf "  ratio %.1fx\n", b/a }'
+  printf "  ratio %s\n", ratio }'

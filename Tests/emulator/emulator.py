@@ -47,6 +47,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 sys.path.insert(0, str(HERE))
 import cfn_models  # noqa: E402
+import disks  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
 import fixes_cfn  # noqa: E402
@@ -100,7 +101,7 @@ class Emulator:
 
     def configure(self, changes: dict[str, Any]) -> None:
         known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken",
-                 "containerRoleArn", "credentialSeconds"}
+                 "containerRoleArn", "credentialSeconds"} | disks.CONFIG_KEYS
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -108,6 +109,7 @@ class Emulator:
         rate, kinds, limit = self.fault_rate, self.fault_kinds, self.fault_limit
         role, lifetime = self.container_role, self.credential_seconds
         seconds, size = exports.Settings.export_seconds, exports.Settings.export_bytes
+        disk = disks.validated(changes)
         if "faultRate" in changes:
             rate = float(changes["faultRate"])
             if not 0.0 <= rate <= 1.0:
@@ -145,6 +147,7 @@ class Emulator:
             if "containerToken" in changes:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
+        disks.Settings.instance_disk = disk
 
     def config(self) -> dict[str, Any]:
         with self.lock:
@@ -157,6 +160,7 @@ class Emulator:
                 "containerToken": self.container_token,
                 "containerRoleArn": self.container_role,
                 "credentialSeconds": self.credential_seconds,
+                **disks.config(),
             }
 
     # --- WSGI ------------------------------------------------------------------------------------
@@ -478,6 +482,7 @@ def reset_keeping_iam() -> None:
         BackendDict._instances[:] = kept  # type: ignore[misc]
     reset_model_data()
     exports.reset()
+    disks.reset()
     fixes_export.reset()
     fixes_codebuild.reset()
 
@@ -553,6 +558,7 @@ def main() -> int:
     cfn_models.install()
     exports.install()
     iam_enforcer.install()
+    disks.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 
     # Exactly the bootstrap's three calls go unchecked; every later request must be signed.

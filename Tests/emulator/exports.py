@@ -5,6 +5,9 @@ moto 5.2.5 has none of the three, and its tag backend refuses `export-ami-…` i
 reaches them only after moto has checked its signature, and moto's own parser and serializer
 (driven by botocore's EC2 model) turn the parameters and the result into the real API's shapes.
 
+With a disk behind the image (disks.py), the object holds the disk converted by qemu-img;
+otherwise placeholder bytes of the configured size.
+
 A task's time is evaluated lazily: every describe (and every AWS request that passes the emulator,
 see `tick`) moves active tasks on, so no thread is needed. The S3 object is written before the task
 is ever reported `completed`.
@@ -19,8 +22,11 @@ import re
 import secrets
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
+
+import disks
 
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
@@ -65,6 +71,8 @@ class ExportTask:
     status: str = "active"
     status_message: str | None = "validating"
     progress: int | None = 0
+    # The disk's conversion (disks.py), or None for placeholder bytes.
+    conversion: Future[Any] | None = None
     s3_key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -81,7 +89,11 @@ class ExportTask:
                 f"(failure requested by {FAIL_MARKER} in the description)"
             )
             return
-        if elapsed >= self.duration:
+        converting = self.conversion is not None and not self.conversion.done()
+        if elapsed >= self.duration and not converting:
+            if self.conversion is not None and self.conversion.exception() is not None:
+                self._end_deleted(f"ClientError: {self.conversion.exception()}")
+                return
             try:
                 _write_object(self)
             except Exception as error:  # the bucket went away while the task ran
@@ -164,7 +176,8 @@ def _s3_backend(account_id: str) -> Any:
 
 
 def _write_object(task: ExportTask) -> None:
-    _s3_backend(task.account_id).put_object(task.bucket, task.s3_key, _payload(task))
+    data = disks.take(task.conversion) if task.conversion is not None else _payload(task)
+    _s3_backend(task.account_id).put_object(task.bucket, task.s3_key, data)
 
 
 def _new_task_id() -> str:
@@ -293,6 +306,7 @@ def export_image(self: EC2Response) -> ActionResult:
             size=max(0, int(Settings.export_bytes)),
             fail=bool(description and FAIL_MARKER in description),
         )
+        task.conversion = disks.convert(image_id, disk_format, task.task_id)
         tasks[task.task_id] = task
         if token:
             _tokens[(account, region, token)] = task.task_id

@@ -931,3 +931,89 @@ def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:
         creds = json.loads(response.read())
     assert creds["Code"] == "Success" and creds["AccessKeyId"].startswith("ASIA")
     assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]
+
+
+# --- the stand-in instance's disk: CreateImage takes it, ExportImage converts it (disks.py) -------
+
+DISK_BYTES = 8 * 1024 * 1024
+
+
+@pytest.fixture
+def instance_disk(tmp_path: Path) -> Any:
+    disk = tmp_path / "instance.raw"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "raw", str(disk), str(DISK_BYTES)], check=True)
+    with disk.open("r+b") as f:  # data in the middle, zeros around it, as on a real disk
+        f.seek(1024 * 1024)
+        f.write(os.urandom(256 * 1024))
+    configure(instanceDisk=str(disk))
+    yield disk
+    configure(instanceDisk=None)
+
+
+def image_of_instance(ec2: Any, name: str) -> str:
+    ami = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}])["Images"][0]["ImageId"]
+    instance = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    return ec2.create_image(InstanceId=instance, Name=name)["ImageId"]
+
+
+def exported(ec2: Any, s3: Any, bucket: str, image_id: str, fmt: str, into: Path) -> Path:
+    task_id = export(ec2, image_id, bucket, fmt=fmt)["ExportImageTaskId"]
+    wait_for(lambda: task(ec2, task_id)["Status"] != "active", timeout=60)
+    assert task(ec2, task_id)["Status"] == "completed", task(ec2, task_id)
+    key = f"exports/{task_id}.{fmt.lower()}"
+    path = into / f"{task_id}.{fmt.lower()}"
+    s3.download_file(bucket, key, str(path))
+    assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] == path.stat().st_size
+    return path
+
+
+def qemu_info(path: Path) -> dict[str, Any]:
+    info = subprocess.run(["qemu-img", "info", "--output=json", str(path)], check=True, capture_output=True, text=True)
+    return json.loads(info.stdout)
+
+
+def as_raw(path: Path, into: Path) -> bytes:
+    raw = into / (path.name + ".raw")
+    subprocess.run(["qemu-img", "convert", "-O", "raw", str(path), str(raw)], check=True)
+    return raw.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "fmt, qemu_format, create_type",
+    [("VMDK", "vmdk", "streamOptimized"), ("VHD", "vpc", None), ("RAW", "raw", None)],
+)
+def test_export_converts_the_instance_disk(
+    ec2: Any, s3: Any, bucket: str, instance_disk: Path, tmp_path: Path, fmt: str, qemu_format: str, create_type: str | None
+) -> None:
+    configure(exportSeconds=0)
+    original = instance_disk.read_bytes()
+    image_id = image_of_instance(ec2, f"disk-{fmt}")
+    # The image is a snapshot: a later change of the instance's disk is not in it.
+    instance_disk.write_bytes(b"\xff" * DISK_BYTES)
+    path = exported(ec2, s3, bucket, image_id, fmt, tmp_path)
+    info = qemu_info(path)
+    assert info["format"] == qemu_format
+    assert info["virtual-size"] >= DISK_BYTES
+    if create_type:
+        assert info["format-specific"]["data"]["create-type"] == create_type
+    assert as_raw(path, tmp_path)[:DISK_BYTES] == original
+
+
+def test_copied_image_exports_its_source_disk(ec2: Any, s3: Any, bucket: str, instance_disk: Path, tmp_path: Path) -> None:
+    configure(exportSeconds=0)
+    original = instance_disk.read_bytes()
+    source = image_of_instance(ec2, "disk-source")
+    copy = ec2.copy_image(SourceImageId=source, SourceRegion=REGION, Name="disk-copy")["ImageId"]
+    path = exported(ec2, s3, bucket, copy, "RAW", tmp_path)
+    assert qemu_info(path)["format"] == "raw" and path.read_bytes() == original
+
+
+def test_image_without_a_disk_keeps_placeholder_bytes(ec2: Any, s3: Any, bucket: str, tmp_path: Path) -> None:
+    configure(exportSeconds=0, exportBytes=4096, instanceDisk=None)
+    path = exported(ec2, s3, bucket, image_of_instance(ec2, "no-disk"), "VMDK", tmp_path)
+    assert path.stat().st_size == 4096 and path.read_bytes()[:4] == b"KDMV"
+
+
+def test_instance_disk_must_exist(tmp_path: Path) -> None:
+    status, body = control("POST", "config", {"instanceDisk": str(tmp_path / "missing.raw")})
+    assert status == 400 and "instanceDisk" in json.dumps(body)

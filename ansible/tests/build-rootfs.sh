@@ -25,10 +25,12 @@ trap 'remove_rootfs "$work"' EXIT
 remove_rootfs "$work"
 
 # What an Ubuntu cloud image already has and the roles rely on: python3 (Ansible),
-# python3-apt (the apt module), sudo (become), openssh-server, systemd (enabling units).
+# python3-apt (the apt module), sudo (become), openssh-server, systemd (enabling units);
+# and what makes it bootable like the AMI, so that ansible/image/disk.sh can turn it into a
+# disk: a kernel with its initramfs, systemd as init, udev (networkd needs it to see NICs).
 echo "debootstrap $suite from $mirror" >&2
 debootstrap --variant=minbase \
-  --include=python3,python3-apt,sudo,openssh-server,passwd,systemd,ca-certificates \
+  --include=python3,python3-apt,sudo,openssh-server,passwd,systemd,systemd-sysv,udev,ca-certificates,initramfs-tools,linux-image-cloud-amd64 \
   "$suite" "$work" "$mirror" >"$work.log" 2>&1 || { tail -n 30 "$work.log" >&2; exit 1; }
 rm -f "$work.log"
 

@@ -1,5 +1,6 @@
-# Shared by the test-system scripts (sourced, not run): root checks, and mounting a chroot's
-# kernel file systems so that it can always be taken down again, even after a failure.
+# Shared by the test-system scripts (sourced, not run): root checks, mounting a chroot's
+# kernel file systems so that it can always be taken down again, even after a failure, and
+# the tests' reporting (ok / not ok lines, then "N passed, N failed").
 
 die() { echo "$*" >&2; exit 1; }
 
@@ -64,4 +65,21 @@ remove_rootfs() {
   [ -e "$root" ] || return 0
   chroot_umount "$root"
   rm -rf --one-file-system "$root"
+}
+
+# --- reporting ---------------------------------------------------------------------------
+passed=0 failed=0 t0=$SECONDS
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $1"; }
+# check NAME COMMAND...: one assertion; its output is shown only when it fails.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then pass "$name"; else fail "$name"; printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'; fi
+}
+# finish TEST: the summary line; fails when an assertion did.
+finish() {
+  echo "$1: $((SECONDS - t0)) s"
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]
 }

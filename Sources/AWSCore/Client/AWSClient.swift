@@ -67,7 +67,7 @@ public final class AWSClient {
             let failure: ToolError
             do {
                 let response = try http.send(signed, responseFile: responseFile)
-                trace(signed, "\(response.status)", started)
+                trace(signed, service, "\(response.status)", started)
                 if (200..<300).contains(response.status) {
                     quota.release(nil)
                     return response
@@ -77,9 +77,9 @@ public final class AWSClient {
                 outcome = .response(status: response.status, code: error.code)
                 failure = .aws(error)
             } catch let e as TransportError {
-                trace(signed, "transport error \(e.code)", started)
+                trace(signed, service, "transport error \(e.code)", started)
                 outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)
-                failure = .remote("\(service): \(e.message)")
+                failure = .connection("\(service): \(e.message)")
             }
             guard attempt < retry.maxAttempts, retry.isRetryable(outcome, idempotent: idempotent) else { throw failure }
             var timedOut = false
@@ -98,8 +98,10 @@ public final class AWSClient {
         return copy
     }
 
-    private func trace(_ r: HTTPRequest, _ result: String, _ started: Double) {
+    /// `ec2:DescribeImages POST https://… → 200 in 3 ms` (S3: `s3 GET …`).
+    private func trace(_ r: HTTPRequest, _ service: String, _ result: String, _ started: Double) {
         guard debug else { return }
-        log("\(r.method) \(r.url) → \(result) in \(Int((monotonic() - started) * 1000)) ms")
+        let call = r.action.map { "\(service):\($0)" } ?? service
+        log("\(call) \(r.method) \(r.url) → \(result) in \(Int((monotonic() - started) * 1000)) ms")
     }
 }

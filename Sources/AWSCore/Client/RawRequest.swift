@@ -38,6 +38,11 @@ public struct RawRequest {
             guard !name.isEmpty, !name.contains(":"), !name.contains(" ") else { throw ToolError.usage("request: invalid header name '\(name)'") }
             headers.add(name, v)
         }
+        // The query protocol reads its parameters only from a form body: without this type the
+        // service ignores them (and answers as if none were given).
+        if headers["Content-Type"] == nil, case let .bytes(b) = body, isQueryForm(b) {
+            headers.add("Content-Type", formContentType)
+        }
         let target: String
         if let url {
             guard json["path"] == nil, json["query"] == nil else { throw ToolError.usage("request: give 'url', or 'path' and 'query', not both") }
@@ -50,6 +55,15 @@ public struct RawRequest {
         }
         let request = try HTTPRequest(method: method, url: target, headers: headers, body: body)
         return RawRequest(service: service, region: region, request: request, outputFile: try f.string("outputFile"))
+    }
+
+    static let formContentType = "application/x-www-form-urlencoded; charset=utf-8"
+
+    /// A query-protocol body: `name=value` pairs joined by `&`, one of them `Action`.
+    static func isQueryForm(_ body: [UInt8]) -> Bool {
+        let pairs = String(decoding: body, as: UTF8.self).split(separator: "&", omittingEmptySubsequences: false)
+        return pairs.allSatisfy { $0.contains("=") && !$0.contains(" ") && !$0.contains("\n") }
+            && pairs.contains { $0.hasPrefix("Action=") }
     }
 
     /// `?a=1&b=x&b=y`: raw values encoded here; an array repeats its key.
@@ -78,19 +92,34 @@ public struct RawRequest {
         return labels.first.map(String.init)
     }
 
+    /// The region an `amazonaws.com` url names (`ec2.us-east-1.amazonaws.com` → `us-east-1`).
+    static func regionFromHost(_ host: String) -> String? {
+        guard serviceFromHost(host) != nil else { return nil }
+        return host.split(separator: ".").map(String.init).first { (try? Region.validate($0)) != nil }
+    }
+
+    /// A warning when the url is another region's endpoint than the one the request is signed for
+    /// (AWS then refuses the signature, or a script meant another region).
+    public func regionWarning(_ client: AWSClient) -> String? {
+        guard let named = RawRequest.regionFromHost(request.host) else { return nil }
+        let signing = client.endpoint(service).signingRegion
+        guard named != signing else { return nil }
+        return "the url \(request.host) is \(named)'s endpoint, but the request is signed for \(signing); set \"region\" (or --region) to \(named) if that is meant"
+    }
+
     /// Whether repeating the request cannot create anything twice: every verb but POST, and
     /// POSTs of read-only actions or with an idempotency token, in a JSON or a form body.
     public var isIdempotent: Bool {
         let r = request
         guard r.method == "POST" else { return true }
         guard case let .bytes(bytes) = r.body else { return false }
-        if let target = r.headers["X-Amz-Target"], let op = target.split(separator: ".").last {
+        let action = r.action ?? ""
+        if r.headers["X-Amz-Target"] != nil {
             let names = (try? JSON.parse(bytes))?.object?.map(\.0) ?? []
-            return Idempotency.isSafeToRepeat(action: String(op), parameterNames: names)
+            return Idempotency.isSafeToRepeat(action: action, parameterNames: names)
         }
         let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&")
             .map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
-        let action = pairs.first { $0.first == "Action" }?.last ?? ""
         return Idempotency.isSafeToRepeat(action: action, parameterNames: pairs.compactMap(\.first))
     }
 

@@ -6,8 +6,10 @@ public enum ToolError: Error, CustomStringConvertible {
     case usage(String)
     /// An AWS error response, decoded from any protocol.
     case aws(AWSError)
-    /// A transport or other remote failure.
+    /// A remote failure that is not an AWS error answer.
     case remote(String)
+    /// The connection failed (no answer) after the client's own retries; a poll may try again.
+    case connection(String)
     /// The jq filter failed on the output.
     case filter(String)
     /// Interrupted by a signal after cleaning up.
@@ -16,7 +18,7 @@ public enum ToolError: Error, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .usage: return 2
-        case .aws, .remote: return 1
+        case .aws, .remote, .connection: return 1
         case .filter: return 5
         case let .interrupted(signal): return 128 + signal
         }
@@ -24,7 +26,7 @@ public enum ToolError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .usage(m), let .remote(m), let .filter(m): return m
+        case let .usage(m), let .remote(m), let .connection(m), let .filter(m): return m
         case let .aws(e): return e.description
         case let .interrupted(signal): return "interrupted by signal \(signal)"
         }

@@ -1,5 +1,7 @@
 /// Polls until a condition holds: backoff from a short first poll up to a cap, a deadline,
 /// and one stderr line whenever the observed state changes. Interrupts end the wait at once.
+/// A long wait outlives the client's few retries: a poll that fails with a transient error
+/// (throttling, a server error, a dropped connection) is tried again until the deadline.
 public struct Waiter {
     public var what: String
     public var firstDelay: Double = 2
@@ -22,18 +24,31 @@ public struct Waiter {
         case pending(String)
     }
 
+    /// What a poll (a read, safe to repeat) may try again: what the retry policy retries.
+    static func isTransient(_ error: ToolError) -> Bool {
+        switch error {
+        case .connection: return true
+        case let .aws(e): return RetryPolicy().isRetryable(.response(status: e.status, code: e.code), idempotent: true)
+        default: return false
+        }
+    }
+
     /// Calls `poll` until it answers `.done`, or throws when the deadline passes.
     public func wait<T>(_ poll: () throws -> Poll<T>) throws -> T {
         let deadline = monotonic() + timeout
         var delay = firstDelay
         var last = ""
         while true {
-            switch try poll() {
-            case let .done(value):
-                return value
-            case let .pending(state):
-                if state != last, progress { log("\(what): \(state)") }
-                last = state
+            do {
+                switch try poll() {
+                case let .done(value):
+                    return value
+                case let .pending(state):
+                    if state != last, progress { log("\(what): \(state)") }
+                    last = state
+                }
+            } catch let e as ToolError where Waiter.isTransient(e) && monotonic() < deadline {
+                if progress { log("\(what): \(e); polling again") }
             }
             let left = deadline - monotonic()
             guard left > 0 else {

@@ -36,5 +36,14 @@ public struct HTTPRequest: Sendable {
     }
 
     public var url: String { "\(scheme)://\(hostHeader)\(path)" + (query.isEmpty ? "" : "?\(query)") }
+
+    /// The AWS action a query or JSON request calls (`Action=` of a form body, the operation of
+    /// `X-Amz-Target`); nil for REST calls such as S3's.
+    public var action: String? {
+        if let target = headers["X-Amz-Target"], let op = target.split(separator: ".").last { return String(op) }
+        guard case let .bytes(bytes) = body else { return nil }
+        let pairs = String(decoding: bytes, as: UTF8.self).split(separator: "&")
+        return pairs.first { $0.hasPrefix("Action=") }.map { String($0.dropFirst(7)) }
+    }
 }
 

@@ -5,9 +5,11 @@
 /// - An element with child elements becomes an object keyed by child name.
 /// - A child name that repeats becomes an array of those children.
 /// - List elements are arrays even with one or no entry: an element whose children are `member`
-///   or `item` (the query and EC2 list wrappers) becomes the array of those, and an element named
-///   `…Set` (EC2's list naming) or one of S3's flattened list names (`Contents`, `CommonPrefixes`,
-///   `Deleted`, `Part`, `Upload`, `Bucket` in `Buckets`, `Error` below the root) is always an array.
+///   or `item` (the query and EC2 list wrappers) becomes the array of those; an element that the
+///   services' models call a list (`XMLListNames`: `StackSummaries`, `Roles`, S3's `Buckets`, …)
+///   becomes the array of its children, `[]` when empty; an element named `…Set` (EC2's list
+///   naming) or one of S3's flattened list names (`Contents`, `CommonPrefixes`, `Deleted`, `Part`,
+///   `Upload`, `Error` below the root) is always an array.
 /// - Attributes are ignored (AWS puts only `xmlns` there).
 public enum XMLToJSON {
     static let s3Lists: Set<String> = ["Contents", "CommonPrefixes", "Deleted", "Part", "Upload", "Version", "DeleteMarker"]
@@ -19,13 +21,17 @@ public enum XMLToJSON {
     }
 
     static func value(of element: XMLElement, isRoot: Bool = false) -> JSON {
+        let modelList = !isRoot && XMLListNames.names.contains(element.name)
+        let isList = modelList || (!isRoot && element.name.hasSuffix("Set"))
         if element.children.isEmpty {
-            if element.name.hasSuffix("Set") && element.text.trimmingCharacters(in: " \n\r\t").isEmpty && !isRoot { return .array([]) }
+            // An empty list and an empty string look alike in XML; only the model's names tell them apart.
+            if isList && element.text.trimmingCharacters(in: " \n\r\t").isEmpty { return .array([]) }
             // Indentation inside an empty container is not a value.
             let blank = element.text.trimmingCharacters(in: " \n\r\t").isEmpty && element.text.contains("\n")
             return !element.hadText || blank ? .null : .string(element.text)
         }
-        if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" }) {
+        if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" })
+            || (modelList && element.children.allSatisfy({ $0.name == element.children[0].name })) {
             return .array(element.children.map { value(of: $0) })
         }
         var order: [String] = []
@@ -39,7 +45,6 @@ public enum XMLToJSON {
             let alwaysList = name.hasSuffix("Set") && values.allSatisfy { $0.array != nil }
             if alwaysList { return (name, values.count == 1 ? values[0] : .array(values.flatMap { $0.list })) }
             let listName = s3Lists.contains(name) || (name == "Error" && !isRoot && element.name == "DeleteResult")
-                || (name == "Bucket" && element.name == "Buckets")
             return (name, values.count > 1 || listName ? .array(values) : values[0])
         })
     }

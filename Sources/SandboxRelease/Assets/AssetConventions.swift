@@ -10,6 +10,13 @@ public enum AssetConventions {
     public static let vmBucketWAFStack = "DATA-SCIENCE-SANDBOX-VM-Bucket-WAF"
     public static let ciCodeBuildStack = "DATA-SCIENCE-SANDBOX-CI-TEST-CODEBUILD"
     public static let releaseCodeBuildStack = "DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD"
+    /// The release role lets EC2 create or change only what carries this tag (and an asset-id tag).
+    public static let projectTag = (key: "project", value: "data-science-sandbox")
+
+    /// The tags of everything a release creates in EC2: the asset-id and the project.
+    public static func tags(tagKey: String, assetId: String) -> [(String, String)] {
+        [(tagKey, assetId), (projectTag.key, projectTag.value)]
+    }
 
     /// An asset-id is a release name: letters, digits, `.`, `_`, `-`; it starts with a letter or digit.
     public static func validate(assetId: String) throws -> String {

@@ -144,14 +144,18 @@ public final class AssetPurge {
 
     /// AWS keeps an export task's record whatever one does (it ages out and costs nothing): an
     /// active task is cancelled, then every task loses its asset-id tag, so list-assets no
-    /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine.
+    /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine. A
+    /// task that no longer carries the tag was purged before: already gone.
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
         var cancelled = false
+        var tagged = true
         let outcome = try AssetPurge.awsCode({
+            tagged = try ExportTasks(c).describe(ids: [a.id]).first?.tags[a.tagKey] != nil
+            guard tagged else { return }
             if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
             try Tags(c).untag(a.id, key: a.tagKey)
         }, gone: { $0 == "InvalidExportTaskID.NotFound" })
-        guard outcome == .removed else { return outcome }
+        guard outcome == .removed, tagged else { return .alreadyGone }
         return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
@@ -183,7 +187,7 @@ public final class AssetPurge {
     // MARK: S3
 
     /// DeleteObjects, 1000 keys a call (the API's limit), bucket by bucket. S3 reports a key
-    /// that was already gone as deleted, so objects are `removed` either way.
+    /// that was already gone as deleted, so a listing first tells which are gone.
     private func deleteObjects(_ group: [Asset], _ c: AWSClient) throws {
         var buckets: [String] = []
         for a in group where !buckets.contains(a.bucket ?? "") { buckets.append(a.bucket ?? "") }
@@ -193,8 +197,10 @@ public final class AssetPurge {
                 try Interrupt.check()
                 let batch = Array(objects[start..<min(start + 1000, objects.count)])
                 let errors: [String: String]
+                var gone: Set<String> = []
                 do {
-                    errors = try S3Objects(c).delete(bucket: bucket, keys: batch.map(\.id))
+                    gone = try S3Objects(c).missing(bucket: bucket, keys: batch.map(\.id))
+                    errors = try S3Objects(c).delete(bucket: bucket, keys: batch.map(\.id).filter { !gone.contains($0) })
                 } catch let ToolError.aws(e) where e.code == "NoSuchBucket" {
                     for a in batch { try report(a, .alreadyGone) }
                     continue
@@ -203,7 +209,7 @@ public final class AssetPurge {
                     for a in batch { try report(a, .failed(e.description)) }
                     continue
                 }
-                for a in batch { try report(a, errors[a.id].map(Outcome.failed) ?? .removed) }
+                for a in batch { try report(a, gone.contains(a.id) ? .alreadyGone : errors[a.id].map(Outcome.failed) ?? .removed) }
             }
         }
     }

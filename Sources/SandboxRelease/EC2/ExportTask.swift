@@ -35,7 +35,8 @@ public struct ExportTask {
         var line = format.rawValue
         if let progress { line += " \(progress)%" }
         line += " \(status)"
-        if let statusMessage, !statusMessage.isEmpty { line += " (\(statusMessage))" }
+        // A failure's reason is said once, in the error the run ends with.
+        if let statusMessage, !statusMessage.isEmpty, !isFailed { line += " (\(statusMessage))" }
         return line
     }
 }

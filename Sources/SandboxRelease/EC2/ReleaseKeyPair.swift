@@ -13,11 +13,11 @@ public enum ReleaseKeyPair {
         }
     }
 
-    /// Makes the pair tagged with the asset-id, its private key in `keyFile` only.
+    /// Makes the pair tagged with the asset-id and the project, its private key in `keyFile` only.
     /// Prints-ready: `{"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}`.
     public static func create(_ client: AWSClient, name: String, type: String, keyFile: KeyFile,
                               tagKey: String, assetId: String) throws -> JSON {
-        let created = try KeyPairs(client).create(name: name, type: type, keyFile: keyFile.path, tags: [(tagKey, assetId)])
+        let created = try KeyPairs(client).create(name: name, type: type, keyFile: keyFile.path, tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
         return ["KeyName": .string(created.name), "KeyPairId": .string(created.id), "KeyFile": .string(keyFile.path),
                 "AssetId": .string(assetId), "Fingerprint": .string(created.fingerprint)]
     }

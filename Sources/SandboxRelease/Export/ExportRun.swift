@@ -92,7 +92,8 @@ public final class ExportRun {
             let token = copyTokens[job.format] ?? ClientToken.random()
             copyTokens[job.format] = token
             job.imageId = try images.copy(sourceId: baseId, name: name, description: "copy of \(baseId) to export as \(job.format.rawValue)",
-                                          tags: [(plan.tagKey, plan.assetId), (ExportTags.sourceImage, baseId)], clientToken: token)
+                                          tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
+                                              + [(ExportTags.sourceImage, baseId)], clientToken: token)
             log("\(job.format.rawValue): copying \(baseId) to \(job.imageId) '\(name)' (AWS exports one format per AMI at a time)")
         }
         job.copyId = job.imageId
@@ -144,7 +145,8 @@ public final class ExportRun {
         if let d = plan.description { description = "\(d) \(description)" }
         let request = ExportTasks.Request(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
                                       roleName: plan.roleName, description: String(description.prefix(255)),
-                                      tags: [(plan.tagKey, plan.assetId), (ExportTags.format, job.format.rawValue), (ExportTags.sourceImage, baseId)],
+                                      tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
+                                          + [(ExportTags.format, job.format.rawValue), (ExportTags.sourceImage, baseId)],
                                       clientToken: token)
         do {
             let task = try exportTasks.start(request)
@@ -175,10 +177,10 @@ public final class ExportRun {
         removeCopy(job)
     }
 
+    /// The message is said once, in the error `run` ends with; the other formats go on.
     func fail(_ job: FormatJob, _ message: String) {
         job.failure = message
         job.phase = .failed
-        log("\(job.format.rawValue): \(message)")
         removeCopy(job)
     }
 

@@ -34,13 +34,13 @@ public struct ReleaseImage {
             id = existing.id
         } else {
             id = try images.create(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
-                                   tags: [(tagKey, assetId)])
+                                   tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
             log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
         }
         let image = try images.waitAvailable(id: id, timeout: timeout)
         // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
         // cannot be tagged at creation, gets them too.
-        try Tags(client).tag([image.id] + image.snapshotIds, [(tagKey, assetId)])
+        try Tags(client).tag([image.id] + image.snapshotIds, AssetConventions.tags(tagKey: tagKey, assetId: assetId))
         return image
     }
 }

@@ -17,6 +17,16 @@ public struct S3Objects {
         }
     }
 
+    /// The keys that do not exist, from one listing under their common prefix.
+    public func missing(bucket: String, keys: [String]) throws -> Set<String> {
+        guard var prefix = keys.first else { return [] }
+        for key in keys.dropFirst() {
+            while !key.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        let existing = Set(try list(bucket: bucket, prefix: prefix).compactMap { $0["Key"]?.string })
+        return Set(keys.filter { !existing.contains($0) })
+    }
+
     /// Size and ETag of an object, nil when it does not exist.
     public func head(bucket: String, key: String) throws -> (size: Int64, etag: String)? {
         do {

@@ -65,7 +65,7 @@ public struct S3Rename {
     private func copyAndDelete(_ client: AWSClient, bucket: String, from: String, to: String) throws -> Outcome {
         guard let source = try S3Objects(client).head(bucket: bucket, key: from) else {
             guard let done = try S3Objects(client).head(bucket: bucket, key: to) else {
-                throw ToolError.remote("s3://\(bucket)/\(from) does not exist (nor s3://\(bucket)/\(to)); export the image again")
+                throw ToolError.remote("s3://\(bucket)/\(from) is missing (and s3://\(bucket)/\(to) too): check the bucket and the key")
             }
             return Outcome(size: done.size, parts: nil, bodyBytes: 0)
         }

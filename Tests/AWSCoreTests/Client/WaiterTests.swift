@@ -27,6 +27,30 @@ struct WaiterTests {
         }
     }
 
+    @Test func transientErrorsOfThePollAreTriedAgainUntilTheDeadline() throws {
+        var waiter = Waiter("stack s", timeout: 5, firstDelay: 0.001, maxDelay: 0.002)
+        waiter.progress = false
+        var polls = 0
+        let value = try waiter.wait { () -> Waiter.Poll<Int> in
+            polls += 1
+            switch polls {
+            case 1: throw ToolError.aws(AWSError(code: "Throttling", message: "Rate exceeded", status: 400))
+            case 2: throw ToolError.aws(AWSError(code: "InternalError", message: "", status: 500))
+            case 3: throw ToolError.connection("cloudformation: Server returned nothing")
+            default: return .done(polls)
+            }
+        }
+        #expect(value == 4)
+        #expect(throws: ToolError.self) {
+            try waiter.wait { () -> Waiter.Poll<Void> in throw ToolError.aws(AWSError(code: "ValidationError", message: "", status: 400)) }
+        }
+        var short = Waiter("stack s", timeout: 0.01, firstDelay: 0.002, maxDelay: 0.004)
+        short.progress = false
+        #expect(throws: ToolError.self) {
+            try short.wait { () -> Waiter.Poll<Void> in throw ToolError.connection("no answer") }
+        }
+    }
+
     @Test func anErrorOfThePollEndsTheWait() {
         struct Broken: Error {}
         let waiter = Waiter("x", timeout: 5, firstDelay: 0.001)

@@ -52,6 +52,11 @@ struct ConfigTests {
         #expect(try Region.resolve(flag: nil, environment: ["AWS_DEFAULT_REGION": "ca-central-1"], config: none) == "ca-central-1")
         #expect(throws: (any Error).self) { try Region.resolve(flag: nil, environment: [:], config: none) }
         #expect(throws: (any Error).self) { try Region.resolve(flag: "EU WEST", environment: [:], config: none) }
+        for typo in ["eu-wset-1", "eu-west", "euwest-1", "eu-west-1a", "xx-west-1"] {
+            #expect(throws: (any Error).self, "\(typo)") { try Region.resolve(flag: typo, environment: [:], config: none) }
+        }
+        #expect(try Region.resolve(flag: "us-gov-west-1", environment: [:], config: none) == "us-gov-west-1")
+        #expect(try Region.resolve(flag: "ap-southeast-5", environment: [:], config: none) == "ap-southeast-5")
     }
 
     @Test func staticCredentialsFromEnvironmentThenProfile() throws {

@@ -43,6 +43,19 @@ struct XMLToJSONTests {
         #expect(two["Z"] == "AB")
     }
 
+    @Test func listsOfTheModelsAreArraysEvenWhenEmpty() throws {
+        let stacks = try convert("<ListStacksResponse><ListStacksResult><StackSummaries/></ListStacksResult></ListStacksResponse>")
+        #expect(stacks["ListStacksResult"]?["StackSummaries"] == .array([]))
+        let roles = try convert("<ListRolesResponse><ListRolesResult><Roles>\n  </Roles><IsTruncated>false</IsTruncated></ListRolesResult></ListRolesResponse>")
+        #expect(roles["ListRolesResult"]?["Roles"] == .array([]))
+        let buckets = try convert("<ListAllMyBucketsResult><Buckets><Bucket><Name>b</Name></Bucket></Buckets><Owner/></ListAllMyBucketsResult>")
+        #expect(buckets["Buckets"] == .array([["Name": "b"]]))
+        #expect(try convert("<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>")["Buckets"] == .array([]))
+        // A name that is not a list stays null when empty; so does one the models use both ways.
+        #expect(buckets["Owner"] == .null)
+        #expect(try convert("<R><Description/><Details/></R>")["Details"] == .null)
+    }
+
     @Test func malformedXMLIsAnError() {
         #expect(throws: (any Error).self) { try convert("<a><b></a>") }
         #expect(throws: (any Error).self) { try convert("<a>") }

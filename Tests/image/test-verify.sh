@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# make test-image: verify-image's boot checks (ansible/image/verify.sh) on an image built from
+# the local test system after both playbooks, and on one made wrong on purpose, where every
+# fault must show up as its own failed check. Prints measurements, then "N passed, N failed".
+#   env: ANSIBLE_VENV, ROOTFS_TAR (the pristine test system), WORK (scratch), KEEP=1 keeps WORK,
+#   ALLOW_SKIPS=1 lets a run without root pass (otherwise it fails)
+set -eu -o pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/ansible/tests/lib.sh"
+: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}"
+if [ "$(id -u)" != 0 ] && [ "${ALLOW_SKIPS:-}" = 1 ]; then
+  echo "test-image: SKIPPED (ALLOW_SKIPS=1): it needs root (chroot, mounts, a loop device)"
+  exit 0
+fi
+require_root "the image test (chroot, mounts, a loop device); ALLOW_SKIPS=1 skips it"
+export ANSIBLE_CONFIG=$top/ansible/ansible.cfg ANSIBLE_NOCOLOR=1
+venv=$(cd "$ANSIBLE_VENV" && pwd)
+
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd -P)
+rootfs=$WORK/rootfs mnt=$WORK/mnt
+cleanup() {
+  mountpoint -q "$mnt" && umount "$mnt"
+  chroot_umount "$rootfs" || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+SANDBOX_DEFAULT_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)
+export SANDBOX_DEFAULT_PASSWORD
+
+# --- bad input: exit 2 and one line, before QEMU runs ---------------------------------------
+bad_input() {
+  local rc=0 err
+  err=$(env -u SANDBOX_DEFAULT_PASSWORD "$top/ansible/image/verify.sh" /dev/null raw 2>&1 >/dev/null) || rc=$?
+  [ $rc = 2 ] && [ "$(wc -l <<<"$err")" = 1 ] || { echo "exit $rc: $err"; return 1; }
+  err=$("$top/ansible/image/verify.sh" "$WORK/none.qcow2" 2>&1 >/dev/null) && return 1 || rc=$?
+  [ $rc = 2 ] || { echo "exit $rc: $err"; return 1; }
+}
+check "verify.sh: bad input exits 2 with one line" bad_input
+
+# --- the image: the test system after both playbooks, with a build key to refuse ------------
+"$top/ansible/tests/testsystem.sh" prepare "$ROOTFS_TAR" "$rootfs" "$WORK/inventory.ini"
+rm -f "$WORK/build-key" "$WORK/build-key.pub"
+ssh-keygen -q -t ed25519 -N '' -C build-key -f "$WORK/build-key"
+install -m 0600 -o 1000 -g 1000 "$WORK/build-key.pub" "$rootfs/home/ubuntu/.ssh/authorized_keys"
+for playbook in install.yml reset-password.yml; do
+  t=$SECONDS
+  "$top/ansible/tests/testsystem.sh" run "$rootfs" "$venv/bin/ansible-playbook" -i "$WORK/inventory.ini" \
+    "$top/ansible/$playbook" >"$WORK/${playbook%.yml}.log" 2>&1 || { tail -n 30 "$WORK/${playbook%.yml}.log"; fail "$playbook"; finish test-image; exit 1; }
+  echo "$playbook: $((SECONDS - t)) s"
+done
+t=$SECONDS
+"$top/ansible/image/disk.sh" "$rootfs" "$WORK/good.raw" >/dev/null
+echo "measure: disk build $((SECONDS - t)) s"
+t=$SECONDS
+qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$WORK/good.raw" "$WORK/good.vmdk"
+echo "measure: vmdk conversion $((SECONDS - t)) s"
+qemu-img convert -f raw -O vpc -o subformat=dynamic "$WORK/good.raw" "$WORK/good.vhd"
+for f in raw vmdk vhd; do echo "measure: $f $(stat -c %s "$WORK/good.$f") bytes (allocated $(du -k "$WORK/good.$f" | cut -f1) KiB)"; done
+
+# --- made wrong on purpose: one fault per check -------------------------------------------
+cp --sparse=always "$WORK/good.raw" "$WORK/bad.raw"
+mkdir -p "$mnt"
+mount -o loop,offset=$((1024 * 1024)) "$WORK/bad.raw" "$mnt"
+ssh-keygen -A -f "$mnt"                                           # host keys shipped
+echo 0123456789abcdef0123456789abcdef >"$mnt/etc/machine-id"      # one machine-id for all copies
+chage --root "$mnt" --lastday $(( $(date +%s) / 86400 )) ubuntu    # password not expired
+sed -i 's/^User=jupyter$/User=ubuntu/' "$mnt/etc/systemd/system/jupyter.service"   # Jupyter as ubuntu
+install -d -m 0700 -o 1000 -g 1000 "$mnt/home/ubuntu/.ssh"        # the build's key left in
+install -m 0600 -o 1000 -g 1000 "$WORK/build-key.pub" "$mnt/home/ubuntu/.ssh/authorized_keys"
+chmod 0644 "$mnt"/etc/netplan/*.yaml                              # netplan readable by all
+sed -i 's/^\( *\)dhcp-identifier: mac$/&\n\1optional: true/' "$mnt"/etc/netplan/90-*.yaml  # wait-online stalls
+sed -i 's/^\(docker:.*\)ubuntu/\1/' "$mnt/etc/group"              # ubuntu not in docker
+umount "$mnt"
+
+# --- verify both ----------------------------------------------------------------------------
+verify() {
+  local name=$1 rc=0
+  VERIFY_BUILD_KEY=$WORK/build-key VERIFY_LOG_DIR=$WORK/logs-$name \
+    "$top/ansible/image/verify.sh" "$WORK/$name" >"$WORK/$name.json" 2>"$WORK/$name.err" || rc=$?
+  echo "$rc" >"$WORK/$name.rc"
+  echo "verify $name: exit $rc: $(cat "$WORK/$name.json")"
+}
+verify good.vmdk
+verify bad.raw
+
+all_checks=(boots-to-ssh password-login-forces-change new-password-login network build-key-refused
+  no-build-ssh-dir netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys unique-machine-ids)
+good_ok() {
+  local c
+  [ "$(cat "$WORK/good.vmdk.rc")" = 0 ] || { tail -n 20 "$WORK/good.vmdk.err"; return 1; }
+  for c in "${all_checks[@]}"; do
+    [ "$(jq -r --arg c "$c" '.checks[$c]' "$WORK/good.vmdk.json")" = ok ] || { echo "$c: not ok"; return 1; }
+  done
+  jq -e '.format == "vmdk" and (.sha256 | length == 64) and .size > 0 and .bootSeconds > 0' "$WORK/good.vmdk.json"
+}
+check "the good image (vmdk) passes every check" good_ok
+echo "measure: boot to ssh $(jq -r .bootSeconds "$WORK/good.vmdk.json") s (TCG)"
+
+check "the bad image exits 1" test "$(cat "$WORK/bad.raw.rc")" = 1
+for c in password-login-forces-change unique-host-keys unique-machine-ids jupyter-user build-key-refused \
+         no-build-ssh-dir netplan-mode docker-for-ubuntu network; do
+  check "the bad image fails $c" bash -c "r=\$(jq -r --arg c '$c' '.checks[\$c]' '$WORK/bad.raw.json'); echo \"\$r\"; [ \"\$r\" != ok ] && [ \"\$r\" != null ]"
+done
+
+if [ "$failed" = 0 ] && [ "${KEEP:-}" != 1 ]; then
+  cleanup
+  remove_rootfs "$rootfs"
+  rm -f "$WORK"/*.raw "$WORK"/*.vmdk "$WORK"/*.vhd
+fi
+finish test-image

@@ -1,0 +1,58 @@
+# VM images: a bootable disk from the local test system, and the boot checks every exported
+# image must pass (ansible/image/README.md).
+
+# QEMU boots the images; qemu-img converts and inspects them; sshpass and expect log in with
+# passwords; GRUB's BIOS files and sfdisk make the disk bootable.
+APT_PACKAGES += qemu-system-x86 qemu-utils sshpass expect grub-pc-bin fdisk curl
+$(BUILD)/.deps-apt: ansible/image.mk
+
+IMAGE_ROOTFS ?= $(ANSIBLE_TESTSYSTEM)
+IMAGE_DISK   ?= $(BUILD)/image/disk.raw
+# tcg (default) or kvm: on some machines /dev/kvm exists but guests hang under it.
+VERIFY_ACCEL ?= tcg
+export VERIFY_ACCEL
+
+## image-disk: a bootable raw disk (IMAGE_DISK) from a root file system (IMAGE_ROOTFS: the test system)
+image-disk: $(BUILD)/.deps-apt
+	@mkdir -p $(dir $(IMAGE_DISK))
+	ansible/image/disk.sh $(IMAGE_ROOTFS) $(IMAGE_DISK)
+
+## verify-image: download the exported images of ASSET_ID (FORMATS), boot-check each, publish SHA256SUMS
+verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
+	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || { echo "verify-image: set SANDBOX_DEFAULT_PASSWORD (the image's default password) in the environment" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
+	@$(MAKE) --no-print-directory $(D)/sha256sums.stamp
+	@jq -c . $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
+
+# One image: downloaded beside the state files, booted, checked; on a failure the JSON is kept
+# as verify-<fmt>.failed.json (to be read), and the target is redone next time. The export's
+# JSON is read, not a prerequisite: make must never go back into the release's graph from here.
+# (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
+$(BUILD)/$(ASSET_ID)/verify-%.json:
+	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
+	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); file=$(D)/images/$${key##*/}; \
+	mkdir -p $(D)/images; \
+	echo "verify-image: downloading s3://$$bucket/$$key" >&2; \
+	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
+	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
+	status=0; VERIFY_LOG_DIR=$(D)/verify-logs-$* ansible/image/verify.sh "$$file" $* >$@.new || status=$$?; \
+	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
+	mv $@.new $@
+
+# SHA256SUMS (every verified image) and <file>.sha256 (each one) beside the images in the bucket.
+$(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_ID)/verify-$(f).json)
+	@rm -f $@.sums; for f in $(FORMATS); do \
+	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].Key' $(D)/export-$$f.json); \
+	  line="$$(jq -r .sha256 $(D)/verify-$$f.json)  $${key##*/}"; echo "$$line" >>$@.sums; \
+	  jq -cn --arg path "/$$bucket/$$key.sha256" --arg body "$$line"$$'\n' '{service: "s3", method: "PUT", path: $$path, body: $$body}' \
+	    | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
+	done; \
+	jq -cn --arg path "/$$bucket/$${key%/*}/SHA256SUMS" --rawfile body $@.sums '{service: "s3", method: "PUT", path: $$path, body: $$body}' \
+	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
+	mv $@.sums $(D)/SHA256SUMS; touch $@
+
+## test-image: verify-image's checks on an image built from the test system, and on images made wrong on purpose
+test-image: $(BUILD)/.deps-apt $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_TAR)
+	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/image/test Tests/image/test-verify.sh
+
+.PHONY: image-disk verify-image test-image
