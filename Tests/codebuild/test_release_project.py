@@ -238,6 +238,11 @@ def test_the_role_changes_only_images_and_instances_that_carry_the_release_tags(
         image = ec2.create_image(InstanceId=instances[1], Name=f"tag-test-{uuid.uuid4().hex[:8]}")["ImageId"]
         if tagged:
             ec2.create_tags(Resources=[instances[0], image], Tags=tags)
+            # The release may tag its own again (ami-export does), but never move it to another project.
+            as_role.create_tags(Resources=[image], Tags=tags)
+            other = [{"Key": "project", "Value": "someone-else"}]
+            assert denied(lambda: as_role.create_tags(Resources=[image], Tags=other)) == "UnauthorizedOperation"
+            assert denied(lambda: as_role.delete_tags(Resources=[image], Tags=other[:1])) == "UnauthorizedOperation"
         attempts = {
             "TerminateInstances": lambda: as_role.terminate_instances(InstanceIds=[instances[0]]),
             "ModifyImageAttribute": lambda: as_role.modify_image_attribute(
