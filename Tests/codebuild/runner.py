@@ -31,7 +31,7 @@ from build_shell import BuildShell  # noqa: E402
 from buildspec import PHASES, Buildspec, BuildspecError  # noqa: E402
 
 # The toolchain download is the one thing the test ground does not run: its own Swift is on PATH.
-TOOLCHAIN_DOWNLOAD = r"download\.swift\.org"
+TOOLCHAIN_DOWNLOAD = r"download\.swift\.org|buildspec/install-swift\.sh"
 STOP_GRACE_SECONDS = 120.0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -11,6 +12,20 @@ import pytest
 
 ROLE = "arn:aws:iam::123456789012:role/codebuild-fixture"
 ENVIRONMENT = {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def service_role(aws: Callable[[str], Any]) -> None:
+    """The fixture projects' service role, allowed everything: a build gets this role's keys."""
+    iam, name = aws("iam"), ROLE.rsplit("/", 1)[1]
+    try:
+        iam.get_role(RoleName=name)
+    except iam.exceptions.NoSuchEntityException:
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 
 
 def project(aws: Callable[[str], Any], buildspec: str, **settings: Any) -> str:

@@ -1,76 +1,259 @@
-"""The release project as the template defines it, running buildspec/release.yml in the emulator.
+"""The release project as stacks/release-codebuild.yaml defines it, running buildspec/release.yml.
 
-The stack is deployed with cfn-deploy from stacks/release-codebuild.yaml as it is; the build gets
-the overrides a test-ground release needs (ASSET_ID, SKIP_INSTALL=1: emulator instances have no
-operating system; VM_BUCKET) and must complete the release: its state files and artifacts.
+Each stack is deployed with cfn-deploy from the template, its release role's policy as written (or
+a copy with one thing taken out); the test ground adds to the project only what a release in the
+emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; SOURCE_CIDR: the
+build cannot ask checkip.amazonaws.com; one FORMATS; NO_BUILD=1 with SCRATCH: the tools make test
+built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
+the project's service role from the emulator's container endpoint.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
+import re
 import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+from urllib.request import urlopen
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import ROOT
 
-# The build installs packages and builds the tools from a fresh copy of the repository.
-RELEASE_MINUTES = 45
+TEMPLATE = ROOT / "stacks" / "release-codebuild.yaml"
+PROJECT_TAG = "data-science-sandbox"
+BUILD_MINUTES = 10
+# The stack make start-release finds the project in (STACK_RELEASE_CODEBUILD in stacks/stacks.mk).
+RELEASE_STACK = "DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD"
+
+NEEDS_CRED = pytest.mark.xfail(strict=True, reason=(
+    "pending (issue 13, branch cred): credentials refreshed before their Expiration and on ExpiredToken; with "
+    "30-second keys a tool that runs longer than that (ami-export export, 45 s here) dies with RequestExpired"))
 
 
-def deploy(emulator: dict[str, str], stack: str, params: dict[str, str]) -> dict[str, Any]:
-    tool = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")) / "cfn-deploy"
-    assert tool.exists(), f"{tool} is missing: run make build first"
-    flags = [f"--param={k}={v}" for k, v in params.items()]
-    done = subprocess.run([str(tool), "--stack", stack, "--template", "stacks/release-codebuild.yaml", *flags],
-                          cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    assert done.returncode == 0, f"cfn-deploy of {stack} failed:\n{done.stderr}"
-    return json.loads(done.stdout)
+def tool(name: str) -> Path:
+    path = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")) / name
+    assert path.exists(), f"{path} is missing: run make build first"
+    return path
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pending (issue 13, buildspec in flight): buildspec/release.yml's first install command has ': ' in a plain "
-    "YAML scalar, so it reads as a mapping and CodeBuild refuses the buildspec (YAML_FILE_ERROR); and pre_build "
-    "asks https://checkip.amazonaws.com, unreachable here, even when SOURCE_CIDR is given. With both fixed in a "
-    "local copy this test passed (7 minutes, most of it make build)"))
-def test_pending_release_buildspec_completes_in_the_release_project(
-        emulator: dict[str, str], aws: Callable[[str], Any]) -> None:
-    suffix = uuid.uuid4().hex[:8]
-    bucket, asset_id = f"vm-images-{suffix}", f"cb-{suffix}"
-    s3 = aws("s3")
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
-    secret = aws("secretsmanager").create_secret(Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")
-    outputs = deploy(emulator, f"RELEASE-CODEBUILD-TEST-{suffix}", {
-        "CodeBuildProjectName": f"release-test-{suffix}", "SourceLocation": "https://git.example.invalid/sandbox-release.git",
-        "VMBucketName": bucket, "ExportRoleName": "vmimport", "DefaultPasswordSecretArn": secret["ARN"],
-    })["Outputs"]
-    # SOURCE_CIDR: the build's own address, which the test ground cannot ask checkip.amazonaws.com for.
-    overrides = {"ASSET_ID": asset_id, "SKIP_INSTALL": "1", "VM_BUCKET": bucket, "SOURCE_CIDR": "127.0.0.1/32"}
-    codebuild = aws("codebuild")
-    build_id = codebuild.start_build(projectName=outputs["ProjectName"], environmentVariablesOverride=[
-        {"name": k, "value": v, "type": "PLAINTEXT"} for k, v in overrides.items()])["build"]["id"]
-    deadline = time.monotonic() + RELEASE_MINUTES * 60
-    while (build := codebuild.batch_get_builds(ids=[build_id])["builds"][0])["buildStatus"] == "IN_PROGRESS":
-        assert time.monotonic() < deadline, f"the release build is still {build['currentPhase']}"
-        time.sleep(5)
-    # The emulator keeps each build's log and source copy beside its env file.
-    work = Path(os.environ["EMULATOR_ENV"]).parent / "codebuild" / build_id.split(":", 1)[1]
-    failed = [p for p in build["phases"] if p.get("phaseStatus") not in (None, "SUCCEEDED")]
-    assert build["buildStatus"] == "SUCCEEDED", f"{failed}\n{(work / 'build.log').read_text()[-4000:]}"
-    state = work / "src" / "build" / asset_id
+def template_text(*, drop_lines: tuple[str, ...] = (), extra_variables: dict[str, str]) -> str:
+    """The template with `drop_lines` (each present once) taken out and the test ground's variables added."""
+    text = TEMPLATE.read_text()
+    for line in drop_lines:
+        assert text.count(line + "\n") == 1, f"the template no longer has the line {line!r} once"
+        text = text.replace(line + "\n", "")
+    anchor = "          - {Name: BUILD_TIMEOUT_MINUTES, Type: PLAINTEXT, Value: !Ref TimeoutInMinutes}\n"
+    assert anchor in text, "the template no longer defines BUILD_TIMEOUT_MINUTES"
+    added = "".join(f"          - {{Name: {k}, Type: PLAINTEXT, Value: {json.dumps(v)}}}\n" for k, v in extra_variables.items())
+    return text.replace(anchor, anchor + added)
+
+
+class Ground:
+    """A VM bucket, a password secret and deployed release projects, with the emulator's keys."""
+
+    def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path):
+        self.emulator, self.aws, self.tmp = emulator, aws, tmp
+        suffix = uuid.uuid4().hex[:8]
+        self.bucket = f"vm-images-{suffix}"
+        s3 = aws("s3")
+        s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+        self.secret = aws("secretsmanager").create_secret(
+            Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
+        scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
+        self.variables = {"SKIP_INSTALL": "1", "SOURCE_CIDR": "127.0.0.1/32", "FORMATS": "vmdk",
+                          "NO_BUILD": "1", "SCRATCH": str(scratch)}
+
+    def deploy(self, stack: str, text: str) -> dict[str, str]:
+        path = self.tmp / f"{stack}.yaml"
+        path.write_text(text)
+        params = {"CodeBuildProjectName": stack.lower()[:60], "SourceLocation": "https://git.example.invalid/sandbox-release.git",
+                  "VMBucketName": self.bucket, "ExportRoleName": "vmimport", "CdnDomain": "d111111abcdef8.cloudfront.net",
+                  "DefaultPasswordSecretArn": self.secret}
+        done = subprocess.run([str(tool("cfn-deploy")), "--stack", stack, "--template", str(path),
+                               *[f"--param={k}={v}" for k, v in params.items()]],
+                              cwd=ROOT, env={**os.environ, **self.emulator}, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"cfn-deploy of {stack} failed:\n{done.stderr}"
+        return json.loads(done.stdout)["Outputs"]
+
+    def start(self, project: str, asset_id: str) -> str:
+        return self.aws("codebuild").start_build(projectName=project, environmentVariablesOverride=[
+            {"name": "ASSET_ID", "value": asset_id, "type": "PLAINTEXT"}])["build"]["id"]
+
+    def work(self, build_id: str) -> Path:
+        """The emulator keeps each build's log and source copy beside its env file."""
+        return Path(os.environ["EMULATOR_ENV"]).parent / "codebuild" / build_id.split(":", 1)[1]
+
+    def finish(self, build_id: str) -> tuple[dict[str, Any], str]:
+        codebuild, deadline = self.aws("codebuild"), time.monotonic() + BUILD_MINUTES * 60
+        while (build := codebuild.batch_get_builds(ids=[build_id])["builds"][0])["buildStatus"] == "IN_PROGRESS":
+            assert time.monotonic() < deadline, f"the build is still {build['currentPhase']}"
+            time.sleep(2)
+        return build, (self.work(build_id) / "build.log").read_text()
+
+    def assets(self, asset_id: str) -> list[dict[str, Any]]:
+        done = subprocess.run([str(tool("list-assets")), "--asset-id", asset_id, "--format", "json"],
+                              env={**os.environ, **self.emulator}, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def role_client(self, role_arn: str, service: str) -> Any:
+        """A client with the role's keys, as the container endpoint hands them to a build."""
+        url = f"{self.emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials?roleArn={role_arn}"
+        with urlopen(url) as answer:  # noqa: S310 (the emulator on 127.0.0.1)
+            keys = json.load(answer)
+        return boto3.Session(aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                             aws_session_token=keys["Token"], region_name=self.emulator["AWS_REGION"]
+                             ).client(service, endpoint_url=self.emulator["AWS_ENDPOINT_URL"])
+
+
+@pytest.fixture(scope="module")
+def ground(emulator: dict[str, str], aws: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory) -> Ground:
+    return Ground(emulator, aws, tmp_path_factory.mktemp("release-project"))
+
+
+@pytest.fixture
+def config(emulator: dict[str, str]) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """Sets emulator configuration keys for one test and restores them afterwards."""
+    url = f"{emulator['AWS_ENDPOINT_URL']}/_emulator/config"
+    with urlopen(url) as answer:  # noqa: S310
+        before = json.load(answer)
+
+    def post(changes: dict[str, Any]) -> None:
+        with urlopen(url, data=json.dumps(changes).encode()) as answer:  # noqa: S310
+            assert answer.status == 200
+
+    yield post
+    post({k: before[k] for k in ("exportSeconds", "credentialSeconds")})
+
+
+def failed_phase(build: dict[str, Any]) -> str | None:
+    return next((p["phaseType"] for p in build["phases"] if p.get("phaseStatus") == "FAILED"), None)
+
+
+@NEEDS_CRED
+def test_make_start_release_completes_under_the_role_with_30_second_keys_and_longer_exports(
+        ground: Ground, config: Callable[[dict[str, Any]], None], emulator: dict[str, str]) -> None:
+    outputs = ground.deploy(RELEASE_STACK, template_text(extra_variables=ground.variables))
+    config({"credentialSeconds": 30, "exportSeconds": 45})
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    started = subprocess.run(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
+                              "NO_BUILD=1"],
+                             cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=BUILD_MINUTES * 60)
+    codebuild = ground.aws("codebuild")
+    ids = codebuild.list_builds_for_project(projectName=outputs["ProjectName"])["ids"]
+    ours = [b["id"] for b in codebuild.batch_get_builds(ids=ids)["builds"]
+            if {"name": "ASSET_ID", "value": asset_id, "type": "PLAINTEXT"} in b["environment"]["environmentVariables"]]
+    assert len(ours) == 1, f"start-release started {len(ours)} builds of {asset_id}:\n{started.stderr}"
+    build, log = ground.finish(ours[0])
+    assert started.returncode == 0 and build["buildStatus"] == "SUCCEEDED", f"{started.stderr}\n{log[-4000:]}"
+    state = ground.work(build["id"]) / "src" / "build" / asset_id
     assert (state / "released.stamp").exists() and (state / "assets.md").exists()
     assert {"name": "ASSET_ID", "value": asset_id} in build["exportedEnvironmentVariables"]
-    project = codebuild.batch_get_projects(names=[outputs["ProjectName"]])["projects"][0]
-    if project["artifacts"]["type"] == "S3":
-        location = build["artifacts"]["location"].removeprefix("arn:aws:s3:::")
-        artifact_bucket, _, prefix = location.partition("/")
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=artifact_bucket, Prefix=prefix).get("Contents", [])]
-        assert f"{prefix}/assets.md" in keys, keys
-    # The source copy holds a whole build of the tools; the log and status stay for reading.
-    shutil.rmtree(work / "src")
+    assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
+    image = json.loads((state / "ami.json").read_text())["ImageId"]
+    shared = ground.aws("ec2").describe_image_attribute(ImageId=image, Attribute="launchPermission")
+    assert {"Group": "all"} in shared["LaunchPermissions"]
+    # The artifacts land where the template says: <bucket>/<ArtifactsPrefix>/<build-uuid>/release/.
+    location = build["artifacts"]["location"].removeprefix("arn:aws:s3:::")
+    bucket, _, prefix = location.partition("/")
+    keys = [o["Key"] for o in ground.aws("s3").list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+    assert f"{prefix}/assets.md" in keys, keys
+
+
+def test_without_list_stacks_the_release_fails_at_its_asset_report_with_access_denied(ground: Ground) -> None:
+    # The one statement that grants it; DescribeStacks without a stack name needs it (assets.md's list-assets).
+    text = template_text(drop_lines=("                  - cloudformation:ListStacks",), extra_variables=ground.variables)
+    project = ground.deploy(f"RELEASE-NO-LIST-{uuid.uuid4().hex[:6]}", text)["ProjectName"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    build, log = ground.finish(ground.start(project, asset_id))
+    assert (build["buildStatus"], failed_phase(build)) == ("FAILED", "BUILD"), log[-4000:]
+    state = ground.work(build["id"]) / "src" / "build" / asset_id
+    # Everything up to the report was done; the report is what AWS refuses.
+    assert (state / "released.stamp").exists() and not (state / "assets.md").exists(), log[-4000:]
+    assert re.search(r"AccessDenied: .*cloudformation:ListStacks", log), log[-4000:]
+
+
+def test_without_the_vm_bucket_variables_the_release_fails_where_it_looks_for_the_bucket(ground: Ground) -> None:
+    # Without them make describes the VM bucket stack, which this account does not have.
+    drop = tuple(f"          - {{Name: {v}, Type: PLAINTEXT, Value: !Ref {p}}}" for v, p in (
+        ("VM_BUCKET", "VMBucketName"), ("IMAGES_PREFIX", "ImagesPrefix"), ("EXPORT_ROLE", "ExportRoleName")))
+    project = ground.deploy(f"RELEASE-NO-VARS-{uuid.uuid4().hex[:6]}",
+                            template_text(drop_lines=drop, extra_variables=ground.variables))["ProjectName"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    build, log = ground.finish(ground.start(project, asset_id))
+    assert (build["buildStatus"], failed_phase(build)) == ("FAILED", "BUILD"), log[-4000:]
+    state = ground.work(build["id"]) / "src" / "build" / asset_id
+    assert not (state / "vm-bucket.json").exists() and not (state / "released.stamp").exists(), log[-4000:]
+    # make starts that lookup first, beside the source AMI's: it fails before any export; the teardown ran.
+    assert "stack DATA-SCIENCE-SANDBOX-VM-Bucket does not exist" in log, log[-4000:]
+    assert [a for a in ground.assets(asset_id) if a["kind"] in ("stack", "key-pair")] == [], log[-4000:]
+
+
+def test_stop_build_mid_release_still_tears_down(ground: Ground) -> None:
+    project = ground.deploy(f"RELEASE-STOP-{uuid.uuid4().hex[:6]}",
+                            template_text(extra_variables=ground.variables))["ProjectName"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    build_id = ground.start(project, asset_id)
+    key_pair = ground.work(build_id) / "src" / "build" / asset_id / "keypair.json"
+    deadline = time.monotonic() + BUILD_MINUTES * 60
+    while not key_pair.exists():
+        build = ground.aws("codebuild").batch_get_builds(ids=[build_id])["builds"][0]
+        log = (ground.work(build_id) / "build.log").read_text() if (ground.work(build_id) / "build.log").exists() else ""
+        assert build["buildStatus"] == "IN_PROGRESS" and time.monotonic() < deadline, f"no key pair made:\n{log[-4000:]}"
+        time.sleep(0.2)
+    # The key pair exists, the instance stack is on its way: StopBuild (SIGTERM to the running command).
+    ground.aws("codebuild").stop_build(id=build_id)
+    build, log = ground.finish(build_id)
+    assert build["buildStatus"] == "STOPPED", log[-4000:]
+    assert "release: interrupted (SIGTERM)" in log, log[-4000:]
+    assert [a for a in ground.assets(asset_id) if a["kind"] in ("stack", "key-pair")] == [], log[-4000:]
+
+
+def test_the_role_changes_only_images_and_instances_that_carry_the_release_tags(
+        ground: Ground, aws: Callable[[str], Any]) -> None:
+    role = ground.deploy(f"RELEASE-TAGS-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    ec2, as_role = aws("ec2"), ground.role_client(role, "ec2")
+    source = max(ec2.describe_images(Owners=["099720109477"], Filters=[
+        {"Name": "name", "Values": ["ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"]}])["Images"],
+        key=lambda i: i["CreationDate"])["ImageId"]
+    tags = [{"Key": "project", "Value": PROJECT_TAG}, {"Key": "asset-id", "Value": "tag-test"}]
+
+    def denied(call: Callable[[], Any]) -> str:
+        with pytest.raises(ClientError) as caught:
+            call()
+        return caught.value.response["Error"]["Code"]
+
+    for tagged in (False, True):
+        instances = [i["InstanceId"] for i in ec2.run_instances(ImageId=source, MinCount=2, MaxCount=2)["Instances"]]
+        image = ec2.create_image(InstanceId=instances[1], Name=f"tag-test-{uuid.uuid4().hex[:8]}")["ImageId"]
+        if tagged:
+            ec2.create_tags(Resources=[instances[0], image], Tags=tags)
+            # The release may tag its own again (ami-export does), but never move it to another project.
+            as_role.create_tags(Resources=[image], Tags=tags)
+            other = [{"Key": "project", "Value": "someone-else"}]
+            assert denied(lambda: as_role.create_tags(Resources=[image], Tags=other)) == "UnauthorizedOperation"
+            assert denied(lambda: as_role.delete_tags(Resources=[image], Tags=other[:1])) == "UnauthorizedOperation"
+        attempts = {
+            "TerminateInstances": lambda: as_role.terminate_instances(InstanceIds=[instances[0]]),
+            "ModifyImageAttribute": lambda: as_role.modify_image_attribute(
+                ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]}),
+            "DeregisterImage": lambda: as_role.deregister_image(ImageId=image),
+        }
+        for action, attempt in attempts.items():
+            if tagged:
+                attempt()
+            else:
+                assert denied(attempt) == "UnauthorizedOperation", f"{action} of an untagged resource was allowed"
+        ec2.terminate_instances(InstanceIds=instances)
+        if not tagged:
+            ec2.deregister_image(ImageId=image)

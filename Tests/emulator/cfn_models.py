@@ -31,7 +31,8 @@ def _camel(value: Any) -> Any:
             out[name] = _camel(item)
         return out
     if isinstance(value, list):
-        return [_camel(item) for item in value]
+        # An item that is `!Ref AWS::NoValue` (moto resolves it to None) is no item at all, as on AWS.
+        return [_camel(item) for item in value if item is not None]
     return value
 
 
@@ -77,13 +78,17 @@ class CodeBuildProject(_NoUpdateInPlace, CloudFormationModel):
         from moto.codebuild.models import codebuild_backends
 
         props = cloudformation_json.get("Properties", {})
+        environment = _camel(props.get("Environment", {}))
+        # The API takes strings: a variable from a Number parameter (moto resolves it to an int) too.
+        for variable in environment.get("environmentVariables", []):
+            variable["value"] = str(variable.get("value", ""))
         backend = codebuild_backends[account_id][region_name]
         backend.create_project(
             project_name=resource_name,
             description=props.get("Description"),
             project_source=_camel(props.get("Source", {})),
             artifacts=_camel(props.get("Artifacts", {"Type": "NO_ARTIFACTS"})),
-            environment=_camel(props.get("Environment", {})),
+            environment=environment,
             service_role=props.get("ServiceRole", ""),
             tags=_camel(props.get("Tags")),
             cache=_camel(props.get("Cache")),

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -298,6 +299,12 @@ class Emulator:
                 role, lifetime = self.container_role, self.credential_seconds
             if token is not None and environ.get("HTTP_AUTHORIZATION") != token:
                 return _json(start_response, "401 Unauthorized", {"error": "wrong or missing Authorization token"})
+            # A CodeBuild build's URL names its project's service role: each build gets that role's keys.
+            asked = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("roleArn")
+            if asked:
+                role = asked[0]
+                if not ROLE_ARN.match(role) or not _role_exists(role):
+                    return _json(start_response, "404 Not Found", {"error": f"no role {role} in the emulator's IAM"})
             assert creds is not None
             return _json(start_response, "200 OK", _keys(creds, role, lifetime))
         elif path.startswith("/_emulator/imds/"):

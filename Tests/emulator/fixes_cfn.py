@@ -252,8 +252,22 @@ def _termination_protection() -> None:
     CloudFormationResponse.delete_stack = delete_stack
 
 
+def _log_group_arn_attribute() -> None:
+    """GetAtt LogGroup.Arn ends in ":*" on AWS (a policy on it then covers the group's streams)."""
+    from moto.logs.models import LogGroup
+
+    original = LogGroup.get_cfn_attribute
+
+    def get_cfn_attribute(self: Any, attribute_name: str) -> Any:
+        value = original(self, attribute_name)
+        return f"{value}:*" if attribute_name == "Arn" else value
+
+    LogGroup.get_cfn_attribute = get_cfn_attribute
+
+
 def install() -> None:
     _termination_protection()
+    _log_group_arn_attribute()
     _validate_template_summary()
     _empty_change_set_is_failed()
     _stack_tags_on_ec2_resources()

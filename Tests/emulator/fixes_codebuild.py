@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +135,10 @@ def _job(response: Any, build: dict[str, Any], project: dict[str, Any]) -> dict[
     return {
         "buildId": build["id"], "buildArn": build["arn"], "buildNumber": build["buildNumber"],
         "projectName": name, "region": region, "endpoint": endpoint,
-        # The container credentials endpoint stands in for CodeBuild's (169.254.170.2).
-        "credentialsUrl": f"{endpoint}/_emulator/container-credentials",
+        # The container credentials endpoint stands in for CodeBuild's (169.254.170.2); as there,
+        # the build's keys are its project's service role's (expiring after credentialSeconds).
+        "credentialsUrl": f"{endpoint}/_emulator/container-credentials"
+                          + (f"?roleArn={urllib.parse.quote(role, safe='')}" if (role := project.get("serviceRole")) else ""),
         "startTime": build["startTime"], "image": environment.get("image", ""), "initiator": "emulator",
         "source": {"directory": None if source.get("type") == "NO_SOURCE" else str(ROOT),
                    "buildspec": source.get("buildspec"), "version": param("sourceVersion")},

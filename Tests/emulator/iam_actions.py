@@ -406,7 +406,6 @@ CLOUDFORMATION: dict[str, Callable[[Request], list[Check]]] = {
             "CreateStack",
             "UpdateStack",
             "DeleteStack",
-            "DescribeStacks",
             "DescribeStackEvents",
             "DescribeStackResource",
             "DescribeStackResources",
@@ -420,6 +419,12 @@ CLOUDFORMATION: dict[str, Callable[[Request], list[Check]]] = {
             "UpdateTerminationProtection",
         )
     },
+    # Without a StackName, DescribeStacks describes every stack: AWS then requires ListStacks as well.
+    "DescribeStacks": lambda r: (
+        _cfn("DescribeStacks")(r)
+        if r.params.get("StackName")
+        else [Check("cloudformation:DescribeStacks", "*"), Check("cloudformation:ListStacks", "*")]
+    ),
     # GetTemplateSummary names a stack only when asked about one.
     "GetTemplateSummary": lambda r: (
         _cfn("GetTemplateSummary")(r)
@@ -658,6 +663,16 @@ def _secret(action: str) -> Callable[[Request], list[Check]]:
     return checks
 
 
+def _parameter(action: str) -> Callable[[Request], list[Check]]:
+    """Parameter Store: the parameter's ARN, its name without the leading "/" (`parameter/a/b`)."""
+
+    def checks(request: Request) -> list[Check]:
+        name = str((request.body or {}).get("Name") or "*").lstrip("/")
+        return [Check(f"ssm:{action}", f"arn:aws:ssm:{request.region}:{request.account}:parameter/{name}")]
+
+    return checks
+
+
 def _iam(action: str) -> Callable[[Request], list[Check]]:
     def checks(request: Request) -> list[Check]:
         p = request.params
@@ -708,6 +723,8 @@ JSON_SERVICES: dict[str, dict[str, Callable[[Request], list[Check]]]] = {
         a: _secret(a) for a in ("GetSecretValue", "CreateSecret", "DescribeSecret", "PutSecretValue", "DeleteSecret")
     }
     | {"ListSecrets": _account_level("secretsmanager:ListSecrets")},
+    # The buildspec runner reads env.parameter-store and PARAMETER_STORE variables.
+    "ssm": {a: _parameter(a) for a in ("GetParameter", "PutParameter", "DeleteParameter")},
 }
 
 STS: dict[str, Callable[[Request], list[Check]]] = {

@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 import iam_actions
 from iam_policy import Decision, UnsupportedCondition, evaluate
 
-JSON_SERVICES = ("codebuild", "logs", "secretsmanager")
+JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm")
 
 # The caller of the request this thread serves, for CloudFormation's resource creation.
 _caller = threading.local()
@@ -112,7 +112,9 @@ def expired(service: str) -> Exception:
 
 
 def _documents(access_key: Any) -> list[dict[str, Any]]:
-    return [IAMPolicy(p)._policy_json for p in access_key.collect_policies()]
+    # moto keeps the inline policies of a role CloudFormation made as objects, not JSON text.
+    return [p if isinstance(p, dict) and "Statement" in p else IAMPolicy(p)._policy_json
+            for p in access_key.collect_policies()]
 
 
 def _is_expired(access_key: Any) -> bool:

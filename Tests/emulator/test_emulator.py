@@ -820,6 +820,16 @@ def test_denials_look_like_each_service(principal: Any) -> None:
     assert denied(lambda: user("s3").list_buckets())[:2] == ("AccessDenied", 403)
 
 
+def test_describe_stacks_without_a_name_also_needs_list_stacks(principal: Any) -> None:
+    describe_only = principal({"Effect": "Allow", "Action": "cloudformation:DescribeStacks", "Resource": "*"})
+    code, status, message = denied(lambda: describe_only("cloudformation").describe_stacks())
+    assert (code, status) == ("AccessDenied", 403)
+    assert "cloudformation:ListStacks on resource: *" in message
+    both = principal({"Effect": "Allow", "Action": ["cloudformation:DescribeStacks", "cloudformation:ListStacks"],
+                      "Resource": "*"})
+    assert "Stacks" in both("cloudformation").describe_stacks()
+
+
 def test_stack_resources_need_the_callers_rights(ec2: Any, principal: Any) -> None:
     ec2.create_key_pair(KeyName="stack-key")
     user = principal({"Effect": "Allow", "Action": ["cloudformation:*", "ec2:Describe*", "ec2:CreateSecurityGroup",
@@ -898,6 +908,15 @@ def test_container_role_config_is_validated(container_role: str) -> None:
     assert control("POST", "config", {"credentialSeconds": 0})[0] == 400
     assert control("GET", "config")[1]["containerRoleArn"] is None
     assert configure(containerRoleArn=container_role)["containerRoleArn"] == container_role
+
+
+def test_a_build_url_names_its_role(container_role: str) -> None:
+    # No containerRoleArn configured: the URL's role (a CodeBuild project's service role) decides.
+    quoted = urllib.parse.quote(container_role, safe="")
+    status, creds = control("GET", f"container-credentials?roleArn={quoted}")
+    assert status == 200 and creds["AccessKeyId"].startswith("ASIA"), creds
+    assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]
+    assert control("GET", f"container-credentials?roleArn=arn:aws:iam::{ACCOUNT}:role/missing")[0] == 404
 
 
 def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:

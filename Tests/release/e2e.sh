@@ -191,21 +191,8 @@ emulator '{"faultRate":0}'
 check "with 30% faults the release completes" equals "$rc" 0
 check "with 30% faults there are no duplicates" clean_result $id
 
-# The release in CodeBuild: start-release starts the project named in its stack and follows it.
-"$BIN/cfn-deploy" </dev/null --stack DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD --template stacks/release-codebuild.yaml \
-  --param SourceLocation=https://git.example.invalid/sandbox-release.git --param VMBucketName="$bucket" \
-  --param ExportRoleName=vmimport --param CdnDomain=d111111abcdef8.cloudfront.net \
-  --param "DefaultPasswordSecretArn=arn:aws:secretsmanager:$AWS_REGION:123456789012:secret:sandbox-password" \
-  >/dev/null 2>"$logs/codebuild-stack.log"
-check "the release CodeBuild stack deploys" equals "$?" 0
-make --no-print-directory start-release NO_BUILD=1 ASSET_ID=e2e-codebuild-$run MAKE_PUBLIC=1 >"$logs/start-release.json" 2>"$logs/start-release.log"; rc=$?
-check "start-release follows the build to its end" equals "$rc+$(jq -r .buildStatus "$logs/start-release.json")" "0+SUCCEEDED"
-check "start-release passes ASSET_ID and MAKE_PUBLIC" equals \
-  "$(jq -c '[.environment.environmentVariables[]? | select(.name == "ASSET_ID" or .name == "MAKE_PUBLIC") | .value] | sort' "$logs/start-release.json")" \
-  "[\"1\",\"e2e-codebuild-$run\"]"
-
-make --no-print-directory start-release NO_BUILD=1 ASSET_ID=e2e-EMULATOR-FAIL-$run >"$logs/start-release-failed.json" 2>"$logs/start-release-failed.log"; rc=$?
-check "start-release fails when the build fails (make exits 2 for the recipe's 1)" equals "$rc+$(jq -r .buildStatus "$logs/start-release-failed.json")" "2+FAILED"
+# The release in CodeBuild (make start-release, the real buildspec under the release role):
+# Tests/codebuild/test_release_project.py.
 
 # --- The README's other promises: KEEP_ON_ERROR=1, make teardown, MAKE_PUBLIC=1, show-assets, purge CONFIRM=yes
 id=e2e-keep-$run
