@@ -61,7 +61,7 @@ verify-ami: require-asset-id $(TOOLS)
 # verify.sh's checks against two instances of the AMI (two copies: their host keys and
 # machine-ids must differ), reached over the network from here on ports 22 and 49494, opened to
 # SOURCE_CIDR only. Their stacks are removed whatever happens (a kill included).
-$(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json
+$(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.deps-apt
 	@$(require_source_cidr)
 	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
 	remove() { for n in 1 2; do $(CFN_DEPLOY) --delete --stack $(EC2_STACK)-verify$$n >/dev/null \
