@@ -155,8 +155,9 @@ sums_published() {
   local sum line
   sum=$(sha256sum "$state/images/$file" | cut -d' ' -f1)
   line="$sum  $file"
-  equals "$(s3 GET "/$bucket/images/$id/$file.sha256" | jq -r .body)" "$line"$'\n' &&
-    equals "$(s3 GET "/$bucket/images/$id/SHA256SUMS" | jq -r .body)" "$line"$'\n'
+  # Whole files: the line and its newline (a command substitution would drop the newline).
+  equals "$(s3 GET "/$bucket/images/$id/$file.sha256" | jq --arg want "$line"$'\n' '.body == $want')" true &&
+    equals "$(s3 GET "/$bucket/images/$id/SHA256SUMS" | jq --arg want "$line"$'\n' '.body == $want')" true
 }
 check "SHA256SUMS and $file.sha256 are in the bucket beside the image" sums_published
 check "assets.md shows the verified image's SHA-256" \
