@@ -391,7 +391,7 @@ with_emulator = started=; if ! $(emulator_running); then $(MAKE) --no-print-dire
   status=0; $(MAKE) --no-print-directory $(1) || status=$$?; \
   [ -z "$$started" ] || $(MAKE) --no-print-directory emulator-stop; exit $$status
 
-## demo: the whole release on the local emulator; the playbooks run on a local Debian test system
+## demo: the whole release on the local emulator (playbooks on a local Debian test system), its images booted and checked
 demo: $(TOOLS) $(VENV)/.stamp
 	@$(call with_emulator,demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID))
 
