@@ -91,7 +91,7 @@ input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
-$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS,\
+$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
 $(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
@@ -196,6 +196,14 @@ INSTALL_RUN       ?=
 WAIT_SSH          ?= 1
 SSH_TIMEOUT       ?= 600
 CONFIRM           ?=
+# Nothing ships unverified (README, "Nothing ships unverified"): make-public and assets.md wait
+# for verify-ami (an instance of the new AMI checked over the network) unless SKIP_INSTALL=1
+# (the image is then the bare source AMI: nothing of ours to check), and with VERIFY_DOWNLOADS=1
+# for verify-image on every exported file.
+VERIFY_AMI        ?= $(if $(SKIP_INSTALL),,1)
+VERIFY_DOWNLOADS  ?=
+# The demo only: the local test system becomes the emulator instance's disk before the AMI step.
+DEMO_DISK         ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
 export ASSET_ID IMAGES_PREFIX FORMATS INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
@@ -208,6 +216,7 @@ IMAGE_NAME = data-science-sandbox-$$ASSET_ID
 # an escape, so two asset-ids never share a stack (1.2.0: 1-d2-d0, 1-2-0: 1--2--0, 1_2_0: 1-u2-u0).
 EC2_STACK  = $(STACK_EC2_PREFIX)$(subst _,-u,$(subst .,-d,$(subst -,--,$(ASSET_ID))))
 EXPORTS    = $(foreach f,$(FORMATS),$(D)/export-$(f).json)
+VERIFIED   = $(if $(VERIFY_AMI),$(D)/ami-verify.json) $(if $(VERIFY_DOWNLOADS),$(D)/sha256sums.stamp)
 CANONICAL  := 099720109477
 UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
 json       = jq -r '$(2)' $(1)
@@ -290,13 +299,16 @@ $(D)/keypair.json: $(D)/source-ami.json
 	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
 	@mv $@.tmp $@
 
+# The EC2 stack's arguments besides its name, image and key pair (the build instance; verify-ami's).
+ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" \
+  --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
+  --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
+  $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
+
 $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
 	@$(require_source_cidr)
-	$(CFN_DEPLOY) --stack $(EC2_STACK) --template stacks/ec2-instance.yaml \
-	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) \
-	  --param "InstanceType=$$INSTANCE_TYPE" --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
-	  --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
-	  $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed >$@.tmp
+	$(CFN_DEPLOY) --stack $(EC2_STACK) $(ec2_stack_args) \
+	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) >$@.tmp
 	@mv $@.tmp $@
 
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.
@@ -325,7 +337,7 @@ else
 endif
 	@touch $@
 
-$(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp)
+$(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp $(if $(DEMO_DISK),$(D)/demo-disk.stamp))
 	$(BIN)/ami-export image --instance-id $$($(call json,$(D)/instance.json,.InstanceId)) --name "$(IMAGE_NAME)" \
 	  --asset-id "$$ASSET_ID" >$@.tmp
 	@mv $@.tmp $@
@@ -337,7 +349,7 @@ $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	  <$(D)/ami.json >$@.tmp
 	@mv $@.tmp $@
 
-$(D)/public.stamp: $(D)/ami.json
+$(D)/public.stamp: $(D)/ami.json $(VERIFIED)
 	$(if $(MAKE_PUBLIC),$(BIN)/ami-export make-public --image-id $$($(call json,$<,.ImageId)) >&2,@echo "release: the AMI stays private (MAKE_PUBLIC=1 shares it)" >&2)
 	@touch $@
 
@@ -357,10 +369,21 @@ teardown: require-asset-id
 $(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
-$(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json
+# With the SHA-256 sums verify-image wrote (SHA256SUMS), a table of each image's checksum.
+$(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json $(VERIFIED)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" \
 	  $(call cdn_flag,--cdn-domain) >$@.tmp
+	@[ ! -f $(D)/SHA256SUMS ] || awk 'BEGIN { print "\n## SHA-256 (verified images)\n\n| image | SHA-256 |\n|---|---|" } \
+	  { print "| " $$2 " | `" $$1 "` |" }' $(D)/SHA256SUMS >>$@.tmp
 	@mv $@.tmp $@
+
+# In a release, each image is verified once its export exists, one image at a time (two TCG
+# guests per image are what a small machine takes). `make verify-image` alone never exports.
+ifneq ($(VERIFY_DOWNLOADS),)
+verify_prev :=
+$(foreach f,$(FORMATS),$(eval $(D)/verify-$(f).json: $(D)/export-$(f).json $(if $(verify_prev),| $(verify_prev)))\
+  $(eval verify_prev := $(D)/verify-$(f).json))
+endif
 
 .PHONY: release require-asset-id release-inputs teardown
 
@@ -374,25 +397,43 @@ with_emulator = started=; if ! $(emulator_running); then $(MAKE) --no-print-dire
   status=0; $(MAKE) --no-print-directory $(1) || status=$$?; \
   [ -z "$$started" ] || $(MAKE) --no-print-directory emulator-stop; exit $$status
 
-## demo: the whole release on the local emulator; the playbooks run on a local Debian test system
+## demo: the whole release on the local emulator (playbooks on a local Debian test system), its images booted and checked
 demo: $(TOOLS) $(VENV)/.stamp
 	@$(call with_emulator,demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID))
 
 # The permanent VM bucket stack first, then the release; emulator instances have no operating
-# system, so the local Debian test system stands in for the instance in the install steps;
-# nothing listens on them, so the source CIDR is the loopback address.
+# system, so the local Debian test system stands in for the instance in the install steps, and
+# becomes the disk the emulator's CreateImage takes (demo-disk.stamp), so the exports are real
+# images that verify-image boots; nothing listens on the instance, so the source CIDR is the
+# loopback address, and verify-ami (an instance of the AMI) has nothing to boot. The default
+# password: SANDBOX_DEFAULT_PASSWORD when set (to log into the verified image), else random.
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
-	SANDBOX_DEFAULT_PASSWORD=$$(head -c 18 /dev/urandom | base64); export SANDBOX_DEFAULT_PASSWORD; \
+	[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || SANDBOX_DEFAULT_PASSWORD=$$(head -c 18 /dev/urandom | base64); \
+	export SANDBOX_DEFAULT_PASSWORD; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
-	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)"; \
+	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)" \
+	    DEMO_DISK=1 VERIFY_AMI= VERIFY_DOWNLOADS=1; \
+	  echo "demo: the verified images (make verify-image):"; \
+	  jq -c . $(foreach f,$(FORMATS),$(BUILD)/$(DEMO_ASSET_ID)/verify-$(f).json); \
 	else \
-	  echo "demo: not root, so no local Debian test system can be built: the install and reset-password steps are skipped" >&2; \
+	  echo "demo: not root, so no local Debian test system can be built: the install and reset-password steps" \
+	    "are skipped, and the images are placeholder bytes (nothing to verify)" >&2; \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 SKIP_INSTALL=1; \
 	fi
+
+# The test system after the playbooks, made bootable, is the disk of the emulator's instance
+# from here on: CreateImage copies it, ExportImage converts it (Tests/emulator/disks.py).
+$(D)/demo-disk.stamp: $(D)/password.stamp
+	@$(MAKE) --no-print-directory image-disk IMAGE_DISK=$(D)/disk.raw >/dev/null
+	@jq -cn --arg url "$$AWS_ENDPOINT_URL/_emulator/config" --arg disk "$(abspath $(D)/disk.raw)" \
+	  '{service: "s3", url: $$url, headers: {"Content-Type": "application/json"}, body: ({instanceDisk: $$disk} | tojson)}' \
+	  | $(BIN)/aws-sign-request --filter .status >/dev/null
+	@echo "demo: the emulator's instance disk is $(D)/disk.raw ($$(du -h --apparent-size $(D)/disk.raw | cut -f1))" >&2
+	@touch $@
 
 # --- CodeBuild ---------------------------------------------------------------------------------
 

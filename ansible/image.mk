@@ -32,10 +32,11 @@ $(BUILD)/$(ASSET_ID)/verify-%.json:
 	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
 	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); file=$(D)/images/$${key##*/}; \
 	mkdir -p $(D)/images; \
-	echo "verify-image: downloading s3://$$bucket/$$key" >&2; \
+	echo "verify-image: downloading s3://$$bucket/$$key" >&2; t0=$$SECONDS; \
 	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
-	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
+	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; t1=$$SECONDS; \
 	status=0; VERIFY_LOG_DIR=$(D)/verify-logs-$* ansible/image/verify.sh "$$file" $* >$@.new || status=$$?; \
+	echo "verify-image: $* took $$((SECONDS - t0)) s (download $$((t1 - t0)) s)" >&2; \
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
 
@@ -51,8 +52,37 @@ $(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_I
 	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
 	mv $@.sums $(D)/SHA256SUMS; touch $@
 
-## test-image: verify-image's checks on an image built from the test system, and on images made wrong on purpose
-test-image: $(BUILD)/.deps-apt $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_TAR)
-	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/image/test Tests/image/test-verify.sh
+## verify-ami: launch two instances of ASSET_ID's AMI (EC2 stack, no key pair), check them over the network, remove them
+verify-ami: require-asset-id $(TOOLS)
+	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || { echo "verify-ami: set SANDBOX_DEFAULT_PASSWORD (the image's default password) in the environment" >&2; exit 2; }
+	@$(MAKE) --no-print-directory $(BUILD)/$(ASSET_ID)/ami-verify.json
+	@jq -c . $(BUILD)/$(ASSET_ID)/ami-verify.json
 
-.PHONY: image-disk verify-image test-image
+# verify.sh's checks against two instances of the AMI (two copies: their host keys and
+# machine-ids must differ), reached over the network from here on ports 22 and 49494, opened to
+# SOURCE_CIDR only. Their stacks are removed whatever happens (a kill included).
+$(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.deps-apt
+	@$(require_source_cidr)
+	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
+	remove() { for n in 1 2; do $(CFN_DEPLOY) --delete --stack $(EC2_STACK)-verify$$n >/dev/null \
+	  || echo "verify-ami: the stack $(EC2_STACK)-verify$$n is left: make purge ASSET_ID=$$ASSET_ID" >&2; done; }; \
+	trap remove EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	for n in 1 2; do \
+	  echo "verify-ami: an instance of $$ami ($(EC2_STACK)-verify$$n)" >&2; \
+	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" \
+	    -r --filter '.Outputs.PublicIp // .Outputs.PublicDnsName')"); \
+	done; \
+	VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \
+	if [ $$status -ne 0 ]; then mv $@.new $(D)/ami-verify.failed.json; jq . $(D)/ami-verify.failed.json >&2; exit $$status; fi; \
+	mv $@.new $@
+
+## test-image: verify-image's checks on an image built from the test system, and on images made wrong on purpose
+# The good image goes through the emulator's export and make verify-image (the emulator runs here).
+test-image: $(BUILD)/.deps-apt $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_TAR) $(TOOLS) $(VENV)/.stamp
+	@$(call with_emulator,test-image-run)
+
+test-image-run:
+	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/image/test EMULATOR_ENV=$(EMULATOR_ENV) \
+	  BIN=$(BIN) Tests/image/test-verify.sh
+
+.PHONY: image-disk verify-image verify-ami test-image test-image-run

@@ -2,13 +2,16 @@
 # make test-image: verify-image's boot checks (ansible/image/verify.sh) on an image built from
 # the local test system after both playbooks, and on one made wrong on purpose, where every
 # fault must show up as its own failed check. Prints measurements, then "N passed, N failed".
+# The good image reaches verify.sh the way a release's does: the emulator exports it as VMDK
+# (instanceDisk), and `make verify-image` downloads it and writes SHA256SUMS into the bucket.
 #   env: ANSIBLE_VENV, ROOTFS_TAR (the pristine test system), WORK (scratch), KEEP=1 keeps WORK,
+#   EMULATOR_ENV (the emulator, running), BIN (the built tools),
 #   ALLOW_SKIPS=1 lets a run without root pass (otherwise it fails)
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/ansible/tests/lib.sh"
-: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}"
+: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}" "${EMULATOR_ENV:?}" "${BIN:?}"
 if [ "$(id -u)" != 0 ] && [ "${ALLOW_SKIPS:-}" = 1 ]; then
   echo "test-image: SKIPPED (ALLOW_SKIPS=1): it needs root (chroot, mounts, a loop device)"
   exit 0
@@ -20,9 +23,31 @@ venv=$(cd "$ANSIBLE_VENV" && pwd)
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd -P)
 rootfs=$WORK/rootfs mnt=$WORK/mnt
+set -a; . "$EMULATOR_ENV"; set +a
+BIN=$(cd "$BIN" && pwd)
+sign() { "$BIN/aws-sign-request" "$@"; }
+equals() { [ "$1" = "$2" ] || { echo "expected '$2', got '$1'"; return 1; }; }
+# The emulator's settings (POST /_emulator/config).
+emulator() {
+  jq -n --arg url "$AWS_ENDPOINT_URL/_emulator/config" --arg body "$1" \
+    '{service: "s3", url: $url, headers: {"Content-Type": "application/json"}, body: $body}' | sign --filter .status >/dev/null
+}
+s3() {  # s3 METHOD PATH [BODY]
+  jq -n --arg m "$1" --arg path "$2" --arg body "${3:-}" '{service: "s3", method: $m, path: $path, body: $body}' | sign
+}
+id=test-image-$$ bucket=test-image-$$
 cleanup() {
   mountpoint -q "$mnt" && umount "$mnt"
   chroot_umount "$rootfs" || true
+  emulator '{"instanceDisk": null}' || true
+  if [ -d "$top/build/$id" ]; then
+    "$BIN/list-assets" --asset-id "$id" --bucket "$bucket" | "$BIN/purge-assets" --yes >/dev/null 2>&1 || true
+    for key in "images/$id/SHA256SUMS" "images/$id/data-science-sandbox-$id.vmdk.sha256"; do
+      s3 DELETE "/$bucket/$key" >/dev/null 2>&1 || true
+    done
+    s3 DELETE "/$bucket" >/dev/null 2>&1 || true
+    rm -rf "${top:?}/build/$id"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -83,8 +108,25 @@ verify() {
   echo "$rc" >"$WORK/$name.rc"
   echo "verify $name: exit $rc: $(cat "$WORK/$name.json")"
 }
-verify good.vmdk
 verify bad.raw
+
+# --- the good image, exported by the emulator and verified by make verify-image ---------------
+mkdir -p "$top/build/$id"
+s3 PUT "/$bucket" "<CreateBucketConfiguration><LocationConstraint>$AWS_REGION</LocationConstraint></CreateBucketConfiguration>" >/dev/null
+emulator "$(jq -cn --arg disk "$WORK/good.raw" '{instanceDisk: $disk, exportSeconds: 0}')"
+t=$SECONDS
+rc=0
+VERIFY_BUILD_KEY=$WORK/build-key make -C "$top" --no-print-directory release NO_BUILD=1 SKIP_INSTALL=1 VERIFY_DOWNLOADS=1 \
+  FORMATS=vmdk ASSET_ID="$id" VM_BUCKET="$bucket" EXPORT_ROLE=vmimport SOURCE_CIDR=198.51.100.7/32 \
+  >"$WORK/release.log" 2>&1 || rc=$?
+echo "measure: release with verify-image (vmdk) $((SECONDS - t)) s"
+state=$top/build/$id
+file=data-science-sandbox-$id.vmdk
+cp "$state/verify-vmdk.json" "$WORK/good.vmdk.json" 2>/dev/null || cp "$state/verify-vmdk.failed.json" "$WORK/good.vmdk.json" ||
+  echo '{}' >"$WORK/good.vmdk.json"
+echo "$rc" >"$WORK/good.vmdk.rc"
+cp "$WORK/release.log" "$WORK/good.vmdk.err"
+echo "verify good.vmdk (exported, downloaded): exit $rc: $(cat "$WORK/good.vmdk.json")"
 
 all_checks=(boots-to-ssh password-login-forces-change new-password-login network build-key-refused
   no-build-ssh-dir netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys unique-machine-ids)
@@ -98,6 +140,28 @@ good_ok() {
 }
 check "the good image (vmdk) passes every check" good_ok
 echo "measure: boot to ssh $(jq -r .bootSeconds "$WORK/good.vmdk.json") s (TCG)"
+
+# The download is the exported image, whole: its own SHA-256 is the one verify-image reported
+# and put beside it in the bucket, its size the export's, its content the disk exported.
+downloaded() {
+  local sum
+  sum=$(sha256sum "$state/images/$file" | cut -d' ' -f1)
+  equals "$(jq -r .sha256 "$WORK/good.vmdk.json")" "$sum" &&
+    equals "$(jq '.[0].Size' "$state/export-vmdk.json")" "$(stat -c %s "$state/images/$file")" &&
+    qemu-img compare -q "$WORK/good.raw" "$state/images/$file"
+}
+check "verify-image's download is the exported image (sha256, size, content)" downloaded
+sums_published() {
+  local sum line
+  sum=$(sha256sum "$state/images/$file" | cut -d' ' -f1)
+  line="$sum  $file"
+  # Whole files: the line and its newline (a command substitution would drop the newline).
+  equals "$(s3 GET "/$bucket/images/$id/$file.sha256" | jq --arg want "$line"$'\n' '.body == $want')" true &&
+    equals "$(s3 GET "/$bucket/images/$id/SHA256SUMS" | jq --arg want "$line"$'\n' '.body == $want')" true
+}
+check "SHA256SUMS and $file.sha256 are in the bucket beside the image" sums_published
+check "assets.md shows the verified image's SHA-256" \
+  grep -qF "| $file | \`$(jq -r .sha256 "$WORK/good.vmdk.json")\` |" "$state/assets.md"
 
 check "the bad image exits 1" test "$(cat "$WORK/bad.raw.rc")" = 1
 for c in password-login-forces-change unique-host-keys unique-machine-ids jupyter-user build-key-refused \

@@ -128,6 +128,14 @@ before=$(requests)
 release ASSET_ID=$id >"$logs/again.log" 2>&1; rc=$?
 check "a second run exits 0 and sends no request (no key pair, stack or instance)" equals "$rc+$(requests)" "0+$before"
 
+# --- Nothing ships unverified: images that fail verify-image are neither public nor reported -----
+# (the placeholder bytes are no bootable image: verify.sh refuses or fails them)
+id=e2e-unverified-$run
+VERIFY_TIMEOUT=5 release ASSET_ID=$id VERIFY_DOWNLOADS=1 MAKE_PUBLIC=1 FORMATS=vmdk >"$logs/unverified.log" 2>&1; rc=$?
+check "a release whose image fails verify-image fails" equals "$rc+$(grep -c '^release: failed' "$logs/unverified.log")" "2+1"
+check "and it neither made the AMI public nor wrote assets.md" \
+  equals "$(ls build/$id/public.stamp build/$id/assets.md 2>/dev/null | wc -l)+$(grep -c make-public "$logs/unverified.log")" "0+0"
+
 # --- A plain failure (faults that exhaust the retries), then a resume ---------------------------
 id=e2e-fail-$run
 emulator "{\"faultRate\":1,\"faultLimit\":$(( $(control requests | jq .faulted) + 3 ))}"

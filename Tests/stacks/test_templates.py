@@ -102,6 +102,15 @@ def test_build_instance_network_is_optional():
     assert "HasSubnetId" in t["Conditions"] and "HasVpcId" in t["Conditions"]
 
 
+def test_instance_key_pair_is_optional():
+    # make verify-ami launches the released AMI without one: a user's password login only.
+    t = template("ec2-instance.yaml")
+    assert t["Parameters"]["KeyName"]["Default"] == ""
+    assert "HasKeyName" in t["Conditions"]
+    assert t["Resources"]["Instance"]["Properties"]["KeyName"] == {
+        "Fn::If": ["HasKeyName", {"Ref": "KeyName"}, {"Ref": "AWS::NoValue"}]}
+
+
 def test_every_ec2_change_needs_the_release_tags():
     checked = 0
     for s in release_statements():

@@ -3,27 +3,36 @@
 # throwaway overlay; the file is never written), and check what a user of it sees.
 #
 #   verify.sh IMAGE [FORMAT]     FORMAT: vmdk, vhd or raw (default: from the file name)
+#   verify.sh --remote HOST1 HOST2   two running copies (instances of an AMI: make verify-ami),
+#                                    checked over the network on ports 22 and 49494
 #   env: SANDBOX_DEFAULT_PASSWORD (required), VERIFY_ACCEL (tcg, default; kvm only where it
 #        works: on some machines /dev/kvm exists but guests hang), VERIFY_BUILD_KEY (the
 #        build's private key: a login with it must fail), VERIFY_TIMEOUT (s, default 600),
 #        VERIFY_NETWORK_BOUND (s systemd-networkd-wait-online may take, default 60), VERIFY_LOG_DIR
 #        (serial consoles, default a temporary directory), VERIFY_MEMORY (MiB, 2048)
 #   stdout: {"format","sha256","size","bootSeconds","checks":{"name":"ok" | "why not"}}
+#           (--remote: format "ami", sha256 and size null, bootSeconds until ssh answered)
 #   exit: 0 every check ok, 1 a check failed, 2 bad input (before anything runs)
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 usage() { echo "verify.sh: $*" >&2; exit 2; }
 
-[ $# -ge 1 ] && [ $# -le 2 ] || usage "usage: verify.sh IMAGE [vmdk|vhd|raw]"
-image=$1
-format=${2:-${image##*.}}
-case "$format" in
-  vmdk) qemu_format=vmdk ;;
-  vhd) qemu_format=vpc ;;
-  raw | img) format=raw qemu_format=raw ;;
-  *) usage "$image: unknown format '$format' (vmdk, vhd or raw)" ;;
-esac
-[ -f "$image" ] && [ -r "$image" ] || usage "$image: no such readable file"
+remote=()
+if [ "${1:-}" = --remote ]; then
+  [ $# = 3 ] || usage "usage: verify.sh --remote HOST1 HOST2"
+  remote=("$2" "$3") image="$2 $3" format=ami
+else
+  [ $# -ge 1 ] && [ $# -le 2 ] || usage "usage: verify.sh IMAGE [vmdk|vhd|raw] | --remote HOST1 HOST2"
+  image=$1
+  format=${2:-${image##*.}}
+  case "$format" in
+    vmdk) qemu_format=vmdk ;;
+    vhd) qemu_format=vpc ;;
+    raw | img) format=raw qemu_format=raw ;;
+    *) usage "$image: unknown format '$format' (vmdk, vhd or raw)" ;;
+  esac
+  [ -f "$image" ] && [ -r "$image" ] || usage "$image: no such readable file"
+fi
 [ ${#SANDBOX_DEFAULT_PASSWORD} -ge 8 ] 2>/dev/null ||
   usage "set SANDBOX_DEFAULT_PASSWORD (the image's default password) in the environment"
 accel=${VERIFY_ACCEL:-tcg}
@@ -31,11 +40,15 @@ case "$accel" in tcg | kvm) ;; *) usage "VERIFY_ACCEL must be tcg or kvm, not '$
 [ -z "${VERIFY_BUILD_KEY:-}" ] || [ -r "$VERIFY_BUILD_KEY" ] || usage "VERIFY_BUILD_KEY: no such file: $VERIFY_BUILD_KEY"
 timeout_s=${VERIFY_TIMEOUT:-600}
 network_bound=${VERIFY_NETWORK_BOUND:-60}
-for tool in qemu-system-x86_64 qemu-img sshpass expect ssh ssh-keyscan curl jq sha256sum; do
+tools=(sshpass expect ssh ssh-keyscan curl jq sha256sum)
+[ ${#remote[@]} != 0 ] || tools+=(qemu-system-x86_64 qemu-img)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || usage "$tool is missing: make image-deps installs it"
 done
-actual=$(qemu-img info --output=json "$image" | jq -r .format) || usage "$image: qemu-img cannot read it"
-[ "$actual" = "$qemu_format" ] || usage "$image: qemu-img says $actual, not $qemu_format ($format)"
+if [ ${#remote[@]} = 0 ]; then
+  actual=$(qemu-img info --output=json "$image" | jq -r .format) || usage "$image: qemu-img cannot read it"
+  [ "$actual" = "$qemu_format" ] || usage "$image: qemu-img says $actual, not $qemu_format ($format)"
+fi
 
 work=$(mktemp -d)
 logs=${VERIFY_LOG_DIR:-$work}
@@ -65,14 +78,20 @@ free_port() {
   done
 }
 
-# boot N: one copy of the image, its ssh and Jupyter forwarded to loopback ports.
-declare -A ssh_port=() jupyter_port=() started=()
+# boot N: one copy of the image, its ssh and Jupyter forwarded to loopback ports (--remote:
+# copy N is the Nth host, running already).
+declare -A host=() ssh_port=() jupyter_port=() started=()
 boot() {
   local n=$1 accel_args=(-accel tcg)
+  started[$n]=$SECONDS
+  if [ ${#remote[@]} != 0 ]; then
+    host[$n]=${remote[$((n - 1))]} ssh_port[$n]=22 jupyter_port[$n]=49494
+    return
+  fi
+  host[$n]=127.0.0.1
   [ "$accel" = kvm ] && accel_args=(-accel kvm -cpu host)
   ssh_port[$n]=$(free_port)
   jupyter_port[$n]=$(free_port)
-  started[$n]=$SECONDS
   qemu-system-x86_64 "${accel_args[@]}" -m "${VERIFY_MEMORY:-2048}" -smp 2 -display none -no-user-config \
     -drive "file=$image,format=$qemu_format,if=virtio,snapshot=on" \
     -nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${ssh_port[$n]}-:22,hostfwd=tcp:127.0.0.1:${jupyter_port[$n]}-:49494" \
@@ -84,8 +103,8 @@ boot() {
 wait_ssh() {
   local n=$1
   while [ $((SECONDS - started[$n])) -lt "$timeout_s" ]; do
-    kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { echo "verify: QEMU $n ended: $(tail -n 3 "$logs/qemu-$n.log")" >&2; return 1; }
-    if [ "$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0 && head -c 4 <&3' "${ssh_port[$n]}" 2>/dev/null)" = SSH- ]; then
+    [ ${#remote[@]} != 0 ] || kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { echo "verify: QEMU $n ended: $(tail -n 3 "$logs/qemu-$n.log")" >&2; return 1; }
+    if [ "$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -c 4 <&3' "${host[$n]}" "${ssh_port[$n]}" 2>/dev/null)" = SSH- ]; then
       echo $((SECONDS - started[$n]))
       return
     fi
@@ -100,13 +119,13 @@ on() {
   local n=$1
   shift
   SSHPASS=$VERIFY_NEW_PASSWORD sshpass -e ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no \
-    -p "${ssh_port[$n]}" ubuntu@127.0.0.1 "$@"
+    -p "${ssh_port[$n]}" "ubuntu@${host[$n]}" "$@"
 }
 
 # The first login on copy N: the default password, then the forced change.
 first_login() {
   local n=$1 rc=0
-  "$here/password-change.exp" "${ssh_port[$n]}" ubuntu || rc=$?
+  "$here/password-change.exp" "${ssh_port[$n]}" ubuntu "${host[$n]}" || rc=$?
   case $rc in
     0) ok "password-login-forces-change" ;;
     3) no "password-login-forces-change" "no login prompt, or no answer after the password" ;;
@@ -131,10 +150,10 @@ retry_on() {
   done
 }
 
-jupyter_login() {
-  local port=$1 jar=$work/jar xsrf code
+jupyter_login() {  # jupyter_login BASE-URL
+  local base=$1 jar=$work/jar xsrf code
   rm -f "$jar"
-  curl -fsS -c "$jar" -o /dev/null "http://127.0.0.1:$port/login" || return 1
+  curl -fsS -c "$jar" -o /dev/null "$base/login" || return 1
   xsrf=$(awk '$6 == "_xsrf" { print $7 }' "$jar")
   [ -n "$xsrf" ] || { echo "no _xsrf cookie from /login" >&2; return 1; }
   # The password goes to curl on stdin (a config file on fd 0), never on its command line.
@@ -142,18 +161,21 @@ jupyter_login() {
   pw=${pw//\"/\\\"}
   code=$(printf 'data-urlencode = "password=%s"\n' "$pw" |
     curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' -K - \
-      --data-urlencode "_xsrf=$xsrf" "http://127.0.0.1:$port/login?next=%2Fapi%2Fstatus")
+      --data-urlencode "_xsrf=$xsrf" "$base/login?next=%2Fapi%2Fstatus")
   [ "$code" = 302 ] || { echo "login answered $code (302 when the password is accepted)" >&2; return 1; }
-  [ "$(curl -sS -b "$jar" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/status")" = 200 ]
+  [ "$(curl -sS -b "$jar" -o /dev/null -w '%{http_code}' "$base/api/status")" = 200 ]
 }
 
 VERIFY_NEW_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)x7
 export VERIFY_NEW_PASSWORD SANDBOX_DEFAULT_PASSWORD
 
-echo "verify: $image ($format): booting two copies under QEMU ($accel)" >&2
 boot 1
-sha256=$(sha256sum "$image" | cut -d' ' -f1)
-size=$(stat -c %s "$image")
+sha256=null size=null
+if [ ${#remote[@]} = 0 ]; then
+  echo "verify: $image ($format): booting two copies under QEMU ($accel)" >&2
+  sha256=\"$(sha256sum "$image" | cut -d' ' -f1)\"
+  size=$(stat -c %s "$image")
+else echo "verify: checking $image over the network" >&2; fi
 
 boot_seconds=null
 if s1=$(wait_ssh 1); then
@@ -188,7 +210,7 @@ if [ "$boot_seconds" != null ] && first_login 1; then
 
   if [ -n "${VERIFY_BUILD_KEY:-}" ]; then
     if ssh "${ssh_opts[@]}" -o BatchMode=yes -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no \
-         -o IdentitiesOnly=yes -i "$VERIFY_BUILD_KEY" -p "${ssh_port[1]}" ubuntu@127.0.0.1 true </dev/null 2>/dev/null; then
+         -o IdentitiesOnly=yes -i "$VERIFY_BUILD_KEY" -p "${ssh_port[1]}" "ubuntu@${host[1]}" true </dev/null 2>/dev/null; then
       no build-key-refused "a login with the build's key succeeded"
     else ok build-key-refused; fi
   fi
@@ -209,12 +231,13 @@ if [ "$boot_seconds" != null ] && first_login 1; then
   else no docker-for-ubuntu "docker info as ubuntu failed: $(tail -n 1 <<<"$docker")"; fi
 
   # Jupyter: answers, takes the default password, and runs as a user without sudo or docker.
+  jupyter=http://${host[1]}:${jupyter_port[1]}
   deadline=$((SECONDS + 240))
-  until curl -fsS -o /dev/null "http://127.0.0.1:${jupyter_port[1]}/login" 2>/dev/null; do
+  until curl -fsS -o /dev/null "$jupyter/login" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || break
     sleep 3
   done
-  if jupyter_login "${jupyter_port[1]}" 2>"$work/jupyter.err"; then ok jupyter-password
+  if jupyter_login "$jupyter" 2>"$work/jupyter.err"; then ok jupyter-password
   else no jupyter-password "no login with the default password on 49494: $(tr '\n' ' ' <"$work/jupyter.err")"; fi
   owner=$(on 1 'pid=$(systemctl show -P MainPID jupyter); [ "$pid" != 0 ] && ps -o user= -p "$pid"' || true)
   owner=${owner// /}
@@ -233,13 +256,13 @@ fi
 # The second copy: its own host keys and machine-id.
 if s2=$(wait_ssh 2); then
   echo "verify: copy 2: ssh answers after $s2 s" >&2
-  key1=$(ssh-keyscan -T 30 -t ed25519 -p "${ssh_port[1]}" 127.0.0.1 2>/dev/null | awk '{ print $3 }')
-  key2=$(ssh-keyscan -T 30 -t ed25519 -p "${ssh_port[2]}" 127.0.0.1 2>/dev/null | awk '{ print $3 }')
+  key1=$(ssh-keyscan -T 30 -t ed25519 -p "${ssh_port[1]}" "${host[1]}" 2>/dev/null | awk '{ print $3 }')
+  key2=$(ssh-keyscan -T 30 -t ed25519 -p "${ssh_port[2]}" "${host[2]}" 2>/dev/null | awk '{ print $3 }')
   if [ -z "$key1" ] || [ -z "$key2" ]; then no unique-host-keys "no ed25519 host key from one copy"
   elif [ "$key1" = "$key2" ]; then no unique-host-keys "both copies have the same SSH host key (shipped in the image)"
   else ok unique-host-keys; fi
   rc=0
-  "$here/password-change.exp" "${ssh_port[2]}" ubuntu >/dev/null 2>&1 || rc=$?
+  "$here/password-change.exp" "${ssh_port[2]}" ubuntu "${host[2]}" >/dev/null 2>&1 || rc=$?
   if [ $rc = 0 ] || [ $rc = 5 ]; then  # 5: not expired (reported above); logged in all the same
     id2=$(on 2 'cat /etc/machine-id' || true)
     if [ -z "${id1:-}" ] || [ -z "$id2" ]; then no unique-machine-ids "a copy has no machine-id"
@@ -254,7 +277,7 @@ failed=0
 for name in "${!checks[@]}"; do [ "${checks[$name]}" = ok ] || failed=1; done
 args=()
 for name in "${!checks[@]}"; do args+=(--arg "$name" "${checks[$name]}"); done
-jq -cn --arg format "$format" --arg sha256 "$sha256" --argjson size "$size" --argjson bootSeconds "$boot_seconds" \
+jq -cn --arg format "$format" --argjson sha256 "$sha256" --argjson size "$size" --argjson bootSeconds "$boot_seconds" \
   "${args[@]}" '{format: $format, sha256: $sha256, size: $size, bootSeconds: $bootSeconds,
     checks: ($ARGS.named | del(.format, .sha256, .size, .bootSeconds))}'
 exit $failed
