@@ -124,6 +124,20 @@ help:
 # Every target may import only what Package.swift says it depends on: the layers are checked.
 SWIFT_LAYER_CHECK := --explicit-target-dependency-import-check error
 
+# One layout for the Swift code, .swift-format's: `make format` applies it, `make lint` (and so
+# `make test`) fails on any difference. swift-format ships with the Swift toolchain.
+SWIFT_SOURCES := Package.swift Sources Tests
+
+## format: format the Swift code in place (swift-format)
+format:
+	swift-format format --in-place --recursive --parallel $(SWIFT_SOURCES)
+
+## lint-swift: check the Swift code's format (part of lint)
+lint-swift:
+	swift-format lint --strict --recursive --parallel $(SWIFT_SOURCES)
+lint: lint-swift
+.PHONY: format lint-swift
+
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
 	swift build -c release --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK)
