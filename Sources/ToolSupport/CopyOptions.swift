@@ -22,7 +22,8 @@ public struct CopyOptions: ParsableArguments {
             throw ToolError.usage("--copy-threshold must be between 0 and \(maxCopy) bytes (CopyObject's limit)")
         }
         guard (S3Rename.minPartSize...maxCopy).contains(partSize.bytes) else {
-            throw ToolError.usage("--part-size must be between \(S3Rename.minPartSize) (5 MiB) and \(maxCopy) (5 GiB) bytes")
+            throw ToolError.usage(
+                "--part-size must be between \(S3Rename.minPartSize) (5 MiB) and \(maxCopy) (5 GiB) bytes")
         }
         guard copyParallelism >= 1 else { throw ToolError.usage("--copy-parallelism must be 1 or more") }
     }

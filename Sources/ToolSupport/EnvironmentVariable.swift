@@ -10,7 +10,8 @@ public struct EnvironmentVariable: ExpressibleByArgument, Sendable {
         guard let eq = argument.firstIndex(of: "=") else { return nil }
         let name = argument[..<eq]
         guard let first = name.first, first == "_" || (first.isASCII && first.isLetter),
-              name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else { return nil }
+            name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+        else { return nil }
         self.name = String(name)
         value = String(argument[argument.index(after: eq)...])
     }

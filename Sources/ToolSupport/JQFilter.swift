@@ -27,7 +27,8 @@ public final class JQFilter {
         seconds = try JQFilter.bound(environment, "SANDBOX_FILTER_SECONDS", default: 20)
         memoryMB = Int(try JQFilter.bound(environment, "SANDBOX_FILTER_MEMORY_MB", default: 1024))
         if let directive = JQFilter.moduleDirective(expression) {
-            throw ToolError.usage("invalid --filter '\(expression)': '\(directive)' is not available (no jq module files are read)")
+            throw ToolError.usage(
+                "invalid --filter '\(expression)': '\(directive)' is not available (no jq module files are read)")
         }
         state = jq_init()
         guard state != nil else { throw ToolError.remote("libjq: cannot initialise") }
@@ -37,10 +38,12 @@ public final class JQFilter {
         // `input` and `inputs` read after the one input, the tool's output: there is no more, as
         // for jq given one value (without a callback libjq crashes).
         jq_set_input_cb(state, { _, _ in jv_invalid() }, nil)
-        jq_set_error_cb(state, { context, message in
-            let box = Unmanaged<MessageBox>.fromOpaque(context!).takeUnretainedValue()
-            box.lines.append(JQFilter.text(of: message))
-        }, Unmanaged.passUnretained(messages).toOpaque())
+        jq_set_error_cb(
+            state,
+            { context, message in
+                let box = Unmanaged<MessageBox>.fromOpaque(context!).takeUnretainedValue()
+                box.lines.append(JQFilter.text(of: message))
+            }, Unmanaged.passUnretained(messages).toOpaque())
         guard jq_compile(state, expression) != 0 else {
             let first = messages.lines.first { !$0.contains("compile error") } ?? messages.lines.first ?? "syntax error"
             let why = first.split(separator: "\n").first.map(String.init) ?? first
@@ -53,7 +56,9 @@ public final class JQFilter {
     /// A positive number from the environment, or the default.
     static func bound(_ environment: [String: String], _ name: String, default value: Double) throws -> Double {
         guard let text = environment[name], !text.isEmpty else { return value }
-        guard let n = Double(text), n > 0, n.isFinite else { throw ToolError.usage("\(name) must be a positive number, got '\(text)'") }
+        guard let n = Double(text), n > 0, n.isFinite else {
+            throw ToolError.usage("\(name) must be a positive number, got '\(text)'")
+        }
         return n
     }
 
@@ -75,9 +80,10 @@ public final class JQFilter {
     public func render(_ input: JSON, compact: Bool, raw: Bool) throws -> [String] {
         let parsed = jv_parse(input.serialized())
         jq_start(state, parsed, 0)
-        sandbox_filter_guard_start(seconds, Int64(memoryMB) << 20,
-                                   "--filter ran longer than \(seconds) s (SANDBOX_FILTER_SECONDS): stopped\n",
-                                   "--filter used more than \(memoryMB) MiB (SANDBOX_FILTER_MEMORY_MB): stopped\n")
+        sandbox_filter_guard_start(
+            seconds, Int64(memoryMB) << 20,
+            "--filter ran longer than \(seconds) s (SANDBOX_FILTER_SECONDS): stopped\n",
+            "--filter used more than \(memoryMB) MiB (SANDBOX_FILTER_MEMORY_MB): stopped\n")
         defer { sandbox_filter_guard_stop() }
         var out: [String] = []
         while true {

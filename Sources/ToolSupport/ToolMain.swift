@@ -33,7 +33,9 @@ public enum ToolMain {
             let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
             var text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
             // argument-parser names a missing flag before an unknown one; a misspelt flag is the cause.
-            if let unknown = unknownOption(type, Array(CommandLine.arguments.dropFirst())) { text = "Unknown option '\(unknown)'" }
+            if let unknown = unknownOption(type, Array(CommandLine.arguments.dropFirst())) {
+                text = "Unknown option '\(unknown)'"
+            }
             log("\(name): \(text) (see --help)")
             exit(2)
         }

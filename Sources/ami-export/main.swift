@@ -6,18 +6,20 @@ import ArgumentParser
 struct AmiExport: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ami-export",
-        abstract: "Make the release's AMI, export it as VMDK, VHD and RAW side by side, rename the files on the server.",
+        abstract:
+            "Make the release's AMI, export it as VMDK, VHD and RAW side by side, rename the files on the server.",
         subcommands: [MakeImage.self, Export.self, MakePublic.self, Rename.self])
 }
 
 struct MakeImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
+        abstract:
+            "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
         discussion: """
-        The image and its snapshots carry the asset-id and project tags. Prints \
-        {"ImageId","Name","SnapshotIds","State"}; a failed AMI exits 1 with its StateReason.
-        """)
+            The image and its snapshots carry the asset-id and project tags. Prints \
+            {"ImageId","Name","SnapshotIds","State"}; a failed AMI exits 1 with its StateReason.
+            """)
 
     @Option(name: .long, help: "The instance to image.")
     var instanceId: String
@@ -49,8 +51,9 @@ struct MakeImage: ParsableCommand {
     func run() throws {
         let printer = try output.printer()
         let client = try aws.client()
-        let image = ReleaseImage(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
-                                 tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value, timeout: timeout)
+        let image = ReleaseImage(
+            instanceId: instanceId, name: name, description: description, noReboot: noReboot,
+            tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value, timeout: timeout)
         try printer.emit(image.make(client).json)
     }
 }
@@ -58,20 +61,22 @@ struct MakeImage: ParsableCommand {
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export an AMI to S3 in one or more formats side by side, and rename the files to <prefix><name>.<fmt>.",
-        usage: "ami-export export --format <format> ... --bucket <bucket> --asset-id <asset-id> [--image-id <image-id>] [<options>]",
+        abstract:
+            "Export an AMI to S3 in one or more formats side by side, and rename the files to <prefix><name>.<fmt>.",
+        usage:
+            "ami-export export --format <format> ... --bucket <bucket> --asset-id <asset-id> [--image-id <image-id>] [<options>]",
         discussion: """
-        The image comes from --image-id, or from the output of `ami-export image` on stdin \
-        ({"ImageId","Name",…}; read only when --image-id is not given).
-        AWS runs one export per AMI at a time: each format beyond the first is exported from its own \
-        copy of the AMI (named <ami-name>-<fmt>, tagged, removed when its export ends). A format \
-        whose AMI is already being exported by another process (make -j, one format per process) \
-        gets its own copy the same way. --sequential exports from the one AMI, one format after the \
-        other.
-        A re-run reuses the asset's export tasks (active or completed) instead of starting new ones. \
-        Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","Url"}]. SIGINT/SIGTERM cancels \
-        the tasks this run started and removes the copies (exit 130/143).
-        """)
+            The image comes from --image-id, or from the output of `ami-export image` on stdin \
+            ({"ImageId","Name",…}; read only when --image-id is not given).
+            AWS runs one export per AMI at a time: each format beyond the first is exported from its own \
+            copy of the AMI (named <ami-name>-<fmt>, tagged, removed when its export ends). A format \
+            whose AMI is already being exported by another process (make -j, one format per process) \
+            gets its own copy the same way. --sequential exports from the one AMI, one format after the \
+            other.
+            A re-run reuses the asset's export tasks (active or completed) instead of starting new ones. \
+            Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","Url"}]. SIGINT/SIGTERM cancels \
+            the tasks this run started and removes the copies (exit 130/143).
+            """)
 
     @Option(name: .long, help: "The AMI to export.")
     var imageId: String?
@@ -123,7 +128,9 @@ struct Export: ParsableCommand {
         }
         guard !bucket.isEmpty else { throw ToolError.usage("--bucket must not be empty") }
         guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
-        if let name, name.isEmpty || name.contains("/") { throw ToolError.usage("invalid --name '\(name)': a file base name, not empty, without /") }
+        if let name, name.isEmpty || name.contains("/") {
+            throw ToolError.usage("invalid --name '\(name)': a file base name, not empty, without /")
+        }
         if cdnDomain != nil, cloudfrontDomain != nil {
             throw ToolError.usage("give --cdn-domain once (--cloudfront-domain is its old name)")
         }
@@ -134,18 +141,20 @@ struct Export: ParsableCommand {
         var imageId = self.imageId
         var imageName: String?
         if imageId == nil {
-            let input = try Fields(try Input.json(required: true, what: "--image-id or the output of `ami-export image`")!, what: "input")
+            let input = try Fields(
+                try Input.json(required: true, what: "--image-id or the output of `ami-export image`")!, what: "input")
             try input.rejectUnknownKeys(allowed: ["ImageId", "Name", "SnapshotIds", "State"])
             imageId = try input.requiredString("ImageId")
             imageName = try input.string("Name")
         }
         let client = try aws.client()
         let env = client.environment
-        let plan = ExportPlan(imageId: imageId!, name: name ?? imageName, formats: formats, bucket: bucket,
-                              prefix: prefix ?? images.keyPrefix(assetId: assetId.value, env), roleName: role,
-                              tagKey: assets.resolvedTagKey(env), assetId: assetId.value, description: description,
-                              sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout,
-                              renamer: copy.renamer)
+        let plan = ExportPlan(
+            imageId: imageId!, name: name ?? imageName, formats: formats, bucket: bucket,
+            prefix: prefix ?? images.keyPrefix(assetId: assetId.value, env), roleName: role,
+            tagKey: assets.resolvedTagKey(env), assetId: assetId.value, description: description,
+            sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout,
+            renamer: copy.renamer)
         try printer.emit(try ExportRun(client: client, plan: plan).run())
     }
 }
@@ -155,9 +164,9 @@ struct MakePublic: ParsableCommand {
         commandName: "make-public",
         abstract: "Give every AWS account launch permission on an AMI.",
         discussion: """
-        Prints {"ImageId","Public":true}. When the Region's public-AMI quota or the account's block \
-        public access for AMIs refuses, the error says which.
-        """)
+            Prints {"ImageId","Public":true}. When the Region's public-AMI quota or the account's block \
+            public access for AMIs refuses, the error says which.
+            """)
 
     @Option(name: .long, help: "The AMI.")
     var imageId: String
@@ -177,9 +186,9 @@ struct Rename: ParsableCommand {
         commandName: "rename",
         abstract: "Rename an S3 object on the server (CopyObject, or UploadPartCopy parts above the threshold).",
         discussion: """
-        Prints {"Bucket","Key","Size","Parts"}; stderr says how many body bytes passed through this \
-        process (only XML: the object's bytes stay in S3).
-        """)
+            Prints {"Bucket","Key","Size","Parts"}; stderr says how many body bytes passed through this \
+            process (only XML: the object's bytes stay in S3).
+            """)
 
     @Option(name: .long, help: "The bucket.")
     var bucket: String
@@ -195,7 +204,9 @@ struct Rename: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard !bucket.isEmpty, !key.isEmpty, !to.isEmpty else { throw ToolError.usage("--bucket, --key and --to must not be empty") }
+        guard !bucket.isEmpty, !key.isEmpty, !to.isEmpty else {
+            throw ToolError.usage("--bucket, --key and --to must not be empty")
+        }
     }
 
     func run() throws {

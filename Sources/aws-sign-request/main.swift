@@ -8,12 +8,12 @@ struct AwsSignRequest: ParsableCommand {
         commandName: "aws-sign-request",
         abstract: "Sign an AWS request with SigV4 and send it (or print it with --dry-run).",
         discussion: """
-        Reads one JSON object on stdin:
-          {"service":"ec2","region":"eu-west-1","method":"POST","url":"https://...","headers":{...},"body":"..."}
-        Instead of "url": "path" (raw) and "query" (object of raw values) on the service's endpoint.
-        "bodyFile" streams a file as the body; "outputFile" streams the response body into a file.
-        Prints {"status","headers","body","json"}; with --dry-run {"method","url","headers","body"}.
-        """)
+            Reads one JSON object on stdin:
+              {"service":"ec2","region":"eu-west-1","method":"POST","url":"https://...","headers":{...},"body":"..."}
+            Instead of "url": "path" (raw) and "query" (object of raw values) on the service's endpoint.
+            "bodyFile" streams a file as the body; "outputFile" streams the response body into a file.
+            Prints {"status","headers","body","json"}; with --dry-run {"method","url","headers","body"}.
+            """)
 
     @Flag(name: .long, help: "Sign and print the request; send nothing.")
     var dryRun = false
@@ -40,14 +40,17 @@ struct AwsSignRequest: ParsableCommand {
         guard let input = try Input.json(required: true, what: "a request object") else { return }
         let env = processEnvironment()
         var client: AWSClient?
-        let raw = try RawRequest.parse(input, serviceFlag: service, regionFlag: region, environment: env) { service, region in
+        let raw = try RawRequest.parse(input, serviceFlag: service, regionFlag: region, environment: env) {
+            service, region in
             client = try AWSClient(region: region, environment: env, profile: profile)
             return client!.endpoint(service)
         }
         let aws = try client ?? AWSClient(region: raw.region, environment: env, profile: profile)
         aws.signingTime = time
         if let warning = raw.regionWarning(aws) { log("aws-sign-request: \(warning)") }
-        if dryRun && showSecrets { log("aws-sign-request: --show-secrets: this output holds the session token; do not keep or share it") }
+        if dryRun && showSecrets {
+            log("aws-sign-request: --show-secrets: this output holds the session token; do not keep or share it")
+        }
         try printer.emit(dryRun ? raw.signed(by: aws, showSecrets: showSecrets) : raw.send(aws))
     }
 }

@@ -8,20 +8,20 @@ struct CfnDeploy: ParsableCommand {
         commandName: "cfn-deploy",
         abstract: "Deploy a CloudFormation template to a stack through a change set, or delete a stack.",
         usage: """
-        cfn-deploy --stack <stack> --template <file> [--param <key=value> ...] [--tag <key=value> ...] [<options>]
-          cfn-deploy --delete --stack <stack>
-          cfn-deploy --describe --stack <stack>
-        """,
+            cfn-deploy --stack <stack> --template <file> [--param <key=value> ...] [--tag <key=value> ...] [<options>]
+              cfn-deploy --delete --stack <stack>
+              cfn-deploy --describe --stack <stack>
+            """,
         discussion: """
-        Input as flags, or as JSON on stdin (flags win, parameters and tags key by key; stdin is not \
-        read by --delete or --describe with --stack):
-          {"stack":"NAME","template":"FILE","parameters":{"K":"V"},"tags":{"K":"V"}}
-        Parameter values may be numbers, booleans or arrays (joined with commas).
-        Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false}; the \
-        stack's events stream to stderr while it changes.
-        With --tag asset-id=ID (the key: $ASSET_TAG_KEY or asset-id), an existing stack tagged with \
-        another asset-id is neither updated nor deleted (exit 2, naming both tags).
-        """)
+            Input as flags, or as JSON on stdin (flags win, parameters and tags key by key; stdin is not \
+            read by --delete or --describe with --stack):
+              {"stack":"NAME","template":"FILE","parameters":{"K":"V"},"tags":{"K":"V"}}
+            Parameter values may be numbers, booleans or arrays (joined with commas).
+            Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false}; the \
+            stack's events stream to stderr while it changes.
+            With --tag asset-id=ID (the key: $ASSET_TAG_KEY or asset-id), an existing stack tagged with \
+            another asset-id is neither updated nor deleted (exit 2, naming both tags).
+            """)
 
     @Option(name: .long, help: "Stack name.")
     var stack: String?
@@ -64,8 +64,11 @@ struct CfnDeploy: ParsableCommand {
         if delete || describe {
             // --delete keeps --tag: the asset-id tag the stack must carry.
             guard template == nil, params.isEmpty, tags.isEmpty || delete, templateBucket == nil, !deleteFailed,
-                  !terminationProtection else {
-                throw ToolError.usage("--\(delete ? "delete" : "describe") takes only --stack\(delete ? ", --tag" : "") (and --region, --timeout)")
+                !terminationProtection
+            else {
+                throw ToolError.usage(
+                    "--\(delete ? "delete" : "describe") takes only --stack\(delete ? ", --tag" : "") (and --region, --timeout)"
+                )
             }
         }
         _ = try StackParameters.assignments(params, flag: "--param")
@@ -90,21 +93,27 @@ struct CfnDeploy: ParsableCommand {
         if describe { return try printer.emit(Stacks(try aws.client()).result(of: name)) }
         let tagKey = AssetOptions.tagKey(nil, processEnvironment())
         if delete {
-            let given = try StackParameters.assignments(tags, flag: "--tag").first { $0.0 == tagKey }.map { (key: $0.0, value: $0.1) }
+            let given = try StackParameters.assignments(tags, flag: "--tag").first { $0.0 == tagKey }.map {
+                (key: $0.0, value: $0.1)
+            }
             return try printer.emit(Stacks(try aws.client()).deleteResult(name, timeout: timeout, requiredTag: given))
         }
 
         let path = try template ?? input?.requiredString("template")
-        guard let path else { throw ToolError.usage("missing the template: give --template FILE or \"template\" on stdin") }
+        guard let path else {
+            throw ToolError.usage("missing the template: give --template FILE or \"template\" on stdin")
+        }
         let parameters = StackParameters.merge(
             try StackParameters.pairs(input?.object("parameters") ?? [], what: "parameter", lists: true),
             try StackParameters.assignments(params, flag: "--param"))
-        let stackTags = StackParameters.merge(try StackParameters.pairs(input?.object("tags") ?? [], what: "tag", lists: false),
-                                              try StackParameters.assignments(tags, flag: "--tag"))
+        let stackTags = StackParameters.merge(
+            try StackParameters.pairs(input?.object("tags") ?? [], what: "tag", lists: false),
+            try StackParameters.assignments(tags, flag: "--tag"))
         try StackParameters.checkTags(stackTags)
-        var deployment = StackDeployment(stackName: name, template: try StackTemplate(path: path, uploadBucket: templateBucket),
-                                         templateBucket: templateBucket, parameters: parameters, tags: stackTags,
-                                         deleteFailed: deleteFailed, timeout: timeout)
+        var deployment = StackDeployment(
+            stackName: name, template: try StackTemplate(path: path, uploadBucket: templateBucket),
+            templateBucket: templateBucket, parameters: parameters, tags: stackTags,
+            deleteFailed: deleteFailed, timeout: timeout)
         deployment.requiredTag = stackTags.first { $0.0 == tagKey }.map { (key: $0.0, value: $0.1) }
         deployment.terminationProtection = terminationProtection
         try printer.emit(deployment.run(try aws.client()))

@@ -15,9 +15,9 @@ extension Keypair {
         static let configuration = CommandConfiguration(
             abstract: "Make a key pair tagged with the asset-id; the private key goes to --key-file (0600) only.",
             discussion: """
-            Prints {"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}, which `keypair delete` reads. \
-            The pair carries the asset-id and project tags. The private key is never printed. If the file cannot be written the pair is deleted again.
-            """)
+                Prints {"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}, which `keypair delete` reads. \
+                The pair carries the asset-id and project tags. The private key is never printed. If the file cannot be written the pair is deleted again.
+                """)
 
         enum KeyType: String, ExpressibleByArgument, CaseIterable { case ed25519, rsa }
 
@@ -45,9 +45,11 @@ extension Keypair {
         func run() throws {
             let printer = try output.printer()
             let client = try aws.client()
-            try printer.emit(ReleaseKeyPair.create(client, name: name ?? AssetConventions.keyPairName(assetId: assetId.value),
-                                                   type: type.rawValue, keyFile: KeyFile(keyFile),
-                                                   tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value))
+            try printer.emit(
+                ReleaseKeyPair.create(
+                    client, name: name ?? AssetConventions.keyPairName(assetId: assetId.value),
+                    type: type.rawValue, keyFile: KeyFile(keyFile),
+                    tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value))
         }
     }
 
@@ -55,9 +57,9 @@ extension Keypair {
         static let configuration = CommandConfiguration(
             abstract: "Delete a key pair and its key file; what is already gone is a success.",
             discussion: """
-            Reads the JSON of `keypair create` on stdin, or takes --name (and --key-file). Prints \
-            {"KeyName","KeyPairId","KeyFile","KeyPair":"deleted"|"already gone","File":"removed"|"already gone"|null}.
-            """)
+                Reads the JSON of `keypair create` on stdin, or takes --name (and --key-file). Prints \
+                {"KeyName","KeyPairId","KeyFile","KeyPair":"deleted"|"already gone","File":"removed"|"already gone"|null}.
+                """)
 
         @Option(name: .long, help: "Key pair name (instead of JSON on stdin).")
         var name: String?

@@ -8,10 +8,10 @@ struct TagAssets: ParsableCommand {
         commandName: "tag-assets",
         abstract: "Tag EC2 resources with an asset-id, for what could not be tagged at creation.",
         discussion: """
-        Reads resource ids on stdin: a JSON array of strings or of objects with "id", or JSON lines \
-        of either. Tags them with CreateTags in batches (repeating it changes nothing) and prints the \
-        array of ids it tagged. No ids at all is valid and tags nothing.
-        """)
+            Reads resource ids on stdin: a JSON array of strings or of objects with "id", or JSON lines \
+            of either. Tags them with CreateTags in batches (repeating it changes nothing) and prints the \
+            array of ids it tagged. No ids at all is valid and tags nothing.
+            """)
 
     @Option(name: .long, help: "The asset-id to tag with, e.g. 1.2.0.")
     var assetId: AssetId

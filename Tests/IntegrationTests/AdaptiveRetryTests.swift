@@ -9,12 +9,16 @@ extension Integration {
         func describeImagesThrottledTwice(mode: String) throws -> ToolResult {
             try Emulator.configure(["faultRate": 1, "faultKinds": ["throttling"], "faultLimit": 2])
             defer {
-                try? Emulator.configure(["faultRate": 0, "faultKinds": ["slowdown", "throttling", "drop"], "faultLimit": nil])
+                try? Emulator.configure([
+                    "faultRate": 0, "faultKinds": ["slowdown", "throttling", "drop"], "faultLimit": nil,
+                ])
             }
-            let request = #"{"service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded"},"#
+            let request =
+                #"{"service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded"},"#
                 + #""body":"Action=DescribeImages&Version=2016-11-15&Owner.1=self"}"#
-            return try run("aws-sign-request", stdin: request,
-                           env: Emulator.environment(["AWS_RETRY_MODE": mode, "SANDBOX_DEBUG": "1"]))
+            return try run(
+                "aws-sign-request", stdin: request,
+                env: Emulator.environment(["AWS_RETRY_MODE": mode, "SANDBOX_DEBUG": "1"]))
         }
 
         @Test func adaptiveModeWaitsForSendTokensAfterThrottling() throws {

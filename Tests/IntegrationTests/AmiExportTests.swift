@@ -20,7 +20,8 @@ extension Integration {
 
         func makeBucket() throws -> String {
             let bucket = "ami-export-\(unique)"
-            let location = "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
+            let location =
+                "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
             _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
             return bucket
         }
@@ -36,7 +37,9 @@ extension Integration {
 
         /// `ami-export image` for a fresh instance; returns its JSON output.
         func makeImage(_ assetId: String) throws -> JSON {
-            let r = try run("ami-export", ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
+            let r = try run(
+                "ami-export",
+                ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
             #expect(r.status == 0, "\(r.stderr)")
             return try #require(r.json)
         }
@@ -55,20 +58,26 @@ extension Integration {
             return (p, err)
         }
 
-        func tasks(_ assetId: String) throws -> [ExportTask] { try ExportTasks(aws).find(tagKey: "asset-id", value: assetId) }
+        func tasks(_ assetId: String) throws -> [ExportTask] {
+            try ExportTasks(aws).find(tagKey: "asset-id", value: assetId)
+        }
 
         func ownImages(_ assetId: String) throws -> [String] {
             var p = QueryParams()
             p.list("Owner", ["self"])
             p.filters([("tag:asset-id", [assetId])])
-            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap { $0["imageId"]?.string }
+            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap {
+                $0["imageId"]?.string
+            }
         }
 
         func snapshots(_ assetId: String) throws -> [String] {
             var p = QueryParams()
             p.list("Owner", ["self"])
             p.filters([("tag:asset-id", [assetId])])
-            return try aws.query("ec2", "DescribeSnapshots", p.pairs)["snapshotSet"]!.list.compactMap { $0["snapshotId"]?.string }
+            return try aws.query("ec2", "DescribeSnapshots", p.pairs)["snapshotSet"]!.list.compactMap {
+                $0["snapshotId"]?.string
+            }
         }
 
         /// The tags of each resource (image, snapshot, export task) tagged with the asset-id, live
@@ -76,7 +85,9 @@ extension Integration {
         func tags(_ assetId: String) throws -> [String: [String: String]] {
             var p = QueryParams()
             p.filters([("key", ["asset-id"]), ("value", [assetId])])
-            let ids = try aws.queryAll("ec2", "DescribeTags", p.pairs, list: "tagSet").compactMap { $0["resourceId"]?.string }
+            let ids = try aws.queryAll("ec2", "DescribeTags", p.pairs, list: "tagSet").compactMap {
+                $0["resourceId"]?.string
+            }
             var out: [String: [String: String]] = [:]
             for id in ids {
                 var q = QueryParams()
@@ -87,7 +98,9 @@ extension Integration {
         }
 
         func object(_ bucket: String, _ key: String) throws -> [UInt8]? {
-            do { return try aws.s3("GET", bucket: bucket, key: key).body } catch let ToolError.aws(e) where e.status == 404 { return nil }
+            do { return try aws.s3("GET", bucket: bucket, key: key).body } catch let ToolError.aws(e)
+                where e.status == 404
+            { return nil }
         }
 
         // MARK: - image
@@ -102,12 +115,16 @@ extension Integration {
             #expect(try ownImages(assetId) == [image["ImageId"]!.string!])
             #expect(Set(try snapshots(assetId)) == Set(snapshotIds))
             // Again with the same name: the AMI is reused, not made twice.
-            let again = try run("ami-export", ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
+            let again = try run(
+                "ami-export",
+                ["image", "--instance-id", try runInstance(), "--name", "sandbox-\(assetId)", "--asset-id", assetId])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.json?["ImageId"] == image["ImageId"])
             #expect(try ownImages(assetId).count == 1)
             let tagged = try tags(assetId)
-            #expect(tagged.count == 1 + snapshotIds.count && tagged.values.allSatisfy { $0["project"] == "data-science-sandbox" }, "\(tagged)")
+            #expect(
+                tagged.count == 1 + snapshotIds.count
+                    && tagged.values.allSatisfy { $0["project"] == "data-science-sandbox" }, "\(tagged)")
         }
 
         // MARK: - export
@@ -117,9 +134,13 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "three-\(unique)"
             let image = try makeImage(assetId)
-            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
-                                           "--asset-id", assetId, "--name", "sandbox", "--cdn-domain", "d123.cloudfront.net"],
-                            stdin: image.serialized())
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                    "--asset-id", assetId, "--name", "sandbox", "--cdn-domain", "d123.cloudfront.net",
+                ],
+                stdin: image.serialized())
             #expect(r.status == 0, "\(r.stderr)")
             let results = try #require(r.json?.array)
             #expect(results.map { $0["Format"] } == ["vmdk", "vhd", "raw"])
@@ -140,9 +161,13 @@ extension Integration {
             // A re-run reuses the three completed tasks: no new task, the same output. It names the
             // CloudFront domain by the flag's old name, still accepted.
             let before = try tasks(assetId).count
-            let again = try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
-                                               "--asset-id", assetId, "--name", "sandbox", "--cloudfront-domain", "d123.cloudfront.net"],
-                                stdin: image.serialized())
+            let again = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                    "--asset-id", assetId, "--name", "sandbox", "--cloudfront-domain", "d123.cloudfront.net",
+                ],
+                stdin: image.serialized())
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.json == r.json)
             #expect(try tasks(assetId).count == before)
@@ -163,8 +188,12 @@ extension Integration {
             var results: [ToolResult?] = []
             let lock = NSLock()
             DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let r = try? run("ami-export", ["export", "--image-id", imageId, "--format", i == 0 ? "vmdk" : "vhd",
-                                                "--bucket", bucket, "--asset-id", assetId])
+                let r = try? run(
+                    "ami-export",
+                    [
+                        "export", "--image-id", imageId, "--format", i == 0 ? "vmdk" : "vhd",
+                        "--bucket", bucket, "--asset-id", assetId,
+                    ])
                 lock.withLock { results.append(r) }
             }
             for r in results {
@@ -182,10 +211,17 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "seq-\(unique)"
             let image = try makeImage(assetId)
-            let r = try run("ami-export", ["export", "--format", "vhd", "--format", "raw", "--sequential", "--bucket", bucket,
-                                           "--asset-id", assetId, "--prefix", "seq/"], stdin: image.serialized())
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vhd", "--format", "raw", "--sequential", "--bucket", bucket,
+                    "--asset-id", assetId, "--prefix", "seq/",
+                ], stdin: image.serialized())
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.json?.array?.map { $0["Key"] } == [.string("seq/sandbox-\(assetId).vhd"), .string("seq/sandbox-\(assetId).raw")])
+            #expect(
+                r.json?.array?.map { $0["Key"] } == [
+                    .string("seq/sandbox-\(assetId).vhd"), .string("seq/sandbox-\(assetId).raw"),
+                ])
             #expect(try tasks(assetId).allSatisfy { $0.imageId == image["ImageId"]!.string! })
             #expect(!r.stderr.contains("copying"))
         }
@@ -195,13 +231,17 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "fail-\(unique)"
             let image = try makeImage(assetId)
-            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "raw", "--bucket", bucket, "--asset-id", assetId,
-                                           "--description", "EMULATOR-FAIL"], stdin: image.serialized())
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--format", "raw", "--bucket", bucket, "--asset-id", assetId,
+                    "--description", "EMULATOR-FAIL",
+                ], stdin: image.serialized())
             #expect(r.status == 1)
             #expect(r.stdout.isEmpty)
             // Each format's reason once, in the final error line.
             #expect(r.stderr.components(separatedBy: "Unsupported kernel version").count == 3, "\(r.stderr)")
-            #expect(try ownImages(assetId) == [image["ImageId"]!.string!]) // the raw copy is removed after its failure
+            #expect(try ownImages(assetId) == [image["ImageId"]!.string!])  // the raw copy is removed after its failure
         }
 
         @Test(arguments: [SIGINT, SIGTERM])
@@ -211,8 +251,10 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "sig\(signal)-\(unique)"
             let image = try makeImage(assetId)
-            let (p, err) = try started(["export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
-                                        "--bucket", bucket, "--asset-id", assetId])
+            let (p, err) = try started([
+                "export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
+                "--bucket", bucket, "--asset-id", assetId,
+            ])
             let running = try Wait.until { try tasks(assetId).filter(\.isActive).count == 2 || !p.isRunning }
             #expect(running && p.isRunning, "the two exports did not start")
             kill(p.processIdentifier, signal)
@@ -221,7 +263,9 @@ extension Integration {
             #expect(p.terminationStatus == 128 + signal, "\(stderr)")
             let all = try tasks(assetId)
             #expect(all.count == 2)
-            #expect(all.allSatisfy { $0.status == "deleted" && $0.statusMessage?.contains("cancelled") == true }, "\(all.map(\.status))")
+            #expect(
+                all.allSatisfy { $0.status == "deleted" && $0.statusMessage?.contains("cancelled") == true },
+                "\(all.map(\.status))")
             #expect(try ownImages(assetId) == [image["ImageId"]!.string!], "\(stderr)")
         }
 
@@ -232,9 +276,13 @@ extension Integration {
             let image = try makeImage(assetId)
             try Emulator.configure(["faultRate": 0.3, "faultLimit": 20])
             defer { try? Emulator.configure(AmiExportTests.defaults) }
-            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
-                                           "--asset-id", assetId], stdin: image.serialized(),
-                            env: Emulator.environment(["AWS_MAX_ATTEMPTS": "10"]))
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--format", "vhd", "--format", "raw", "--bucket", bucket,
+                    "--asset-id", assetId,
+                ], stdin: image.serialized(),
+                env: Emulator.environment(["AWS_MAX_ATTEMPTS": "10"]))
             try Emulator.configure(["faultRate": 0])
             #expect(r.status == 0, "\(r.stderr)")
             let all = try tasks(assetId)
@@ -247,8 +295,12 @@ extension Integration {
             var bytes = [UInt8](repeating: 0, count: 12 << 20 | 12345)
             for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
             _ = try aws.s3("PUT", bucket: bucket, key: "p/source.raw", body: .bytes(bytes))
-            let r = try run("ami-export", ["rename", "--bucket", bucket, "--key", "p/source.raw", "--to", "p/final name.raw",
-                                           "--copy-threshold", "5MiB", "--part-size", "5MiB"])
+            let r = try run(
+                "ami-export",
+                [
+                    "rename", "--bucket", bucket, "--key", "p/source.raw", "--to", "p/final name.raw",
+                    "--copy-threshold", "5MiB", "--part-size", "5MiB",
+                ])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.json?["Parts"] == 3)
             #expect(r.json?["Size"] == .number(Double(bytes.count)))
@@ -264,8 +316,12 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "parts-\(unique)"
             let image = try makeImage(assetId)
-            let r = try run("ami-export", ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId,
-                                           "--copy-threshold", "5MiB", "--part-size", "5MiB"], stdin: image.serialized())
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId,
+                    "--copy-threshold", "5MiB", "--part-size", "5MiB",
+                ], stdin: image.serialized())
             #expect(r.status == 0, "\(r.stderr)")
             let key = "images/\(assetId)/sandbox-\(assetId).vmdk"
             let head = try aws.s3("HEAD", bucket: bucket, key: key)
@@ -290,7 +346,9 @@ extension Integration {
             var p = QueryParams()
             p.list("Owner", ["self"])
             p.filters([("is-public", ["true"])])
-            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap { $0["imageId"]?.string }
+            return try aws.query("ec2", "DescribeImages", p.pairs)["imagesSet"]!.list.compactMap {
+                $0["imageId"]?.string
+            }
         }
 
         @Test func makePublicGivesLaunchPermissionToAll() throws {
@@ -308,10 +366,11 @@ extension Integration {
         @Test func makePublicSaysWhetherBlockPublicAccessOrTheQuotaRefused() throws {
             let assetId = "quota-\(unique)"
             let first = try makeImage(assetId)["ImageId"]!.string!
-            _ = try aws.query("ec2", "EnableImageBlockPublicAccess", [("ImageBlockPublicAccessState", "block-new-sharing")])
+            _ = try aws.query(
+                "ec2", "EnableImageBlockPublicAccess", [("ImageBlockPublicAccessState", "block-new-sharing")])
             let blocked: ToolResult
             do {
-                defer { _ = try? aws.query("ec2", "DisableImageBlockPublicAccess") } // also when the run throws
+                defer { _ = try? aws.query("ec2", "DisableImageBlockPublicAccess") }  // also when the run throws
                 blocked = try run("ami-export", ["make-public", "--image-id", first])
             }
             #expect(blocked.status == 1)
@@ -341,12 +400,32 @@ extension Integration {
             (["export", "--format", "vmdk", "--bucket", "b", "--asset-id", "x"], #"{"ImageId":"ami-1","Nmae":"x"}"#),
             (["export", "--format", "vmdk", "--bucket", "b", "--asset-id", "x"], #"{"ImageId":7}"#),
             (["export", "--format", "qcow2", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
-            (["export", "--format", "vhd", "--format", "vhd", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
+            (
+                [
+                    "export", "--format", "vhd", "--format", "vhd", "--image-id", "ami-1", "--bucket", "b",
+                    "--asset-id", "x",
+                ], ""
+            ),
             (["export", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x"], ""),
-            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--part-size", "1MiB"], ""),
-            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--copy-threshold", "6GiB"], ""),
+            (
+                [
+                    "export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x",
+                    "--part-size", "1MiB",
+                ], ""
+            ),
+            (
+                [
+                    "export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x",
+                    "--copy-threshold", "6GiB",
+                ], ""
+            ),
             (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "bad id"], ""),
-            (["export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x", "--frobnicate"], ""),
+            (
+                [
+                    "export", "--format", "raw", "--image-id", "ami-1", "--bucket", "b", "--asset-id", "x",
+                    "--frobnicate",
+                ], ""
+            ),
             (["image", "--instance-id", "i-1", "--name", "x", "--asset-id", "x"], ""),
             (["image", "--instance-id", "i-1", "--name", "ok-name", "--asset-id", "x", "--filter", ".["], ""),
             (["make-public"], ""),

@@ -7,7 +7,9 @@ extension Integration {
     @Suite struct CfnDeployTests {
         let id = "\(getpid())-\(Int.random(in: 1000...9999))"
 
-        static var root: String { ProcessInfo.processInfo.environment["SANDBOX_ROOT"] ?? FileManager.default.currentDirectoryPath }
+        static var root: String {
+            ProcessInfo.processInfo.environment["SANDBOX_ROOT"] ?? FileManager.default.currentDirectoryPath
+        }
         static func stackFile(_ name: String) -> String { root + "/stacks/" + name }
 
         func tempFile(_ name: String, _ text: String) throws -> String {
@@ -18,8 +20,10 @@ extension Integration {
 
         /// A query API call through aws-sign-request; returns the decoded body.
         func query(_ service: String, _ body: String, region: String? = nil) throws -> JSON {
-            var request: JSON = ["service": .string(service), "body": .string(body),
-                                 "headers": ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"]]
+            var request: JSON = [
+                "service": .string(service), "body": .string(body),
+                "headers": ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
+            ]
             if let region { request.set("region", .string(region)) }
             let r = try run("aws-sign-request", stdin: request.serialized())
             #expect(r.status == 0, "\(r.stderr)")
@@ -41,11 +45,17 @@ extension Integration {
 
         @Test func ec2StackCreateNoChangeUpdateDeleteTwice() throws {
             let stack = "EC2-DATA-SCIENCE-SANDBOX-cfn-\(id)"
-            let image = try query("ec2", "Action=DescribeImages&Version=2016-11-15&Owner.1=amazon")["imagesSet"]?.list.first?["imageId"]?.string
-            let input: JSON = ["stack": .string(stack), "template": .string(Self.stackFile("ec2-instance.yaml")),
-                               "parameters": ["ImageId": JSON(image), "KeyName": .string("sandbox-cfn-\(id)-abcdef"),
-                                              "SourceCidr": "203.0.113.7/32", "RootVolumeSize": 40, "Owner": "me", "AssetId": .string("cfn-\(id)")],
-                               "tags": ["team": "data"]]
+            let image = try query("ec2", "Action=DescribeImages&Version=2016-11-15&Owner.1=amazon")["imagesSet"]?.list
+                .first?["imageId"]?.string
+            let input: JSON = [
+                "stack": .string(stack), "template": .string(Self.stackFile("ec2-instance.yaml")),
+                "parameters": [
+                    "ImageId": JSON(image), "KeyName": .string("sandbox-cfn-\(id)-abcdef"),
+                    "SourceCidr": "203.0.113.7/32", "RootVolumeSize": 40, "Owner": "me",
+                    "AssetId": .string("cfn-\(id)"),
+                ],
+                "tags": ["team": "data"],
+            ]
             let created = try run("cfn-deploy", ["--tag", "release=cfn-\(id)"], stdin: input.serialized())
             #expect(created.status == 0, "\(created.stderr)")
             let out = try #require(created.json)
@@ -54,7 +64,9 @@ extension Integration {
             let instanceId = try #require(out["Outputs"]?["InstanceId"]?.string)
             #expect(out["Outputs"]?["SecurityGroupId"]?.string?.hasPrefix("sg-") == true)
             let tagged = tags(try instance(instanceId))
-            #expect(tagged["owner"] == "me" && tagged["asset-id"] == "cfn-\(id)" && tagged["team"] == "data" && tagged["release"] == "cfn-\(id)", "\(tagged)")
+            #expect(
+                tagged["owner"] == "me" && tagged["asset-id"] == "cfn-\(id)" && tagged["team"] == "data"
+                    && tagged["release"] == "cfn-\(id)", "\(tagged)")
             #expect(tagged["aws:cloudformation:stack-name"] == stack)
 
             // The same deploy again: a change set without changes, deleted, nothing executed.
@@ -62,12 +74,18 @@ extension Integration {
             #expect(same.status == 0, "\(same.stderr)")
             #expect(same.json?["Changed"] == false && same.json?["Status"] == "CREATE_COMPLETE")
             #expect(same.json?["Outputs"] == out["Outputs"])
-            #expect(same.stderr.contains("nothing executed") && !same.stderr.contains("UPDATE_IN_PROGRESS"), "\(same.stderr)")
+            #expect(
+                same.stderr.contains("nothing executed") && !same.stderr.contains("UPDATE_IN_PROGRESS"),
+                "\(same.stderr)")
             let sets = try query("cloudformation", "Action=ListChangeSets&Version=2010-05-15&StackName=\(stack)")
-            #expect(sets["ListChangeSetsResult"]?["Summaries"]?.list.contains { $0["StackName"] == .string(stack) && $0["Status"] == "FAILED" } != true, "the empty change set is deleted")
+            #expect(
+                sets["ListChangeSetsResult"]?["Summaries"]?.list.contains {
+                    $0["StackName"] == .string(stack) && $0["Status"] == "FAILED"
+                } != true, "the empty change set is deleted")
 
             // A changed parameter (the flag wins over stdin): an UPDATE.
-            let updated = try run("cfn-deploy", ["--param", "Owner=you", "--tag", "release=cfn-\(id)"], stdin: input.serialized())
+            let updated = try run(
+                "cfn-deploy", ["--param", "Owner=you", "--tag", "release=cfn-\(id)"], stdin: input.serialized())
             #expect(updated.status == 0, "\(updated.stderr)")
             #expect(updated.json?["Status"] == "UPDATE_COMPLETE" && updated.json?["Changed"] == true)
             let newId = try #require(updated.json?["Outputs"]?["InstanceId"]?.string)
@@ -83,50 +101,63 @@ extension Integration {
         }
 
         @Test func aBrokenTemplateFailsWithTheReason() throws {
-            let template = try tempFile("broken.yaml", """
-            Resources:
-              Group:
-                Type: AWS::EC2::SecurityGroup
-                Properties:
-                  GroupDescription: !Ref NoSuchParameter
-            """)
+            let template = try tempFile(
+                "broken.yaml",
+                """
+                Resources:
+                  Group:
+                    Type: AWS::EC2::SecurityGroup
+                    Properties:
+                      GroupDescription: !Ref NoSuchParameter
+                """)
             let r = try run("cfn-deploy", ["--stack", "Broken-\(id)", "--template", template])
             #expect(r.status == 1)
             #expect(r.stderr.contains("is invalid") && r.stderr.contains("NoSuchParameter"), "\(r.stderr)")
-            #expect(try run("cfn-deploy", ["--describe", "--stack", "Broken-\(id)"]).status == 1, "no stack is left behind")
+            #expect(
+                try run("cfn-deploy", ["--describe", "--stack", "Broken-\(id)"]).status == 1, "no stack is left behind")
         }
 
         @Test func aCreateThatRollsBackIsReportedAndRemovedOnRequest() throws {
-            let template = try tempFile("role.yaml", """
-            Parameters:
-              RoleName: {Type: String}
-            Resources:
-              Logs:
-                Type: AWS::Logs::LogGroup
-              Role:
-                Type: AWS::IAM::Role
-                Properties:
-                  RoleName: !Ref RoleName
-                  AssumeRolePolicyDocument:
-                    Version: "2012-10-17"
-                    Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]
-            Outputs:
-              RoleArn: {Value: !GetAtt Role.Arn}
-            """)
+            let template = try tempFile(
+                "role.yaml",
+                """
+                Parameters:
+                  RoleName: {Type: String}
+                Resources:
+                  Logs:
+                    Type: AWS::Logs::LogGroup
+                  Role:
+                    Type: AWS::IAM::Role
+                    Properties:
+                      RoleName: !Ref RoleName
+                      AssumeRolePolicyDocument:
+                        Version: "2012-10-17"
+                        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]
+                Outputs:
+                  RoleArn: {Value: !GetAtt Role.Arn}
+                """)
             let role = "cfn-taken-\(id)"
-            let first = try run("cfn-deploy", ["--stack", "Role-A-\(id)", "--template", template, "--param", "RoleName=\(role)"])
-            #expect(first.status == 0 && first.json?["Outputs"]?["RoleArn"]?.string?.hasSuffix(role) == true, "\(first.stderr)")
+            let first = try run(
+                "cfn-deploy", ["--stack", "Role-A-\(id)", "--template", template, "--param", "RoleName=\(role)"])
+            #expect(
+                first.status == 0 && first.json?["Outputs"]?["RoleArn"]?.string?.hasSuffix(role) == true,
+                "\(first.stderr)")
 
             // The second stack asks for the same role name: its CREATE fails and rolls back.
-            let failed = try run("cfn-deploy", ["--stack", "Role-B-\(id)", "--template", template, "--param", "RoleName=\(role)"])
+            let failed = try run(
+                "cfn-deploy", ["--stack", "Role-B-\(id)", "--template", template, "--param", "RoleName=\(role)"])
             #expect(failed.status == 1)
-            #expect(failed.stderr.contains("Role (AWS::IAM::Role)") && failed.stderr.contains("already exists"), "\(failed.stderr)")
+            #expect(
+                failed.stderr.contains("Role (AWS::IAM::Role)") && failed.stderr.contains("already exists"),
+                "\(failed.stderr)")
             let last = failed.stderr.split(separator: "\n").last.map(String.init) ?? ""
             #expect(last.contains("ROLLBACK_COMPLETE") && last.contains("--delete-failed"), "\(last)")
             let left = try run("cfn-deploy", ["--describe", "--stack", "Role-B-\(id)"])
             #expect(left.json?["Status"] == "ROLLBACK_COMPLETE")
 
-            let removed = try run("cfn-deploy", ["--stack", "Role-B-\(id)", "--template", template, "--param", "RoleName=\(role)", "--delete-failed"])
+            let removed = try run(
+                "cfn-deploy",
+                ["--stack", "Role-B-\(id)", "--template", template, "--param", "RoleName=\(role)", "--delete-failed"])
             #expect(removed.status == 1)
             #expect(removed.stderr.contains("was deleted (--delete-failed)"), "\(removed.stderr)")
             #expect(try run("cfn-deploy", ["--describe", "--stack", "Role-B-\(id)"]).status == 1)
@@ -137,7 +168,8 @@ extension Integration {
             let template = Self.stackFile("ec2-instance.yaml")
             let missing = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Owner=me"])
             #expect(missing.status == 2)
-            #expect(missing.stderr.contains("needs parameters ImageId, KeyName, SourceCidr, AssetId"), "\(missing.stderr)")
+            #expect(
+                missing.stderr.contains("needs parameters ImageId, KeyName, SourceCidr, AssetId"), "\(missing.stderr)")
             let unknown = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Ownr=me"])
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("declares no parameter Ownr"), "\(unknown.stderr)")
@@ -148,12 +180,17 @@ extension Integration {
             let template = try tempFile("big.yaml", "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n" + padding)
             let stack = "Big-\(id)"
             let inline = try run("cfn-deploy", ["--stack", stack, "--template", template])
-            #expect(inline.status == 2 && inline.stderr.contains("51200") && inline.stderr.contains("--template-bucket"), "\(inline.stderr)")
+            #expect(
+                inline.status == 2 && inline.stderr.contains("51200") && inline.stderr.contains("--template-bucket"),
+                "\(inline.stderr)")
 
             let bucket = "cfn-templates-\(id)"
             let region = Emulator.settings["AWS_REGION"] ?? "eu-west-1"
-            let location = "<CreateBucketConfiguration><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
-            let made = try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
+            let location =
+                "<CreateBucketConfiguration><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
+            let made = try run(
+                "aws-sign-request",
+                stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
             #expect(made.status == 0, "\(made.stderr)")
             let r = try run("cfn-deploy", ["--stack", stack, "--template", template, "--template-bucket", bucket])
             #expect(r.status == 0 && r.json?["Status"] == "CREATE_COMPLETE", "\(r.stderr)")
@@ -164,27 +201,38 @@ extension Integration {
         /// make targets do; the emulator's placeholders stand in for WAF, CloudFront and CodeBuild.
         @Test func thePermanentStacksDeployInOrder() throws {
             func deploy(_ stack: String, _ file: String, _ params: JSON, region: [String] = []) throws -> JSON {
-                let input: JSON = ["stack": .string(stack), "template": .string(Self.stackFile(file)), "parameters": params]
+                let input: JSON = [
+                    "stack": .string(stack), "template": .string(Self.stackFile(file)), "parameters": params,
+                ]
                 let r = try run("cfn-deploy", region, stdin: input.serialized())
                 #expect(r.status == 0, "\(file): \(r.stderr)")
                 #expect(r.json?["Status"] == "CREATE_COMPLETE")
                 return r.json?["Outputs"] ?? [:]
             }
-            let waf = try deploy("WAF-\(id)", "vm-bucket-waf.yaml", ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"]],
-                                 region: ["--region", "us-east-1"])
+            let waf = try deploy(
+                "WAF-\(id)", "vm-bucket-waf.yaml", ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"]],
+                region: ["--region", "us-east-1"])
             let acl = try #require(waf["WebACLArn"]?.string)
             #expect(acl.hasPrefix("arn:aws:wafv2:us-east-1:") && acl.contains(":global/webacl/"))
             let bucket = try deploy("VM-Bucket-\(id)", "vm-bucket.yaml", ["WebACLId": .string(acl)])
             #expect(bucket["DistributionDomainName"]?.string?.hasSuffix(".cloudfront.net") == true)
-            let ci = try deploy("CI-\(id)", "ci-codebuild.yaml", ["SourceLocation": "https://github.com/example/sandbox-release.git",
-                                                                   "CodeBuildProjectName": .string("ci-\(id)")])
+            let ci = try deploy(
+                "CI-\(id)", "ci-codebuild.yaml",
+                [
+                    "SourceLocation": "https://github.com/example/sandbox-release.git",
+                    "CodeBuildProjectName": .string("ci-\(id)"),
+                ])
             #expect(ci["ProjectName"] == .string("ci-\(id)"))
-            let release = try deploy("Release-\(id)", "release-codebuild.yaml", [
-                "SourceLocation": "https://github.com/example/sandbox-release.git", "CodeBuildProjectName": .string("release-\(id)"),
-                "VMBucketName": bucket["BucketName"] ?? .null, "ExportRoleName": bucket["ExportRoleName"] ?? .null,
-                "CdnDomain": bucket["DistributionDomainName"] ?? .null,
-                "DefaultPasswordSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
-            ])
+            let release = try deploy(
+                "Release-\(id)", "release-codebuild.yaml",
+                [
+                    "SourceLocation": "https://github.com/example/sandbox-release.git",
+                    "CodeBuildProjectName": .string("release-\(id)"),
+                    "VMBucketName": bucket["BucketName"] ?? .null, "ExportRoleName": bucket["ExportRoleName"] ?? .null,
+                    "CdnDomain": bucket["DistributionDomainName"] ?? .null,
+                    "DefaultPasswordSecretArn":
+                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
+                ])
             #expect(release["ServiceRoleArn"]?.string?.hasPrefix("arn:aws:iam::") == true)
             for stack in ["Release-\(id)", "CI-\(id)", "VM-Bucket-\(id)"] {
                 #expect(try run("cfn-deploy", ["--delete", "--stack", stack]).status == 0)
@@ -192,26 +240,27 @@ extension Integration {
             #expect(try run("cfn-deploy", ["--delete", "--stack", "WAF-\(id)", "--region", "us-east-1"]).status == 0)
         }
 
-        @Test(arguments: [
-            (["--stack", "S"], #"{"stack":"S","#),
-            (["--stack", "S"], #"["S"]"#),
-            ([], #"{"stack":7,"template":"t.yaml"}"#),
-            ([], #"{"stack":"S","template":"t.yaml","parameters":{"A":{"x":1}}}"#),
-            ([], #"{"stack":"S","template":"t.yaml","tags":{"A":["x"]}}"#),
-            ([], #"{"stack":"S","template":"t.yaml","colour":"red"}"#),
-            ([], #"{"template":"t.yaml"}"#),
-            (["--stack", "S"], nil),
-            (["--stack", "1-bad", "--template", "t.yaml"], nil),
-            (["--stack", "S", "--template", "t.yaml", "--param", "NoEquals"], nil),
-            (["--stack", "S", "--template", "t.yaml", "--param", "A=1", "--param", "A=2"], nil),
-            (["--stack", "S", "--template", "t.yaml", "--tag", "aws:x=1"], nil),
-            (["--stack", "S", "--template", "/nonexistent/t.yaml"], nil),
-            (["--stack", "S", "--delete", "--template", "t.yaml"], nil),
-            (["--stack", "S", "--delete", "--describe"], nil),
-            (["--stack", "S", "--timeout", "0"], nil),
-            (["--stack", "S", "--bogus"], nil),
-            (["--stack", "S", "--delete", "--filter", ".["], nil),
-        ] as [([String], String?)])
+        @Test(
+            arguments: [
+                (["--stack", "S"], #"{"stack":"S","#),
+                (["--stack", "S"], #"["S"]"#),
+                ([], #"{"stack":7,"template":"t.yaml"}"#),
+                ([], #"{"stack":"S","template":"t.yaml","parameters":{"A":{"x":1}}}"#),
+                ([], #"{"stack":"S","template":"t.yaml","tags":{"A":["x"]}}"#),
+                ([], #"{"stack":"S","template":"t.yaml","colour":"red"}"#),
+                ([], #"{"template":"t.yaml"}"#),
+                (["--stack", "S"], nil),
+                (["--stack", "1-bad", "--template", "t.yaml"], nil),
+                (["--stack", "S", "--template", "t.yaml", "--param", "NoEquals"], nil),
+                (["--stack", "S", "--template", "t.yaml", "--param", "A=1", "--param", "A=2"], nil),
+                (["--stack", "S", "--template", "t.yaml", "--tag", "aws:x=1"], nil),
+                (["--stack", "S", "--template", "/nonexistent/t.yaml"], nil),
+                (["--stack", "S", "--delete", "--template", "t.yaml"], nil),
+                (["--stack", "S", "--delete", "--describe"], nil),
+                (["--stack", "S", "--timeout", "0"], nil),
+                (["--stack", "S", "--bogus"], nil),
+                (["--stack", "S", "--delete", "--filter", ".["], nil),
+            ] as [([String], String?)])
         func malformedInputExitsTwoBeforeAnyRequest(args: [String], stdin: String?) throws {
             let before = try Emulator.requestCount()
             let r = try run("cfn-deploy", args, stdin: stdin)

@@ -34,15 +34,20 @@ extension Integration {
         /// A role anyone in the account may assume, allowed everything; removed by the returned closure.
         func makeRole() throws -> (arn: String, remove: () -> Void) {
             let name = "role-\(unique)"
-            let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
+            let trust =
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
             let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
             let arn = created["CreateRoleResult"]?["Role"]?["Arn"]?.string
             let all = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            _ = try aws.query("iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", all)])
-            return (try #require(arn), { [aws] in
-                _ = try? aws.query("iam", "DeleteRolePolicy", [("RoleName", name), ("PolicyName", "all")])
-                _ = try? aws.query("iam", "DeleteRole", [("RoleName", name)])
-            })
+            _ = try aws.query(
+                "iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", all)])
+            return (
+                try #require(arn),
+                { [aws] in
+                    _ = try? aws.query("iam", "DeleteRolePolicy", [("RoleName", name), ("PolicyName", "all")])
+                    _ = try? aws.query("iam", "DeleteRole", [("RoleName", name)])
+                }
+            )
         }
 
         func arn(_ r: ToolResult) -> String { r.json?["json"]?["GetCallerIdentityResult"]?["Arn"]?.string ?? "" }
@@ -53,7 +58,9 @@ extension Integration {
             let role = try makeRole()
             defer { role.remove() }
             let settings = Emulator.settings
-            let config = try file("config", """
+            let config = try file(
+                "config",
+                """
                 [profile keys]
                 aws_access_key_id = \(settings["AWS_ACCESS_KEY_ID"] ?? "")
                 aws_secret_access_key = \(settings["AWS_SECRET_ACCESS_KEY"] ?? "")
@@ -67,10 +74,14 @@ extension Integration {
                 """)
             let relay = try Relay()
             defer { relay.stop() }
-            let r = try run("aws-sign-request", stdin: Self.callerIdentity, env: keyless([
-                "AWS_ENDPOINT_URL": relay.url, "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": dir + "/none",
-                "AWS_DEFAULT_PROFILE": "release", "AWS_EC2_METADATA_DISABLED": nil,
-                "AWS_EC2_METADATA_SERVICE_ENDPOINT": relay.url + "/_emulator/imds"]))
+            let r = try run(
+                "aws-sign-request", stdin: Self.callerIdentity,
+                env: keyless([
+                    "AWS_ENDPOINT_URL": relay.url, "AWS_CONFIG_FILE": config,
+                    "AWS_SHARED_CREDENTIALS_FILE": dir + "/none",
+                    "AWS_DEFAULT_PROFILE": "release", "AWS_EC2_METADATA_DISABLED": nil,
+                    "AWS_EC2_METADATA_SERVICE_ENDPOINT": relay.url + "/_emulator/imds",
+                ]))
             #expect(r.status == 0, "\(r.stderr)")
             #expect(arn(r).hasSuffix(":assumed-role/role-\(unique)/session-\(unique)"), "\(r.stdout)")
             let assume = relay.requests.components(separatedBy: "Action=AssumeRole").dropFirst().first ?? ""
@@ -84,11 +95,17 @@ extension Integration {
             defer { try? Emulator.configure(["containerToken": nil]) }
             let uri = Emulator.endpoint + "/_emulator/container-credentials"
             let right = try file("token", "token-\(unique)\n"), wrong = try file("wrong", "not-the-token")
-            let ok = try run("aws-sign-request", stdin: Self.callerIdentity,
-                             env: keyless(["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": right]))
+            let ok = try run(
+                "aws-sign-request", stdin: Self.callerIdentity,
+                env: keyless([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": right,
+                ]))
             #expect(ok.status == 0 && !arn(ok).isEmpty, "\(ok.stderr)")
-            let refused = try run("aws-sign-request", stdin: Self.callerIdentity,
-                                  env: keyless(["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": wrong]))
+            let refused = try run(
+                "aws-sign-request", stdin: Self.callerIdentity,
+                env: keyless([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": wrong,
+                ]))
             #expect(refused.status != 0 && refused.stderr.contains("container credentials"), "\(refused.stderr)")
         }
 
@@ -96,7 +113,9 @@ extension Integration {
         /// the SDKs. In a network namespace of its own that address is on the loopback, where a relay
         /// leads (through a Unix socket) to the emulator, which also answers the AWS request there.
         @Test func containerCredentialsByCodeBuildsRelativeURI() throws {
-            guard TestPrecondition.met(getuid() == 0, "a network namespace with 169.254.170.2 needs root") else { return }
+            guard TestPrecondition.met(getuid() == 0, "a network namespace with 169.254.170.2 needs root") else {
+                return
+            }
             try Emulator.configure(["containerToken": .string("token-\(unique)")])
             defer { try? Emulator.configure(["containerToken": nil]) }
             let socket = dir + "/\(unique).sock"
@@ -112,10 +131,15 @@ extension Integration {
                 for _ in $(seq 100); do [ -f "$INSIDE/port" ] && break; sleep 0.1; done
                 "$TOOL" <<<"$REQUEST"
                 """
-            let r = try run("/usr/bin/unshare", ["-n", "/bin/bash", "-ec", script], env: keyless([
-                "AWS_ENDPOINT_URL": "http://169.254.170.2", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/_emulator/container-credentials",
-                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token, "RELAY": Seed.root + "/Tests/network/relay.py", "SOCKET": socket,
-                "INSIDE": inside, "TOOL": Emulator.bin + "/aws-sign-request", "REQUEST": Self.callerIdentity]))
+            let r = try run(
+                "/usr/bin/unshare", ["-n", "/bin/bash", "-ec", script],
+                env: keyless([
+                    "AWS_ENDPOINT_URL": "http://169.254.170.2",
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/_emulator/container-credentials",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token, "RELAY": Seed.root + "/Tests/network/relay.py",
+                    "SOCKET": socket,
+                    "INSIDE": inside, "TOOL": Emulator.bin + "/aws-sign-request", "REQUEST": Self.callerIdentity,
+                ]))
             #expect(r.status == 0 && !arn(r).isEmpty, "\(r.stderr)")
             let requests = outside.requests
             #expect(requests.contains("GET /_emulator/container-credentials HTTP/1.1"), "\(requests.prefix(400))")

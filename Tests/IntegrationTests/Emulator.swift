@@ -21,7 +21,9 @@ enum Emulator {
             if l.hasPrefix("export ") { l = String(l.dropFirst(7)) }
             guard let eq = l.firstIndex(of: "=") else { continue }
             var v = String(l[l.index(after: eq)...])
-            if v.hasPrefix("'") && v.hasSuffix("'") || v.hasPrefix("\"") && v.hasSuffix("\"") { v = String(v.dropFirst().dropLast()) }
+            if v.hasPrefix("'") && v.hasSuffix("'") || v.hasPrefix("\"") && v.hasSuffix("\"") {
+                v = String(v.dropFirst().dropLast())
+            }
             out[String(l[..<eq])] = v
         }
         return out
@@ -37,7 +39,8 @@ enum Emulator {
         guard let url = settings["AWS_ENDPOINT_URL"] else {
             return "no emulator: \(envFile) is missing or names no AWS_ENDPOINT_URL (make emulator)"
         }
-        return (try? control("GET", url + "/_emulator/config")) != nil ? "" : "the emulator at \(url) does not answer (make emulator)"
+        return (try? control("GET", url + "/_emulator/config")) != nil
+            ? "" : "the emulator at \(url) does not answer (make emulator)"
     }()
 
     static var endpoint: String { settings["AWS_ENDPOINT_URL"]! }
@@ -45,8 +48,10 @@ enum Emulator {
     /// A clean environment: the emulator's settings, an empty HOME (no ~/.aws of the machine),
     /// and no instance metadata look-up.
     static func environment(_ overrides: [String: String?] = [:]) -> [String: String] {
-        var env: [String: String] = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                                     "HOME": emptyHome, "AWS_EC2_METADATA_DISABLED": "true"]
+        var env: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": emptyHome, "AWS_EC2_METADATA_DISABLED": "true",
+        ]
         env.merge(settings) { $1 }
         for (k, v) in overrides { env[k] = v }
         return env
@@ -61,14 +66,18 @@ enum Emulator {
     @discardableResult
     static func control(_ method: String, _ url: String, _ body: JSON? = nil) throws -> JSON {
         let http = HTTPClient(environment: [:])
-        let r = try http.send(HTTPRequest(method: method, url: url, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                          body: body.map { .bytes(Array($0.serialized().utf8)) } ?? .empty))
+        let r = try http.send(
+            HTTPRequest(
+                method: method, url: url, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                body: body.map { .bytes(Array($0.serialized().utf8)) } ?? .empty))
         guard r.status == 200 else { throw ToolError.remote("emulator control \(url): HTTP \(r.status)") }
         return try JSON.parse(r.body)
     }
 
     /// How many AWS requests the emulator has received so far.
-    static func requestCount() throws -> Int { Int(try control("GET", endpoint + "/_emulator/requests")["count"]!.number!) }
+    static func requestCount() throws -> Int {
+        Int(try control("GET", endpoint + "/_emulator/requests")["count"]!.number!)
+    }
 
     /// The AWS actions received so far (`ec2:DescribeImages`, …), in order of arrival.
     static func actions() throws -> [String] {
@@ -86,7 +95,9 @@ struct ToolResult {
 }
 
 /// Runs one of the built tools (or the program at an absolute path) with JSON on stdin.
-func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [String: String] = Emulator.environment()) throws -> ToolResult {
+func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [String: String] = Emulator.environment())
+    throws -> ToolResult
+{
     let p = Process()
     p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : Emulator.bin + "/" + tool)
     p.arguments = args
@@ -103,10 +114,13 @@ func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [Stri
     let errSink = Sink()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    DispatchQueue.global().async {
+        errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
-    return ToolResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errSink.data, as: UTF8.self))
+    return ToolResult(
+        status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errSink.data, as: UTF8.self))
 }

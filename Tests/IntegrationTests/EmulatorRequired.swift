@@ -7,7 +7,9 @@ import TestSupport
 struct EmulatorRequired: SuiteTrait, TestTrait, TestScoping {
     var isRecursive: Bool { true }
 
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void)
+        async throws
+    {
         guard TestPrecondition.met(Emulator.available, Emulator.unavailableReason) else { return }
         try await function()
     }

@@ -19,13 +19,15 @@ extension Integration {
         /// A role allowed everything, whose keys the emulator's container endpoint hands out.
         func makeRole() throws -> (arn: String, name: String) {
             let name = "expiring-\(unique)"
-            let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","#
+            let trust =
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","#
                 + #""Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
             let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
             let arn = created["CreateRoleResult"]!["Role"]!["Arn"]!.string!
             let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            _ = try aws.query("iam", "PutRolePolicy",
-                              [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", policy)])
+            _ = try aws.query(
+                "iam", "PutRolePolicy",
+                [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", policy)])
             return (arn, name)
         }
 
@@ -36,15 +38,18 @@ extension Integration {
 
         /// The tool's environment: no keys of its own, only the container endpoint (CodeBuild's way).
         var containerEnvironment: [String: String] {
-            Emulator.environment(["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_SESSION_TOKEN": nil,
-                                  "AWS_CONTAINER_CREDENTIALS_FULL_URI": Emulator.endpoint + "/_emulator/container-credentials"])
+            Emulator.environment([
+                "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_SESSION_TOKEN": nil,
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": Emulator.endpoint + "/_emulator/container-credentials",
+            ])
         }
 
         @Test func anExportOutlastingItsCredentialsCompletes() throws {
             let role = try makeRole()
             defer { removeRole(role.name) }
             let bucket = "expiring-\(unique)"
-            let location = "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint>"
+            let location =
+                "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint>"
                 + "</CreateBucketConfiguration>"
             _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
             var p = QueryParams()
@@ -57,18 +62,28 @@ extension Integration {
 
             // Keys that live 4 s; two formats side by side (threads) polling for 12 s each, then
             // renamed in parallel parts (sibling clients on other threads).
-            try Emulator.configure(["containerRoleArn": .string(role.arn), "credentialSeconds": 4,
-                                    "exportSeconds": 12, "exportBytes": .number(Double(11 << 20))])
+            try Emulator.configure([
+                "containerRoleArn": .string(role.arn), "credentialSeconds": 4,
+                "exportSeconds": 12, "exportBytes": .number(Double(11 << 20)),
+            ])
             defer {
                 try? Emulator.configure(["containerRoleArn": nil, "credentialSeconds": 3600])
                 try? Emulator.configure(AmiExportTests.defaults)
             }
-            let image = try run("ami-export", ["image", "--instance-id", instance, "--name", "sandbox-\(assetId)",
-                                               "--asset-id", assetId, "--no-reboot"], env: containerEnvironment)
+            let image = try run(
+                "ami-export",
+                [
+                    "image", "--instance-id", instance, "--name", "sandbox-\(assetId)",
+                    "--asset-id", assetId, "--no-reboot",
+                ], env: containerEnvironment)
             #expect(image.status == 0, "\(image.stderr)")
-            let r = try run("ami-export", ["export", "--format", "vmdk", "--format", "raw", "--bucket", bucket,
-                                           "--asset-id", assetId, "--copy-threshold", "5MiB", "--part-size", "5MiB"],
-                            stdin: image.stdout, env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
+            let r = try run(
+                "ami-export",
+                [
+                    "export", "--format", "vmdk", "--format", "raw", "--bucket", bucket,
+                    "--asset-id", assetId, "--copy-threshold", "5MiB", "--part-size", "5MiB",
+                ],
+                stdin: image.stdout, env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
             #expect(r.status == 0, "\(r.stderr.suffix(3000))")
             #expect(r.json?.array?.count == 2)
             #expect(r.stderr.contains("credentials renewed"), "\(r.stderr.suffix(3000))")

@@ -15,7 +15,8 @@ extension Integration {
 
         /// A wide terminal: every line break left in the help is one the text itself makes.
         func help(_ command: [String]) throws -> String {
-            let r = try run(command[0], Array(command.dropFirst()) + ["--help"], env: Emulator.environment(["COLUMNS": "2000"]))
+            let r = try run(
+                command[0], Array(command.dropFirst()) + ["--help"], env: Emulator.environment(["COLUMNS": "2000"]))
             #expect(r.status == 0, "\(command): \(r.stderr)")
             return r.stdout
         }
@@ -23,19 +24,25 @@ extension Integration {
         @Test(arguments: commands)
         func helpSaysEachDefaultOnceInWholeSentences(command: [String], imagesPrefix: Bool) throws {
             let text = try help(command)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             for line in lines {
-                #expect(line.components(separatedBy: "default").count <= 2, "\(command): default said twice in '\(line)'")
+                #expect(
+                    line.components(separatedBy: "default").count <= 2, "\(command): default said twice in '\(line)'")
             }
             for (line, next) in zip(lines, lines.dropFirst()) {
-                let broken = line.last.map { $0.isLetter || $0 == "," || $0 == ";" } == true && next.first?.isLowercase == true
+                let broken =
+                    line.last.map { $0.isLetter || $0 == "," || $0 == ";" } == true && next.first?.isLowercase == true
                 #expect(!broken, "\(command): a sentence broken between '\(line)' and '\(next)'")
             }
             #expect(text.contains("--images-prefix") == imagesPrefix, "\(command)")
         }
 
         @Test func usageLinesNameTheRequiredFlags() throws {
-            let usage = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("USAGE:") }.map(String.init) ?? "" }
+            let usage = { (text: String) in
+                text.split(separator: "\n").first { $0.hasPrefix("USAGE:") }.map(String.init) ?? ""
+            }
             let export = usage(try help(["ami-export", "export"]))
             #expect(export.contains("--format <format>") && !export.contains("[--format"), "\(export)")
             let deploy = usage(try help(["cfn-deploy"]))

@@ -18,8 +18,10 @@ extension Integration {
             let bucket = try exports.makeBucket()
             let assetId = "inflight-\(exports.unique)"
             let image = try exports.makeImage(assetId)
-            let (p, err) = try exports.started(["export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk",
-                                                "--bucket", bucket, "--asset-id", assetId])
+            let (p, err) = try exports.started([
+                "export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk",
+                "--bucket", bucket, "--asset-id", assetId,
+            ])
             // The task exists once the emulator made it; its answer is still held back then.
             let deadline = Date().addingTimeInterval(30)
             while try exports.tasks(assetId).isEmpty, Date() < deadline { usleep(50_000) }
@@ -28,8 +30,10 @@ extension Integration {
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(p.terminationStatus == 130, "\(stderr)")
             let all = try exports.tasks(assetId)
-            #expect(all.count == 1 && all.allSatisfy { $0.status == "deleted" && $0.statusMessage?.contains("cancelled") == true },
-                    "\(all.map(\.status)) \(stderr)")
+            #expect(
+                all.count == 1
+                    && all.allSatisfy { $0.status == "deleted" && $0.statusMessage?.contains("cancelled") == true },
+                "\(all.map(\.status)) \(stderr)")
         }
     }
 }

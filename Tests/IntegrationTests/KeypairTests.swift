@@ -13,7 +13,8 @@ extension Integration {
         func pairs(tagged value: String) throws -> [JSON] {
             var p = QueryParams()
             p.filters([("tag:asset-id", [value])])
-            return try AWSClient(environment: Emulator.environment()).query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list ?? []
+            return try AWSClient(environment: Emulator.environment()).query("ec2", "DescribeKeyPairs", p.pairs)[
+                "keySet"]?.list ?? []
         }
 
         @Test(arguments: ["ed25519", "rsa"])
@@ -22,7 +23,9 @@ extension Integration {
             let created = try run("keypair", ["create", "--asset-id", id, "--key-file", file, "--type", type])
             #expect(created.status == 0, "\(created.stderr)")
             let out = try #require(created.json)
-            #expect(out["KeyFile"] == .string(file) && out["AssetId"] == .string(id) && out["Fingerprint"]?.string?.isEmpty == false)
+            #expect(
+                out["KeyFile"] == .string(file) && out["AssetId"] == .string(id)
+                    && out["Fingerprint"]?.string?.isEmpty == false)
             #expect(out["KeyName"]?.string?.hasPrefix("sandbox-\(id)-") == true)
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600)
@@ -46,7 +49,9 @@ extension Integration {
             #expect(first.status == 0 && first.json?["KeyPair"] == "deleted" && first.json?["File"] == "removed")
             #expect(try !FileManager.default.fileExists(atPath: file) && pairs(tagged: id).isEmpty)
             let second = try run("keypair", ["delete"], stdin: created.stdout)
-            #expect(second.status == 0 && second.json?["KeyPair"] == "already gone" && second.stderr.contains("already gone"))
+            #expect(
+                second.status == 0 && second.json?["KeyPair"] == "already gone"
+                    && second.stderr.contains("already gone"))
             let byName = try run("keypair", ["delete", "--name", out["KeyName"]!.string!])
             #expect(byName.status == 0 && byName.json?["File"] == .null)
         }
@@ -55,7 +60,7 @@ extension Integration {
         /// the pair away again.
         @Test func aKeyFileThatCannotBeWrittenLeavesNoPair() throws {
             let id = "\(tag)-nofile"
-            let file = dir + "/" + String(repeating: "k", count: 300) // longer than a file name may be
+            let file = dir + "/" + String(repeating: "k", count: 300)  // longer than a file name may be
             let r = try run("keypair", ["create", "--asset-id", id, "--key-file", file])
             #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains("cannot write"))
             #expect(try pairs(tagged: id).isEmpty)
@@ -65,18 +70,22 @@ extension Integration {
             let existing = dir + "/existing.pem"
             FileManager.default.createFile(atPath: existing, contents: Data("x".utf8))
             let before = try Emulator.requestCount()
-            for (args, stdin) in [(["create", "--asset-id", "x", "--key-file", existing], ""),
-                                  (["create", "--asset-id", "bad id", "--key-file", dir + "/a.pem"], ""),
-                                  (["create", "--asset-id", "x", "--key-file", "/nonexistent-dir/a.pem"], ""),
-                                  (["create", "--asset-id", "x", "--key-file", dir + "/a.pem", "--type", "dsa"], ""),
-                                  (["delete"], "{bad"), (["delete"], "[]"), (["delete"], "{\"KeyFile\": \"/tmp/x\"}"),
-                                  (["delete"], "{\"KeyName\": \"k\", \"Extra\": 1}"),
-                                  (["delete"], "{\"KeyName\": \"k\", \"KeyFile\": \"\(existing)\"}")] {
+            for (args, stdin) in [
+                (["create", "--asset-id", "x", "--key-file", existing], ""),
+                (["create", "--asset-id", "bad id", "--key-file", dir + "/a.pem"], ""),
+                (["create", "--asset-id", "x", "--key-file", "/nonexistent-dir/a.pem"], ""),
+                (["create", "--asset-id", "x", "--key-file", dir + "/a.pem", "--type", "dsa"], ""),
+                (["delete"], "{bad"), (["delete"], "[]"), (["delete"], "{\"KeyFile\": \"/tmp/x\"}"),
+                (["delete"], "{\"KeyName\": \"k\", \"Extra\": 1}"),
+                (["delete"], "{\"KeyName\": \"k\", \"KeyFile\": \"\(existing)\"}"),
+            ] {
                 let r = try run("keypair", args, stdin: stdin)
-                #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(args) \(stdin): \(r.stderr)")
+                #expect(
+                    r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1,
+                    "\(args) \(stdin): \(r.stderr)")
             }
             #expect(try Emulator.requestCount() == before)
-            #expect(FileManager.default.fileExists(atPath: existing)) // not a key: never removed
+            #expect(FileManager.default.fileExists(atPath: existing))  // not a key: never removed
         }
     }
 }

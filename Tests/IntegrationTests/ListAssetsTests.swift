@@ -46,15 +46,19 @@ extension Integration {
         /// a second asset-id beside them.
         @Test func theSeededAccountIsListedRenderedAndPurged() throws {
             let a = "\(tag)-a", b = "\(tag)-b", bucket = "assets-\(tag)"
-            defer { // whatever happened: no active export may stay to take the Region's five slots
+            defer {  // whatever happened: no active export may stay to take the Region's five slots
                 if let all = try? run("list-assets", ["--asset-id", "\(tag)-*", "--bucket", bucket]), all.status == 0 {
-                    _ = try? run("purge-assets", ["--yes", "--asset-id", "\(tag)-*", "--expect-count", "\(all.json?.array?.count ?? 0)"],
-                                   stdin: all.stdout)
+                    _ = try? run(
+                        "purge-assets",
+                        ["--yes", "--asset-id", "\(tag)-*", "--expect-count", "\(all.json?.array?.count ?? 0)"],
+                        stdin: all.stdout)
                 }
             }
             let seedA = try Seed.run(["--asset-id", a, "--bucket", bucket])
-            let seedB = try Seed.run(["--asset-id", b, "--bucket", bucket, "--objects", "5", "--amis", "1", "--exports", "1",
-                                      "--key-pairs", "1", "--stacks", "2"])
+            let seedB = try Seed.run([
+                "--asset-id", b, "--bucket", bucket, "--objects", "5", "--amis", "1", "--exports", "1",
+                "--key-pairs", "1", "--stacks", "2",
+            ])
 
             let listA = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
             #expect(listA.status == 0, "\(listA.stderr)")
@@ -62,50 +66,76 @@ extension Integration {
             let exports = listA.json?.array?.filter { $0["kind"] == "export-image-task" } ?? []
             #expect(exports.count == 2 && exports.allSatisfy { $0["state"] == "active" && $0["assetId"] == .string(a) })
             let stacks = listA.json?.array?.filter { $0["kind"] == "stack" } ?? []
-            #expect(stacks.count == 60 && stacks.allSatisfy { $0["resources"]?.array?.first?["type"] == "AWS::SNS::Topic" })
+            #expect(
+                stacks.count == 60 && stacks.allSatisfy { $0["resources"]?.array?.first?["type"] == "AWS::SNS::Topic" })
             let entry = listA.json?.array?.first { $0["kind"] == "s3-object" }
-            #expect(entry?["assetId"] == .string(a) && entry?["bucket"] == .string(bucket) && entry?["size"]?.number != nil)
-            #expect(entry?["removeWith"]?.string?.hasPrefix("aws s3 rm --region eu-west-1 s3://\(bucket)/images/\(a)/") == true)
+            #expect(
+                entry?["assetId"] == .string(a) && entry?["bucket"] == .string(bucket) && entry?["size"]?.number != nil)
+            #expect(
+                entry?["removeWith"]?.string?.hasPrefix("aws s3 rm --region eu-west-1 s3://\(bucket)/images/\(a)/")
+                    == true)
 
             let both = try run("list-assets", ["--asset-id", "\(tag)-*", "--bucket", bucket])
             #expect(both.status == 0 && Seed.pairs(both.json) == Seed.pairs(seedA).union(Seed.pairs(seedB)))
-            let some = try run("list-assets", ["--asset-id", "\(tag)-?", "--bucket", bucket, "--kinds", "ami,key-pair"])
-            #expect(Seed.pairs(some.json) == Seed.pairs(["ami": seedA["ami"]! + seedB["ami"]!, "key-pair": seedA["key-pair"]! + seedB["key-pair"]!]))
+            let some = try run(
+                "list-assets", ["--asset-id", "\(tag)-?", "--bucket", bucket, "--kinds", "ami,key-pair"])
+            #expect(
+                Seed.pairs(some.json)
+                    == Seed.pairs([
+                        "ami": seedA["ami"]! + seedB["ami"]!, "key-pair": seedA["key-pair"]! + seedB["key-pair"]!,
+                    ]))
 
             let total = seedA.values.map(\.count).reduce(0, +)
             let md = try run("list-assets", ["--asset-id", a, "--bucket", bucket, "--format", "markdown"])
             let mdLines = md.stdout.split(separator: "\n")
-            #expect(md.status == 0 && mdLines.first == "### Assets of `\(a)`" && mdLines[1].hasPrefix("\(total) assets"))
-            #expect(mdLines.filter { $0.hasPrefix("| ") }.count == 2 + total + 60) // header, rule, assets, stack resources
+            #expect(
+                md.status == 0 && mdLines.first == "### Assets of `\(a)`" && mdLines[1].hasPrefix("\(total) assets"))
+            // The header, the rule, the assets and the stacks' resources.
+            #expect(mdLines.filter { $0.hasPrefix("| ") }.count == 2 + total + 60)
             let table = try run("list-assets", ["--asset-id", a, "--bucket", bucket, "--format", "table"])
             let tableLines = table.stdout.split(separator: "\n")
-            #expect(table.status == 0 && tableLines.first?.hasPrefix("KIND") == true && tableLines.count == 1 + total + 60 + 1)
-            #expect(!table.stdout.contains("\u{1B}")) // not a terminal: no colour
+            #expect(
+                table.status == 0 && tableLines.first?.hasPrefix("KIND") == true
+                    && tableLines.count == 1 + total + 60 + 1)
+            #expect(!table.stdout.contains("\u{1B}"))  // not a terminal: no colour
 
             let before = try Emulator.requestCount()
             let dry = try run("purge-assets", ["--asset-id", a], stdin: listA.stdout)
             #expect(try dry.status == 0 && Emulator.requestCount() == before)
             let planned = dry.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(planned.count == total && planned.allSatisfy { $0["command"]?.string?.hasPrefix("aws ") == true })
-            #expect(planned.allSatisfy { $0["action"] == ($0["kind"] == "export-image-task" ? "would cancel and untag" : "would remove") })
+            #expect(
+                planned.allSatisfy {
+                    $0["action"] == ($0["kind"] == "export-image-task" ? "would cancel and untag" : "would remove")
+                })
             #expect(planned.first?["kind"] == "export-image-task" && planned.last?["kind"] == "key-pair")
-            #expect(try Seed.pairs(run("list-assets", ["--asset-id", a, "--bucket", bucket]).json) == Seed.pairs(seedA))
+            #expect(
+                try Seed.pairs(run("list-assets", ["--asset-id", a, "--bucket", bucket]).json) == Seed.pairs(seedA))
 
             let purge = try run("purge-assets", ["--yes", "--asset-id", a], stdin: listA.stdout)
             let outcomes = purge.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
             #expect(purge.status == 0, "\(purge.stderr)")
-            #expect(outcomes.count == total && outcomes.allSatisfy { $0["outcome"] == ($0["kind"] == "export-image-task" ? "untagged" : "removed") })
-            #expect(outcomes.filter { $0["reason"]?.string?.hasPrefix("cancelled; AWS keeps export task records") == true }.count == 2)
+            #expect(
+                outcomes.count == total
+                    && outcomes.allSatisfy {
+                        $0["outcome"] == ($0["kind"] == "export-image-task" ? "untagged" : "removed")
+                    })
+            #expect(
+                outcomes.filter { $0["reason"]?.string?.hasPrefix("cancelled; AWS keeps export task records") == true }
+                    .count == 2)
             let after = try run("list-assets", ["--asset-id", a, "--bucket", bucket])
             #expect(after.status == 0 && after.json == [])
-            #expect(try Seed.pairs(run("list-assets", ["--asset-id", b, "--bucket", bucket]).json) == Seed.pairs(seedB))
+            #expect(
+                try Seed.pairs(run("list-assets", ["--asset-id", b, "--bucket", bucket]).json) == Seed.pairs(seedB))
         }
 
         /// An AMI's snapshots belong to its asset-id even when only the AMI was tagged.
         @Test func untaggedSnapshotsOfAnAMIAreListedWithIt() throws {
             let id = "\(tag)-u", bucket = "assets-\(tag)-u"
-            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
-                                       "--key-pairs", "0", "--stacks", "0", "--untagged-snapshots"])
+            let seeded = try Seed.run([
+                "--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
+                "--key-pairs", "0", "--stacks", "0", "--untagged-snapshots",
+            ])
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             #expect(Seed.pairs(listed.json) == Seed.pairs(seeded))
             #expect(listed.json?.array?.first { $0["kind"] == "snapshot" }?["assetId"] == .string(id))
@@ -115,12 +145,16 @@ extension Integration {
 
         @Test func theBucketComesFromTheEnvironmentOrIsSkippedWithANote() throws {
             let id = "\(tag)-v", bucket = "assets-\(tag)-v"
-            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "3", "--amis", "0", "--exports", "0",
-                                       "--key-pairs", "0", "--stacks", "0"])
-            let fromEnv = try run("list-assets", ["--asset-id", id, "--kinds", "s3-object", "--cdn-domain", "d1.example.net"],
-                                  env: Emulator.environment(["VM_BUCKET": bucket]))
+            let seeded = try Seed.run([
+                "--asset-id", id, "--bucket", bucket, "--objects", "3", "--amis", "0", "--exports", "0",
+                "--key-pairs", "0", "--stacks", "0",
+            ])
+            let fromEnv = try run(
+                "list-assets", ["--asset-id", id, "--kinds", "s3-object", "--cdn-domain", "d1.example.net"],
+                env: Emulator.environment(["VM_BUCKET": bucket]))
             #expect(Seed.pairs(fromEnv.json) == Seed.pairs(seeded))
-            #expect(fromEnv.json?.array?.first?["url"]?.string?.hasPrefix("https://d1.example.net/images/\(id)/") == true)
+            #expect(
+                fromEnv.json?.array?.first?["url"]?.string?.hasPrefix("https://d1.example.net/images/\(id)/") == true)
             // No VM bucket stack in that Region: the other kinds are listed, S3 is skipped with a note.
             let elsewhere = try run("list-assets", ["--asset-id", id, "--region", "ap-south-1"])
             #expect(elsewhere.status == 0 && elsewhere.json == [] && elsewhere.stderr.contains("S3 objects not listed"))
@@ -129,10 +163,14 @@ extension Integration {
 
         @Test func badFlagsExit2WithOneLineAndNoRequest() throws {
             let before = try Emulator.requestCount()
-            for args in [["--asset-id", "a b"], ["--asset-id", "1.*", "--kinds", "volume"], ["--asset-id", "[x]*"],
-                         ["--asset-id", "1", "--format", "table", "--filter", "."], ["--asset-id", "1", "--format", "html"], []] {
+            for args in [
+                ["--asset-id", "a b"], ["--asset-id", "1.*", "--kinds", "volume"], ["--asset-id", "[x]*"],
+                ["--asset-id", "1", "--format", "table", "--filter", "."], ["--asset-id", "1", "--format", "html"], [],
+            ] {
                 let r = try run("list-assets", args)
-                #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+                #expect(
+                    r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1,
+                    "\(args): \(r.stderr)")
             }
             #expect(try Emulator.requestCount() == before)
         }

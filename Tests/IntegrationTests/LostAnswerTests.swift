@@ -29,8 +29,9 @@ extension Integration {
             defer { _ = try? aws.query("ec2", "DeleteKeyPair", [("KeyName", name)]) }
             let relay = try Relay(lose: "Action=CreateKeyPair")
             defer { relay.stop() }
-            let r = try run("aws-sign-request", stdin: query("Action=CreateKeyPair&Version=2016-11-15&KeyName=\(name)"),
-                            env: through(relay))
+            let r = try run(
+                "aws-sign-request", stdin: query("Action=CreateKeyPair&Version=2016-11-15&KeyName=\(name)"),
+                env: through(relay))
             #expect(relay.held)
             #expect(r.status == 1 && r.stdout.isEmpty, "\(r.stderr)")
             #expect(!r.stderr.contains("Duplicate"), "CreateKeyPair was sent again: \(r.stderr)")
@@ -40,8 +41,9 @@ extension Integration {
         @Test func aReadWhoseAnswerWasLostIsSentAgain() throws {
             let relay = try Relay(lose: "Action=DescribeRegions")
             defer { relay.stop() }
-            let r = try run("aws-sign-request", stdin: query("Action=DescribeRegions&Version=2016-11-15"),
-                            env: through(relay))
+            let r = try run(
+                "aws-sign-request", stdin: query("Action=DescribeRegions&Version=2016-11-15"),
+                env: through(relay))
             #expect(relay.held)
             #expect(r.status == 0 && r.json?["status"] == 200, "\(r.stderr)")
         }
@@ -55,7 +57,8 @@ extension Integration {
             }
             let relay = try Relay(lose: "Action=CreateKeyPair")
             defer { relay.stop() }
-            let r = try run("keypair", ["create", "--asset-id", unique, "--key-file", file, "--name", name], env: through(relay))
+            let r = try run(
+                "keypair", ["create", "--asset-id", unique, "--key-file", file, "--name", name], env: through(relay))
             #expect(relay.held)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.contains("the answer was lost"), "\(r.stderr)")

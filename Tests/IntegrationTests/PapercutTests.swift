@@ -15,7 +15,8 @@ extension Integration {
         }
 
         @Test func aTableIntoPurgeAssetsIsRefusedWithAHint() throws {
-            let table = try run("list-assets", ["--asset-id", "papercut-\(getpid())", "--kinds", "key-pair", "--format", "table"])
+            let table = try run(
+                "list-assets", ["--asset-id", "papercut-\(getpid())", "--kinds", "key-pair", "--format", "table"])
             #expect(table.status == 0, "\(table.stderr)")
             let before = try Emulator.requestCount()
             let r = try run("purge-assets", ["--yes"], stdin: table.stdout + "\n")
@@ -26,37 +27,57 @@ extension Integration {
         @Test func aMisspeltFlagIsNamedEvenWhenARequiredOneIsMissing() throws {
             let r = try run("keypair", ["create", "--asset-idd", "1.0", "--key-file", "/tmp/x-\(getpid()).pem"])
             #expect(r.status == 2 && r.stderr.contains("--asset-idd"), "\(r.stderr)")
-            let hidden = try run("ami-export", ["export", "--cloudfront-domain", "d.example", "--bucket", "b", "--asset-id", "1"])
+            let hidden = try run(
+                "ami-export", ["export", "--cloudfront-domain", "d.example", "--bucket", "b", "--asset-id", "1"])
             #expect(hidden.status == 2 && !hidden.stderr.contains("cloudfront-domain"), "\(hidden.stderr)")
         }
 
         @Test func aRegionTypoExits2BeforeAnyRequest() throws {
             let before = try Emulator.requestCount()
             let r = try run("list-assets", ["--asset-id", "x", "--region", "eu-wset-1"])
-            #expect(r.status == 2 && r.stderr.contains("eu-wset-1") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(
+                r.status == 2 && r.stderr.contains("eu-wset-1") && r.stderr.split(separator: "\n").count == 1,
+                "\(r.stderr)")
             #expect(try Emulator.requestCount() == before)
         }
 
         @Test func aUrlOfAnotherRegionIsNamedWithTheSigningRegion() throws {
-            let r = try run("aws-sign-request", ["--dry-run"],
-                            stdin: #"{"service":"ec2","region":"eu-west-1","url":"https://ec2.us-east-1.amazonaws.com/","body":"Action=DescribeImages"}"#)
-            #expect(r.status == 0 && r.stderr.contains("us-east-1") && r.stderr.contains("signed for eu-west-1"), "\(r.stderr)")
-            let same = try run("aws-sign-request", ["--dry-run"],
-                               stdin: #"{"service":"ec2","region":"us-east-1","url":"https://ec2.us-east-1.amazonaws.com/","body":"Action=DescribeImages"}"#)
+            let r = try run(
+                "aws-sign-request", ["--dry-run"],
+                stdin:
+                    #"{"service":"ec2","region":"eu-west-1","url":"https://ec2.us-east-1.amazonaws.com/","body":"Action=DescribeImages"}"#
+            )
+            #expect(
+                r.status == 0 && r.stderr.contains("us-east-1") && r.stderr.contains("signed for eu-west-1"),
+                "\(r.stderr)")
+            let same = try run(
+                "aws-sign-request", ["--dry-run"],
+                stdin:
+                    #"{"service":"ec2","region":"us-east-1","url":"https://ec2.us-east-1.amazonaws.com/","body":"Action=DescribeImages"}"#
+            )
             #expect(same.status == 0 && same.stderr.isEmpty, "\(same.stderr)")
         }
 
         @Test func debugLinesNameTheAction() throws {
-            let r = try run("aws-sign-request", stdin: #"{"service":"ec2","body":"Action=DescribeKeyPairs&Version=2016-11-15"}"#,
-                            env: Emulator.environment(["SANDBOX_DEBUG": "1"]))
+            let r = try run(
+                "aws-sign-request", stdin: #"{"service":"ec2","body":"Action=DescribeKeyPairs&Version=2016-11-15"}"#,
+                env: Emulator.environment(["SANDBOX_DEBUG": "1"]))
             #expect(r.status == 0 && r.stderr.contains("ec2:DescribeKeyPairs POST "), "\(r.stderr)")
         }
 
         @Test func renamingAMissingKeySaysTheKeyIsMissing() throws {
             let bucket = "papercut-\(getpid())"
-            #expect(try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"}"#).status == 0)
-            let r = try run("ami-export", ["rename", "--bucket", bucket, "--key", "images/nope.raw", "--to", "images/x.raw"])
-            #expect(r.status == 1 && r.stderr.contains("images/nope.raw is missing") && !r.stderr.contains("export the image"), "\(r.stderr)")
+            #expect(
+                try run(
+                    "aws-sign-request",
+                    stdin:
+                        #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"}"#
+                ).status == 0)
+            let r = try run(
+                "ami-export", ["rename", "--bucket", bucket, "--key", "images/nope.raw", "--to", "images/x.raw"])
+            #expect(
+                r.status == 1 && r.stderr.contains("images/nope.raw is missing")
+                    && !r.stderr.contains("export the image"), "\(r.stderr)")
         }
     }
 }

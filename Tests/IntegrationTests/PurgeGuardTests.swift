@@ -16,52 +16,77 @@ extension Integration {
         }
 
         func ec2(_ body: String, filter: String) throws -> String {
-            let r = try run("aws-sign-request", ["-r", "--filter", filter],
-                            stdin: #"{"service":"ec2",\#(form),"body":"\#(body)&Version=2016-11-15"}"#)
+            let r = try run(
+                "aws-sign-request", ["-r", "--filter", filter],
+                stdin: #"{"service":"ec2",\#(form),"body":"\#(body)&Version=2016-11-15"}"#)
             #expect(r.status == 0, "\(body): \(r.stderr)")
             return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
         func objectExists(_ bucket: String, _ key: String) throws -> Bool {
-            try run("aws-sign-request", ["--filter", ".status"], stdin: #"{"service":"s3","method":"HEAD","path":"/\#(bucket)/\#(key)"}"#)
-                .stdout.hasPrefix("200")
+            try run(
+                "aws-sign-request", ["--filter", ".status"],
+                stdin: #"{"service":"s3","method":"HEAD","path":"/\#(bucket)/\#(key)"}"#
+            )
+            .stdout.hasPrefix("200")
         }
 
-        func outcomes(_ r: ToolResult) -> [JSON] { r.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) } }
+        func outcomes(_ r: ToolResult) -> [JSON] {
+            r.stdout.split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+        }
 
         /// An entry claiming asset-id 1 names an AMI and snapshot tagged 2, an untagged key pair,
         /// an S3 key of release 2 and one outside the images prefix: all refused, all still there.
         @Test func entriesThatClaimAnotherAssetIdRemoveNothing() throws {
             let one = "\(tag)-1", two = "\(tag)-2", bucket = "guard-\(tag)"
-            let seeded = try Seed.run(["--asset-id", two, "--bucket", bucket, "--objects", "1", "--amis", "1", "--exports", "0",
-                                       "--key-pairs", "0", "--stacks", "0"])
+            let seeded = try Seed.run([
+                "--asset-id", two, "--bucket", bucket, "--objects", "1", "--amis", "1", "--exports", "0",
+                "--key-pairs", "0", "--stacks", "0",
+            ])
             let ami = seeded["ami"]![0], snapshot = seeded["snapshot"]![0], object = seeded["s3-object"]![0]
             let pair = try ec2("Action=CreateKeyPair&KeyName=untagged-\(tag)", filter: ".json.keyPairId")
-            #expect(try run("aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)/config/other-data.json","body":"{}"}"#)
+            #expect(
+                try run(
+                    "aws-sign-request",
+                    stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)/config/other-data.json","body":"{}"}"#
+                )
                 .status == 0)
-            let input = "[" + [entry("ami", ami, one), entry("snapshot", snapshot, one), entry("key-pair", pair, one),
-                               entry("s3-object", object, one, bucket: bucket),
-                               entry("s3-object", "config/other-data.json", one, bucket: bucket)].joined(separator: ",") + "]"
+            let input =
+                "["
+                + [
+                    entry("ami", ami, one), entry("snapshot", snapshot, one), entry("key-pair", pair, one),
+                    entry("s3-object", object, one, bucket: bucket),
+                    entry("s3-object", "config/other-data.json", one, bucket: bucket),
+                ].joined(separator: ",") + "]"
             let sentBefore = try Emulator.actions().count
             let r = try run("purge-assets", ["--yes", "--asset-id", one], stdin: input)
             let lines = outcomes(r)
             // The emulator's request log: only looks, no removal was sent.
             let sent = try Emulator.actions().dropFirst(sentBefore)
             #expect(!sent.isEmpty && sent.allSatisfy { $0.contains(":Describe") || $0.contains(":List") }, "\(sent)")
-            #expect(r.status == 2 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("5 of 5 assets were refused"),
-                    "\(r.stderr)")
-            #expect(lines.count == 5 && lines.allSatisfy { $0["outcome"] == "refused" && $0["reason"]?.string != nil }, "\(r.stdout)")
-            #expect(lines.first { $0["kind"] == "ami" }?["reason"] == .string("its asset-id tag is now '\(two)', the entry says '\(one)'"))
+            #expect(
+                r.status == 2 && r.stderr.split(separator: "\n").count == 1
+                    && r.stderr.contains("5 of 5 assets were refused"),
+                "\(r.stderr)")
+            #expect(
+                lines.count == 5 && lines.allSatisfy { $0["outcome"] == "refused" && $0["reason"]?.string != nil },
+                "\(r.stdout)")
+            #expect(
+                lines.first { $0["kind"] == "ami" }?["reason"]
+                    == .string("its asset-id tag is now '\(two)', the entry says '\(one)'"))
             #expect(lines.first { $0["kind"] == "key-pair" }?["reason"] == "it has no asset-id tag now")
             // Everything is still there.
-            #expect(try Seed.pairs(run("list-assets", ["--asset-id", two, "--bucket", bucket]).json) == Seed.pairs(seeded))
+            #expect(
+                try Seed.pairs(run("list-assets", ["--asset-id", two, "--bucket", bucket]).json) == Seed.pairs(seeded))
             // moto ignores KeyPairId.N: the filter asks for the one pair.
             let look = "Action=DescribeKeyPairs&Filter.1.Name=key-pair-id&Filter.1.Value.1=\(pair)"
             #expect(try ec2(look, filter: ".json.keySet | length") == "1")
             #expect(try objectExists(bucket, "config/other-data.json"))
             // The entries of release 2 under --asset-id 1 are refused before any request.
             let before = try Emulator.requestCount()
-            let claimed = "[" + [entry("ami", ami, two), entry("s3-object", object, two, bucket: bucket)].joined(separator: ",") + "]"
+            let claimed =
+                "[" + [entry("ami", ami, two), entry("s3-object", object, two, bucket: bucket)].joined(separator: ",")
+                + "]"
             let other = try run("purge-assets", ["--yes", "--asset-id", one], stdin: claimed)
             #expect(try other.status == 2 && outcomes(other).count == 2 && Emulator.requestCount() == before)
             _ = try ec2("Action=DeleteKeyPair&KeyPairId=\(pair)", filter: ".status")
@@ -72,34 +97,47 @@ extension Integration {
         /// A list read before the AMI was re-tagged to another release removes nothing of it.
         @Test func aStaleListIsCheckedAgainstTheLiveTags() throws {
             let id = "\(tag)-s", later = "\(tag)-t", bucket = "guard-\(tag)-s"
-            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
-                                       "--key-pairs", "0", "--stacks", "0"])
+            let seeded = try Seed.run([
+                "--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
+                "--key-pairs", "0", "--stacks", "0",
+            ])
             let stale = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let retag = #"["\#(seeded["ami"]![0])","\#(seeded["snapshot"]![0])"]"#
             #expect(try run("tag-assets", ["--asset-id", later], stdin: retag).status == 0)
             let r = try run("purge-assets", ["--yes", "--asset-id", id], stdin: stale.stdout)
-            #expect(r.status == 2 && outcomes(r).count == 2 && outcomes(r).allSatisfy { $0["outcome"] == "refused" },
-                    "\(r.stdout) \(r.stderr)")
-            #expect(try Seed.pairs(run("list-assets", ["--asset-id", later, "--kinds", "ami,snapshot"]).json)
-                == ["ami \(seeded["ami"]![0])", "snapshot \(seeded["snapshot"]![0])"])
-            _ = try run("purge-assets", ["--yes", "--asset-id", later], stdin: run("list-assets", ["--asset-id", later]).stdout)
+            #expect(
+                r.status == 2 && outcomes(r).count == 2 && outcomes(r).allSatisfy { $0["outcome"] == "refused" },
+                "\(r.stdout) \(r.stderr)")
+            #expect(
+                try Seed.pairs(run("list-assets", ["--asset-id", later, "--kinds", "ami,snapshot"]).json)
+                    == ["ami \(seeded["ami"]![0])", "snapshot \(seeded["snapshot"]![0])"])
+            _ = try run(
+                "purge-assets", ["--yes", "--asset-id", later], stdin: run("list-assets", ["--asset-id", later]).stdout)
         }
 
         /// make-public marks the AMI and its snapshots published: a purge leaves them unless told.
         @Test func publishedAssetsNeedIncludePublished() throws {
             let id = "\(tag)-p", bucket = "guard-\(tag)-p"
-            let seeded = try Seed.run(["--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
-                                       "--key-pairs", "0", "--stacks", "0"])
+            let seeded = try Seed.run([
+                "--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
+                "--key-pairs", "0", "--stacks", "0",
+            ])
             let pub = try run("ami-export", ["make-public", "--image-id", seeded["ami"]![0]])
             #expect(pub.status == 0, "\(pub.stderr)")
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let refused = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
-            #expect(refused.status == 2 && outcomes(refused).count == 2
-                && outcomes(refused).allSatisfy { $0["outcome"] == "refused" && $0["reason"]?.string?.contains("published") == true },
-                    "\(refused.stdout)")
-            #expect(try Seed.pairs(run("list-assets", ["--asset-id", id, "--bucket", bucket]).json) == Seed.pairs(seeded))
-            let removed = try run("purge-assets", ["--yes", "--asset-id", id, "--include-published"], stdin: listed.stdout)
-            #expect(removed.status == 0 && outcomes(removed).allSatisfy { $0["outcome"] == "removed" }, "\(removed.stdout)")
+            #expect(
+                refused.status == 2 && outcomes(refused).count == 2
+                    && outcomes(refused).allSatisfy {
+                        $0["outcome"] == "refused" && $0["reason"]?.string?.contains("published") == true
+                    },
+                "\(refused.stdout)")
+            #expect(
+                try Seed.pairs(run("list-assets", ["--asset-id", id, "--bucket", bucket]).json) == Seed.pairs(seeded))
+            let removed = try run(
+                "purge-assets", ["--yes", "--asset-id", id, "--include-published"], stdin: listed.stdout)
+            #expect(
+                removed.status == 0 && outcomes(removed).allSatisfy { $0["outcome"] == "removed" }, "\(removed.stdout)")
         }
 
         /// `ASSET_ID='*'`: a glob removes only with the count of the reviewed list, else exit 2

@@ -13,8 +13,10 @@ final class Relay {
     /// `lose`: the same, but its connection is closed once the emulator has done the work;
     /// `tls`: the certificate and key the relay presents.
     /// `listen`: a Unix socket path instead of a port (`url` is then empty).
-    init(hold: String? = nil, lose: String? = nil, after: String? = nil, tls: (cert: String, key: String)? = nil,
-         listen: String? = nil) throws {
+    init(
+        hold: String? = nil, lose: String? = nil, after: String? = nil, tls: (cert: String, key: String)? = nil,
+        listen: String? = nil
+    ) throws {
         dir = NSTemporaryDirectory() + "relay-\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let target = Emulator.endpoint.replacingOccurrences(of: "http://", with: "")
@@ -30,10 +32,12 @@ final class Relay {
         try process.run()
         let process = process, portFile = dir + "/port"
         guard Wait.until({ FileManager.default.fileExists(atPath: portFile) || !process.isRunning }),
-              let port = try? String(contentsOfFile: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let port = try? String(contentsOfFile: portFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
         else {
             process.terminate()
-            throw ToolError.remote("Tests/network/relay.py did not start (exit \(process.isRunning ? -1 : process.terminationStatus))")
+            throw ToolError.remote(
+                "Tests/network/relay.py did not start (exit \(process.isRunning ? -1 : process.terminationStatus))")
         }
         // By name over TLS: the certificate names localhost, and no_proxy can name it.
         url = listen != nil ? "" : tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"

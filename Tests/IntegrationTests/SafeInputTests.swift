@@ -7,14 +7,19 @@ extension Integration {
     /// Inputs that crashed a tool or reached the wire: each ends in its contract exit with one
     /// stderr line, before any request.
     @Suite struct SafeInputTests {
-        let ec2 = #""service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=DescribeRegions&Version=2016-11-15""#
+        let ec2 =
+            #""service":"ec2","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=DescribeRegions&Version=2016-11-15""#
 
         func oneLine(_ r: ToolResult, exit: Int32, _ what: String) {
-            #expect(r.status == exit && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(what): \(r.status) \(r.stderr)")
+            #expect(
+                r.status == exit && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1,
+                "\(what): \(r.status) \(r.stderr)")
         }
 
         /// Starts a tool, signals it after a moment, and returns its exit status and stderr.
-        func signalled(_ tool: String, _ args: [String], stdin: String?, env: [String: String], signal: Int32) throws -> (Int32, String) {
+        func signalled(_ tool: String, _ args: [String], stdin: String?, env: [String: String], signal: Int32) throws
+            -> (Int32, String)
+        {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
             p.arguments = args
@@ -28,11 +33,13 @@ extension Integration {
                 input.fileHandleForWriting.write(Data(stdin.utf8))
                 try input.fileHandleForWriting.close()
             }
-            sleep(2) // the tool is blocked on stdin, or in the endless filter
+            sleep(2)  // the tool is blocked on stdin, or in the endless filter
             kill(p.processIdentifier, signal)
             p.waitUntilExit()
             try? input.fileHandleForWriting.close()
-            return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            return (
+                p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            )
         }
 
         @Test func numbersTooLargeExit2() throws {
@@ -48,9 +55,11 @@ extension Integration {
 
         @Test func requestsThatWouldChangeTheHostOrAddHeadersExit2() throws {
             let before = try Emulator.requestCount()
-            for request in [#"{"service":"evil.example/x?","body":"Action=X"}"#,
-                            #"{\#(ec2.replacingOccurrences(of: "\"Content-Type\":\"application/x-www-form-urlencoded\"", with: "\"X-A\":\"1\\r\\nX-Evil: 1\""))}"#,
-                            #"{"service":"ec2","headers":{"X-A\nB":"1"},"body":"Action=X"}"#] {
+            for request in [
+                #"{"service":"evil.example/x?","body":"Action=X"}"#,
+                #"{\#(ec2.replacingOccurrences(of: "\"Content-Type\":\"application/x-www-form-urlencoded\"", with: "\"X-A\":\"1\\r\\nX-Evil: 1\""))}"#,
+                #"{"service":"ec2","headers":{"X-A\nB":"1"},"body":"Action=X"}"#,
+            ] {
                 oneLine(try run("aws-sign-request", stdin: request), exit: 2, request)
             }
             #expect(try Emulator.requestCount() == before)
@@ -58,11 +67,15 @@ extension Integration {
 
         @Test func containerCredentialsOnlyFromAllowedHosts() throws {
             let before = try Emulator.requestCount()
-            let noKeys: [String: String?] = ["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_SESSION_TOKEN": nil]
-            for (name, value) in [("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://198.51.100.7/creds"),
-                                  ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.2.evil.example/creds"),
-                                  ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "@evil.example/creds"),
-                                  ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "//evil.example/creds")] {
+            let noKeys: [String: String?] = [
+                "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil, "AWS_SESSION_TOKEN": nil,
+            ]
+            for (name, value) in [
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://198.51.100.7/creds"),
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.2.evil.example/creds"),
+                ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "@evil.example/creds"),
+                ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "//evil.example/creds"),
+            ] {
                 var env = noKeys
                 env[name] = value
                 oneLine(try run("aws-sign-request", stdin: "{\(ec2)}", env: Emulator.environment(env)), exit: 2, value)
@@ -73,8 +86,11 @@ extension Integration {
         @Test func plainHTTPToAnotherHostIsWarnedAbout() throws {
             // 0.0.0.0 reaches the local emulator but is no loopback name: the warning's case.
             let other = Emulator.endpoint.replacingOccurrences(of: "127.0.0.1", with: "0.0.0.0")
-            let r = try run("aws-sign-request", stdin: "{\(ec2)}", env: Emulator.environment(["AWS_ENDPOINT_URL": other]))
-            #expect(r.status == 0 && r.stderr.contains("warning: signed requests go to 0.0.0.0 over plain http"), "\(r.stderr)")
+            let r = try run(
+                "aws-sign-request", stdin: "{\(ec2)}", env: Emulator.environment(["AWS_ENDPOINT_URL": other]))
+            #expect(
+                r.status == 0 && r.stderr.contains("warning: signed requests go to 0.0.0.0 over plain http"),
+                "\(r.stderr)")
             #expect(try run("aws-sign-request", stdin: "{\(ec2)}").stderr.isEmpty)
         }
 
@@ -89,8 +105,11 @@ extension Integration {
                 oneLine(try run("aws-sign-request", dry + ["--filter", filter], stdin: "{\(ec2)}"), exit: 2, filter)
             }
             // halt_error: the message as it is on stderr, the exit code given (jq's behaviour).
-            let halted = try run("aws-sign-request", dry + ["--filter", #"1, ("bye\n" | halt_error(3)), 2"#], stdin: "{\(ec2)}")
-            #expect(halted.status == 3 && halted.stdout == "1\n" && halted.stderr == "bye\n", "\(halted.status) \(halted.stderr)")
+            let halted = try run(
+                "aws-sign-request", dry + ["--filter", #"1, ("bye\n" | halt_error(3)), 2"#], stdin: "{\(ec2)}")
+            #expect(
+                halted.status == 3 && halted.stdout == "1\n" && halted.stderr == "bye\n",
+                "\(halted.status) \(halted.stderr)")
             let object = try run("aws-sign-request", dry + ["--filter", #"{"a":1} | halt_error"#], stdin: "{\(ec2)}")
             #expect(object.status == 5 && object.stderr == "{\"a\":1}\n", "\(object.stderr)")
             // -r prints a string whole, NUL included.
@@ -102,15 +121,19 @@ extension Integration {
             let env = Emulator.environment(["SANDBOX_FILTER_SECONDS": "3", "SANDBOX_FILTER_MEMORY_MB": "256"])
             for filter in ["def f: f; f", "repeat(.)", "[repeat(.)]"] {
                 let r = try run("aws-sign-request", ["--dry-run", "--filter", filter], stdin: "{\(ec2)}", env: env)
-                #expect(r.status == 5 && r.stderr.contains("--filter") && r.stderr.contains("stopped"), "\(filter): \(r.stderr)")
+                #expect(
+                    r.status == 5 && r.stderr.contains("--filter") && r.stderr.contains("stopped"),
+                    "\(filter): \(r.stderr)")
             }
         }
 
         @Test func signalsStopAFilterAndAReadOfStdin() throws {
-            let (term, termErr) = try signalled("aws-sign-request", ["--dry-run", "--filter", "def f: f; f"], stdin: "{\(ec2)}",
-                                                env: Emulator.environment(), signal: SIGTERM)
+            let (term, termErr) = try signalled(
+                "aws-sign-request", ["--dry-run", "--filter", "def f: f; f"], stdin: "{\(ec2)}",
+                env: Emulator.environment(), signal: SIGTERM)
             #expect(term == 143, "\(termErr)")
-            let (int, intErr) = try signalled("purge-assets", ["--asset-id", "x"], stdin: nil, env: Emulator.environment(), signal: SIGINT)
+            let (int, intErr) = try signalled(
+                "purge-assets", ["--asset-id", "x"], stdin: nil, env: Emulator.environment(), signal: SIGINT)
             #expect(int == 130 && intErr.split(separator: "\n").count == 1, "\(intErr)")
         }
     }

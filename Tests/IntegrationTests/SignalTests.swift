@@ -19,7 +19,9 @@ extension Integration {
 
         /// Runs a tool through `relay`, sends `signal` once the relay holds the answer the tool
         /// waits for, and returns how the tool ended.
-        func interrupted(_ tool: String, _ args: [String], stdin: String = "", relay: Relay, signal: Int32) throws -> ToolResult {
+        func interrupted(_ tool: String, _ args: [String], stdin: String = "", relay: Relay, signal: Int32) throws
+            -> ToolResult
+        {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
             p.arguments = args
@@ -33,14 +35,17 @@ extension Integration {
             let outSink = Sink(), errSink = Sink(), group = DispatchGroup()
             for (pipe, sink) in [(out, outSink), (err, errSink)] {
                 group.enter()
-                DispatchQueue.global().async { sink.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+                DispatchQueue.global().async {
+                    sink.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
+                }
             }
             let reached = Wait.until { relay.held || !p.isRunning }
             if p.isRunning { kill(p.processIdentifier, reached ? signal : SIGKILL) }
             group.wait()
             p.waitUntilExit()
-            let result = ToolResult(status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
-                                    stderr: String(decoding: errSink.data, as: UTF8.self))
+            let result = ToolResult(
+                status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
+                stderr: String(decoding: errSink.data, as: UTF8.self))
             #expect(relay.held, "\(tool) ended (exit \(result.status)) before the request to hold: \(result.stderr)")
             return result
         }
@@ -48,11 +53,15 @@ extension Integration {
         func keyPairs(tagged value: String) throws -> [String] {
             var p = QueryParams()
             p.filters([("tag:asset-id", [value])])
-            return try aws.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list.compactMap { $0["keyName"]?.string } ?? []
+            return try aws.query("ec2", "DescribeKeyPairs", p.pairs)["keySet"]?.list.compactMap {
+                $0["keyName"]?.string
+            } ?? []
         }
 
         func deleteKeyPairs(tagged value: String) {
-            for name in (try? keyPairs(tagged: value)) ?? [] { _ = try? aws.query("ec2", "DeleteKeyPair", [("KeyName", name)]) }
+            for name in (try? keyPairs(tagged: value)) ?? [] {
+                _ = try? aws.query("ec2", "DeleteKeyPair", [("KeyName", name)])
+            }
         }
 
         /// The pair exists in AWS while its answer is on the way: the tool must delete it again.
@@ -62,7 +71,8 @@ extension Integration {
             defer { deleteKeyPairs(tagged: id) }
             let relay = try Relay(hold: "Action=CreateKeyPair")
             defer { relay.stop() }
-            let r = try interrupted("keypair", ["create", "--asset-id", id, "--key-file", file], relay: relay, signal: signal)
+            let r = try interrupted(
+                "keypair", ["create", "--asset-id", id, "--key-file", file], relay: relay, signal: signal)
             #expect(r.status == 128 + signal, "\(r.stderr)")
             #expect(r.stdout.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: file))
@@ -74,14 +84,19 @@ extension Integration {
         func cfnDeploySaysTheChangeSetGoesOn(signal: Int32) throws {
             let stack = "EC2-DATA-SCIENCE-SANDBOX-\(unique)-\(signal)"
             let template = dir + "/\(stack).yaml"
-            try "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n".write(toFile: template, atomically: true, encoding: .utf8)
+            try "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n".write(
+                toFile: template, atomically: true, encoding: .utf8)
             defer { _ = try? run("cfn-deploy", ["--delete", "--stack", stack]) }
             let relay = try Relay(hold: "Action=Describe", after: "Action=ExecuteChangeSet")
             defer { relay.stop() }
-            let r = try interrupted("cfn-deploy", ["--stack", stack, "--template", template], relay: relay, signal: signal)
+            let r = try interrupted(
+                "cfn-deploy", ["--stack", stack, "--template", template], relay: relay, signal: signal)
             #expect(r.status == 128 + signal, "\(r.stderr)")
             #expect(r.stdout.isEmpty)
-            #expect(r.stderr.contains("CloudFormation goes on with the change set; run the same deploy again to wait for it"), "\(r.stderr)")
+            #expect(
+                r.stderr.contains(
+                    "CloudFormation goes on with the change set; run the same deploy again to wait for it"),
+                "\(r.stderr)")
             let again = try run("cfn-deploy", ["--stack", stack, "--template", template])
             #expect(again.status == 0 && again.json?["Status"] == "CREATE_COMPLETE", "\(again.stderr)")
         }
@@ -90,8 +105,10 @@ extension Integration {
         @Test(arguments: [SIGINT, SIGTERM])
         func purgeStopsBetweenAssets(signal: Int32) throws {
             let id = "\(unique)-p\(signal)"
-            _ = try Seed.run(["--asset-id", id, "--bucket", "sig-\(unique)-\(signal)", "--objects", "0", "--amis", "1",
-                              "--exports", "0", "--key-pairs", "1", "--stacks", "0"])
+            _ = try Seed.run([
+                "--asset-id", id, "--bucket", "sig-\(unique)-\(signal)", "--objects", "0", "--amis", "1",
+                "--exports", "0", "--key-pairs", "1", "--stacks", "0",
+            ])
             let listed = try run("list-assets", ["--asset-id", id, "--kinds", "ami,snapshot,key-pair"])
             defer { _ = try? run("purge-assets", ["--yes"], stdin: listed.stdout) }
             #expect(listed.json?.array?.count == 3, "\(listed.stderr)")
@@ -101,7 +118,9 @@ extension Integration {
             #expect(r.status == 128 + signal, "\(r.stderr)")
             #expect(!r.stdout.contains("snapshot") && !r.stdout.contains("key-pair"), "\(r.stdout)")
             let left = try run("list-assets", ["--asset-id", id, "--kinds", "ami,snapshot,key-pair"])
-            #expect(Set(left.json?.array?.compactMap { $0["kind"]?.string } ?? []) == ["snapshot", "key-pair"], "\(left.stdout)")
+            #expect(
+                Set(left.json?.array?.compactMap { $0["kind"]?.string } ?? []) == ["snapshot", "key-pair"],
+                "\(left.stdout)")
             let rest = try run("purge-assets", ["--yes"], stdin: left.stdout)
             #expect(rest.status == 0, "\(rest.stderr)")
         }
@@ -120,8 +139,9 @@ extension Integration {
         func awsSignRequestPrintsNothing(signal: Int32) throws {
             let relay = try Relay(hold: "Action=DescribeRegions")
             defer { relay.stop() }
-            let r = try interrupted("aws-sign-request", [], stdin: #"{"service":"ec2","body":"Action=DescribeRegions&Version=2016-11-15"}"#,
-                                    relay: relay, signal: signal)
+            let r = try interrupted(
+                "aws-sign-request", [], stdin: #"{"service":"ec2","body":"Action=DescribeRegions&Version=2016-11-15"}"#,
+                relay: relay, signal: signal)
             #expect(r.status == 128 + signal, "\(r.stderr)")
             #expect(r.stdout.isEmpty)
             #expect(r.stderr.contains("interrupted"), "\(r.stderr)")

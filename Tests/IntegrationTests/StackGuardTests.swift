@@ -10,13 +10,17 @@ extension Integration {
 
         func template() throws -> String {
             let path = NSTemporaryDirectory() + "stack-guard-\(id).json"
-            try #"{"Resources":{"Topic":{"Type":"AWS::SNS::Topic"}}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+            try #"{"Resources":{"Topic":{"Type":"AWS::SNS::Topic"}}}"#.write(
+                toFile: path, atomically: true, encoding: .utf8)
             return path
         }
 
         func describe(_ stack: String) throws -> JSON? {
-            let r = try run("aws-sign-request", ["--filter", ".json.DescribeStacksResult.Stacks[0]"],
-                            stdin: #"{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=DescribeStacks&Version=2010-05-15&StackName=\#(stack)"}"#)
+            let r = try run(
+                "aws-sign-request", ["--filter", ".json.DescribeStacksResult.Stacks[0]"],
+                stdin:
+                    #"{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=DescribeStacks&Version=2010-05-15&StackName=\#(stack)"}"#
+            )
             return r.status == 0 ? r.json : nil
         }
 
@@ -26,13 +30,19 @@ extension Integration {
             let created = try run("cfn-deploy", ["--stack", stack, "--template", file, "--tag", "asset-id=1_2_0"])
             #expect(created.status == 0, "\(created.stderr)")
             let before = try describe(stack)
-            for args in [["--template", file, "--tag", "asset-id=1.2.0", "--tag", "team=x"], ["--delete", "--tag", "asset-id=1.2.0"]] {
+            for args in [
+                ["--template", file, "--tag", "asset-id=1.2.0", "--tag", "team=x"],
+                ["--delete", "--tag", "asset-id=1.2.0"],
+            ] {
                 let r = try run("cfn-deploy", ["--stack", stack] + args)
-                #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+                #expect(
+                    r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1,
+                    "\(args): \(r.stderr)")
                 #expect(r.stderr.contains("asset-id=1_2_0") && r.stderr.contains("asset-id=1.2.0"), "\(r.stderr)")
             }
             let after = try describe(stack)
-            #expect(after?["StackStatus"] == "CREATE_COMPLETE" && after?["LastUpdatedTime"] == before?["LastUpdatedTime"])
+            #expect(
+                after?["StackStatus"] == "CREATE_COMPLETE" && after?["LastUpdatedTime"] == before?["LastUpdatedTime"])
             let deleted = try run("cfn-deploy", ["--stack", stack, "--delete", "--tag", "asset-id=1_2_0"])
             #expect(deleted.status == 0 && deleted.json?["Changed"] == true, "\(deleted.stderr)")
         }
@@ -44,7 +54,11 @@ extension Integration {
             #expect(try describe(stack)?["EnableTerminationProtection"] == "true")
             let refused = try run("cfn-deploy", ["--stack", stack, "--delete"])
             #expect(refused.status == 1, "\(refused.stderr)")
-            _ = try run("aws-sign-request", stdin: #"{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=UpdateTerminationProtection&Version=2010-05-15&EnableTerminationProtection=false&StackName=\#(stack)"}"#)
+            _ = try run(
+                "aws-sign-request",
+                stdin:
+                    #"{"service":"cloudformation","headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"Action=UpdateTerminationProtection&Version=2010-05-15&EnableTerminationProtection=false&StackName=\#(stack)"}"#
+            )
             #expect(try run("cfn-deploy", ["--stack", stack, "--delete"]).status == 0)
         }
     }

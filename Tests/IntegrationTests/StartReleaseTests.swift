@@ -27,14 +27,18 @@ extension Integration {
 
         func makeProject() throws -> String {
             let name = "start-release-\(unique)"
-            _ = try aws.json("codebuild", "CreateProject", [
-                "name": .string(name),
-                "source": ["type": "NO_SOURCE", "buildspec": .string(StartReleaseTests.buildspec)],
-                "artifacts": ["type": "NO_ARTIFACTS"],
-                "environment": ["type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
-                                "computeType": "BUILD_GENERAL1_SMALL"],
-                "serviceRole": "arn:aws:iam::123456789012:role/codebuild-fixture",
-            ])
+            _ = try aws.json(
+                "codebuild", "CreateProject",
+                [
+                    "name": .string(name),
+                    "source": ["type": "NO_SOURCE", "buildspec": .string(StartReleaseTests.buildspec)],
+                    "artifacts": ["type": "NO_ARTIFACTS"],
+                    "environment": [
+                        "type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
+                        "computeType": "BUILD_GENERAL1_SMALL",
+                    ],
+                    "serviceRole": "arn:aws:iam::123456789012:role/codebuild-fixture",
+                ])
             return name
         }
 
@@ -49,8 +53,12 @@ extension Integration {
         @Test func aBuildThatSucceedsIsFollowedToItsEndWithItsLog() throws {
             let project = try makeProject()
             let assetId = "ok-\(unique)"
-            let r = try run("start-release", ["--asset-id", assetId, "--project", project, "--make-public",
-                                              "--env", "EXTRA=a=b c"])
+            let r = try run(
+                "start-release",
+                [
+                    "--asset-id", assetId, "--project", project, "--make-public",
+                    "--env", "EXTRA=a=b c",
+                ])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.json?["buildStatus"] == "SUCCEEDED")
             #expect(r.json?["currentPhase"] == "COMPLETED")
@@ -63,16 +71,24 @@ extension Integration {
             #expect(!r.stdout.contains("extra a=b c"))
 
             // The same asset-id again: the idempotency token answers the build already started.
-            let again = try run("start-release", ["--asset-id", assetId, "--project", project, "--make-public",
-                                                  "--env", "EXTRA=a=b c"])
+            let again = try run(
+                "start-release",
+                [
+                    "--asset-id", assetId, "--project", project, "--make-public",
+                    "--env", "EXTRA=a=b c",
+                ])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.json?["id"] != nil && again.json?["id"] == r.json?["id"])
         }
 
         @Test func aBuildThatFailsExitsOneNamingItsStatus() throws {
             let project = try makeProject()
-            let r = try run("start-release", ["--asset-id", "fail-\(unique)", "--project", project,
-                                              "--env", "EXTRA=EMULATOR-FAIL"])
+            let r = try run(
+                "start-release",
+                [
+                    "--asset-id", "fail-\(unique)", "--project", project,
+                    "--env", "EXTRA=EMULATOR-FAIL",
+                ])
             #expect(r.status == 1, "\(r.stderr)")
             #expect(r.json?["buildStatus"] == "FAILED")
             #expect(variables(r.json)["MAKE_PUBLIC"] == "")
@@ -81,8 +97,10 @@ extension Integration {
 
         @Test func badInputExitsTwoBeforeAnyRequest() throws {
             let before = try Emulator.requestCount()
-            for args in [["--asset-id", "x", "--env", "1BAD=v"], ["--asset-id", "x", "--env", "NOVALUE"],
-                         ["--asset-id", "-bad"], ["--asset-id", "x", "--timeout", "0"]] {
+            for args in [
+                ["--asset-id", "x", "--env", "1BAD=v"], ["--asset-id", "x", "--env", "NOVALUE"],
+                ["--asset-id", "-bad"], ["--asset-id", "x", "--timeout", "0"],
+            ] {
                 let r = try run("start-release", args + ["--project", "p"])
                 #expect(r.status == 2, "\(args): \(r.stderr)")
                 #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")

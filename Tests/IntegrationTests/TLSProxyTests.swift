@@ -29,7 +29,8 @@ extension Integration {
         /// Two CAs (the right one and a stranger) and a server certificate for localhost and
         /// 127.0.0.1 signed by the right one.
         func makeCertificates() throws {
-            try sh("""
+            try sh(
+                """
                 for ca in ca wrong-ca; do
                   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=test $ca" \
                     -keyout $ca.key -out $ca.pem 2>/dev/null
@@ -55,10 +56,12 @@ extension Integration {
             defer { relay.stop() }
             let trusted = try signRequest(["AWS_ENDPOINT_URL": relay.url, "AWS_CA_BUNDLE": dir + "/ca.pem"])
             #expect(trusted.status == 0 && trusted.json?["status"] == 200, "\(trusted.stderr)")
-            for bundle in [dir + "/wrong-ca.pem", nil] { // a stranger's CA, and the system's store
+            for bundle in [dir + "/wrong-ca.pem", nil] {  // a stranger's CA, and the system's store
                 let refused = try signRequest(["AWS_ENDPOINT_URL": relay.url, "AWS_CA_BUNDLE": bundle])
                 #expect(refused.status == 1 && refused.stdout.isEmpty, "\(refused.stderr)")
-                #expect(refused.stderr.lowercased().contains("certificate"), "no word of the TLS problem: \(refused.stderr)")
+                #expect(
+                    refused.stderr.lowercased().contains("certificate"), "no word of the TLS problem: \(refused.stderr)"
+                )
             }
         }
 
@@ -73,16 +76,16 @@ extension Integration {
                 log = dir + "/tinyproxy.log"
                 let config = dir + "/tinyproxy.conf"
                 try """
-                    Port \(port)
-                    Listen 127.0.0.1
-                    Timeout 30
-                    MaxClients 16
-                    LogFile "\(log)"
-                    LogLevel Connect
-                    Allow 127.0.0.1
-                    """.write(toFile: config, atomically: true, encoding: .utf8)
+                Port \(port)
+                Listen 127.0.0.1
+                Timeout 30
+                MaxClients 16
+                LogFile "\(log)"
+                LogLevel Connect
+                Allow 127.0.0.1
+                """.write(toFile: config, atomically: true, encoding: .utf8)
                 _ = FileManager.default.createFile(atPath: log, contents: nil)
-                chmod(log, 0o666) // tinyproxy may drop root for nobody
+                chmod(log, 0o666)  // tinyproxy may drop root for nobody
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 process.arguments = ["tinyproxy", "-d", "-c", config]
                 process.standardOutput = FileHandle.nullDevice
@@ -113,7 +116,9 @@ extension Integration {
                 addr.sin_addr.s_addr = inet_addr("127.0.0.1")
                 var len = socklen_t(MemoryLayout<sockaddr_in>.size)
                 let bound = withUnsafeMutablePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0
+                    }
                 }
                 guard bound else { throw ToolError.remote("no free port for tinyproxy") }
                 return Int(UInt16(bigEndian: addr.sin_port))
@@ -127,7 +132,9 @@ extension Integration {
                 addr.sin_port = in_port_t(UInt16(port).bigEndian)
                 addr.sin_addr.s_addr = inet_addr("127.0.0.1")
                 return withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                    }
                 }
             }
         }
@@ -143,8 +150,9 @@ extension Integration {
                 let before = proxy.connects.count
                 let r = try signRequest(base.merging([variable: proxy.url]) { $1 })
                 #expect(r.status == 0, "\(variable): \(r.stderr)")
-                #expect(proxy.connects.dropFirst(before).contains { $0.contains("CONNECT \(target)") },
-                        "\(variable): the proxy saw no CONNECT \(target): \(proxy.connects)")
+                #expect(
+                    proxy.connects.dropFirst(before).contains { $0.contains("CONNECT \(target)") },
+                    "\(variable): the proxy saw no CONNECT \(target): \(proxy.connects)")
             }
             let before = proxy.connects.count
             let bypass = try signRequest(base.merging(["https_proxy": proxy.url, "no_proxy": "localhost"]) { $1 })

@@ -19,15 +19,21 @@ extension Integration {
 
         @Test func tagsIdsFromArraysObjectsAndJSONLinesRepeatably() throws {
             let client = try AWSClient(environment: Emulator.environment())
-            let volume = try client.query("ec2", "CreateVolume", [("AvailabilityZone", "eu-west-1a"), ("Size", "1")])["volumeId"]!.string!
+            let volume = try client.query("ec2", "CreateVolume", [("AvailabilityZone", "eu-west-1a"), ("Size", "1")])[
+                "volumeId"]!.string!
             let pair = try client.query("ec2", "CreateKeyPair", [("KeyName", "\(tag)-untagged")])["keyPairId"]!.string!
             defer { _ = try? client.query("ec2", "DeleteKeyPair", [("KeyName", "\(tag)-untagged")]) }
-            for stdin in ["\"\(volume)\"\n{\"id\": \"\(pair)\"}\n", "[\"\(volume)\", {\"id\": \"\(pair)\"}, \"\(volume)\"]"] {
+            for stdin in [
+                "\"\(volume)\"\n{\"id\": \"\(pair)\"}\n", "[\"\(volume)\", {\"id\": \"\(pair)\"}, \"\(volume)\"]",
+            ] {
                 let r = try run("tag-assets", ["--asset-id", "\(tag)-1", "-c"], stdin: stdin)
                 #expect(r.status == 0 && r.json == [.string(volume), .string(pair)], "\(r.stderr)")
             }
-            #expect(try tags(of: volume, client)["asset-id"] == "\(tag)-1" && tags(of: pair, client)["asset-id"] == "\(tag)-1")
-            let custom = try run("tag-assets", ["--asset-id", "\(tag)-2", "--tag-key", "release"], stdin: "[\"\(volume)\"]")
+            #expect(
+                try tags(of: volume, client)["asset-id"] == "\(tag)-1"
+                    && tags(of: pair, client)["asset-id"] == "\(tag)-1")
+            let custom = try run(
+                "tag-assets", ["--asset-id", "\(tag)-2", "--tag-key", "release"], stdin: "[\"\(volume)\"]")
             #expect(try custom.status == 0 && tags(of: volume, client)["release"] == "\(tag)-2")
             let missing = try run("tag-assets", ["--asset-id", "\(tag)-1"], stdin: "[\"vol-00000000000000000\"]")
             #expect(missing.status == 1 && missing.stderr.contains("vol-00000000000000000"))
@@ -39,10 +45,15 @@ extension Integration {
                 let r = try run("tag-assets", ["--asset-id", "\(tag)-e", "-c"], stdin: stdin)
                 #expect(r.status == 0 && r.stdout == "[]\n")
             }
-            for (args, stdin) in [(["--asset-id", "x"], "{bad"), (["--asset-id", "x"], "[1]"), (["--asset-id", "x"], "[{\"name\": \"ami-1\"}]"),
-                                  (["--asset-id", "x"], "[\"not an id\"]"), (["--asset-id", "-x"], "[]"), ([], "[]")] {
+            for (args, stdin) in [
+                (["--asset-id", "x"], "{bad"), (["--asset-id", "x"], "[1]"),
+                (["--asset-id", "x"], "[{\"name\": \"ami-1\"}]"),
+                (["--asset-id", "x"], "[\"not an id\"]"), (["--asset-id", "-x"], "[]"), ([], "[]"),
+            ] {
                 let r = try run("tag-assets", args, stdin: stdin)
-                #expect(r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1, "\(stdin): \(r.stderr)")
+                #expect(
+                    r.status == 2 && r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1,
+                    "\(stdin): \(r.stderr)")
             }
             #expect(try Emulator.requestCount() == before)
         }

@@ -10,8 +10,10 @@ public enum TestPrecondition {
 
     /// True when `ok`. Otherwise records an issue that names `reason`, or with ALLOW_SKIPS=1
     /// counts a skip, and returns false: the caller returns without testing.
-    public static func met(_ ok: Bool, _ reason: @autoclosure () -> String,
-                           sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    public static func met(
+        _ ok: Bool, _ reason: @autoclosure () -> String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         if ok { return true }
         guard environment["ALLOW_SKIPS"] == "1" else {
             Issue.record("\(reason()); ALLOW_SKIPS=1 would skip this test instead", sourceLocation: sourceLocation)

@@ -19,15 +19,18 @@ public final class AWSClient {
 
     /// Resolves region and retry settings now (usage errors, before any request); credentials
     /// are resolved at the first request.
-    public init(region flag: String? = nil, environment: [String: String] = processEnvironment(), profile: String? = nil) throws {
+    public init(
+        region flag: String? = nil, environment: [String: String] = processEnvironment(), profile: String? = nil
+    ) throws {
         self.environment = environment
         config = SharedConfig(environment: environment, profile: profile)
         region = try Region.resolve(flag: flag, environment: environment, config: config)
         retry = try RetryPolicy(environment: environment, config: config)
         http = HTTPClient(environment: environment)
         debug = environment["SANDBOX_DEBUG"].map { !$0.isEmpty && $0 != "0" } ?? false
-        credentialProvider = CredentialProvider(chain: CredentialChain(environment: environment, config: config),
-                                                debug: debug)
+        credentialProvider = CredentialProvider(
+            chain: CredentialChain(environment: environment, config: config),
+            debug: debug)
         rateLimiter = retry.mode == "adaptive" ? ClientRateLimiter() : nil
     }
 
@@ -60,7 +63,9 @@ public final class AWSClient {
     /// Signs and sends one request, retrying what is safe to retry. A non-2xx answer throws
     /// `ToolError.aws` with the decoded error. Credentials that AWS calls expired are renewed and the request is sent once more: it was
     /// refused unread, so even a creating call may be repeated.
-    public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws
+        -> HTTPResponse
+    {
         warnIfPlainHTTP(request.url)
         var attempt = 0
         var renewed = false
@@ -116,7 +121,8 @@ public final class AWSClient {
     /// Signed requests over plain HTTP to a host that is not loopback can be read (and replayed)
     /// on the way: said once per client.
     private func warnIfPlainHTTP(_ url: String) {
-        guard !warnedPlainHTTP, let u = try? URLParts(url), u.scheme == "http", !CredentialHosts.isLoopback(u.host) else { return }
+        guard !warnedPlainHTTP, let u = try? URLParts(url), u.scheme == "http", !CredentialHosts.isLoopback(u.host)
+        else { return }
         warnedPlainHTTP = true
         log("warning: signed requests go to \(u.host) over plain http (no TLS); use an https endpoint")
     }

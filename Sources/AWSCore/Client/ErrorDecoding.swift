@@ -9,22 +9,28 @@ public enum ErrorDecoding {
         if first == UInt8(ascii: "<"), let json = try? XMLToJSON.convert(body) {
             // Each XML protocol nests its error at a different depth; take the first that exists.
             let error = json["Errors"]?["Error"]?.list.first ?? json["Error"] ?? json
-            return AWSError(code: error["Code"]?.string ?? fallbackCode(response.status),
-                            message: error["Message"]?.string ?? "",
-                            requestId: json["RequestID"]?.string ?? json["RequestId"]?.string ?? error["RequestId"]?.string ?? requestId,
-                            status: response.status)
+            return AWSError(
+                code: error["Code"]?.string ?? fallbackCode(response.status),
+                message: error["Message"]?.string ?? "",
+                requestId: json["RequestID"]?.string ?? json["RequestId"]?.string ?? error["RequestId"]?.string
+                    ?? requestId,
+                status: response.status)
         }
         if first == UInt8(ascii: "{"), let json = try? JSON.parse(body) {
-            var code = response.headers["x-amzn-errortype"] ?? json["__type"]?.string ?? json["code"]?.string ?? fallbackCode(response.status)
+            var code =
+                response.headers["x-amzn-errortype"] ?? json["__type"]?.string ?? json["code"]?.string
+                ?? fallbackCode(response.status)
             // `aws.protocoltests#Code:http://...` → `Code`
             if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
             if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
-            return AWSError(code: code, message: json["message"]?.string ?? json["Message"]?.string ?? "",
-                            requestId: requestId, status: response.status)
+            return AWSError(
+                code: code, message: json["message"]?.string ?? json["Message"]?.string ?? "",
+                requestId: requestId, status: response.status)
         }
         let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: " \n\r\t")
-        return AWSError(code: fallbackCode(response.status), message: text.isEmpty ? "HTTP \(response.status)" : text,
-                        requestId: requestId, status: response.status)
+        return AWSError(
+            code: fallbackCode(response.status), message: text.isEmpty ? "HTTP \(response.status)" : text,
+            requestId: requestId, status: response.status)
     }
 
     static func fallbackCode(_ status: Int) -> String {
@@ -45,9 +51,13 @@ public enum ErrorDecoding {
         switch first {
         case nil: return .null
         case UInt8(ascii: "<"):
-            do { return try XMLToJSON.convert(response.body) } catch { throw ToolError.remote("cannot decode the XML response: \(error)") }
+            do { return try XMLToJSON.convert(response.body) } catch {
+                throw ToolError.remote("cannot decode the XML response: \(error)")
+            }
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            do { return try JSON.parse(response.body) } catch { throw ToolError.remote("cannot decode the JSON response: \(error)") }
+            do { return try JSON.parse(response.body) } catch {
+                throw ToolError.remote("cannot decode the JSON response: \(error)")
+            }
         default: return .null
         }
     }

@@ -37,7 +37,9 @@ public enum Interrupt {
     /// Lets a create call in flight finish when a signal arrives (up to `seconds`), so that the
     /// caller learns what AWS made and can clean it up; the flag stays set, and the caller's next
     /// check ends the run. A signal before the call still keeps it from being sent.
-    public static func lettingFinish<T>(_ http: HTTPClient, within seconds: Double = 30, _ body: () throws -> T) rethrows -> T {
+    public static func lettingFinish<T>(_ http: HTTPClient, within seconds: Double = 30, _ body: () throws -> T)
+        rethrows -> T
+    {
         let saved = http.shouldAbort
         let deadline = monotonic() + seconds
         http.shouldAbort = { requested != 0 && monotonic() > deadline }

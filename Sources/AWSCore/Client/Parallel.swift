@@ -4,8 +4,10 @@
 /// hand-out of new items and is rethrown once every worker has finished.
 public enum Parallel {
     /// `body(state, i)` for every i in 0..<count, on up to `workers` threads.
-    public static func forEach<State>(count: Int, workers: Int, setup: @escaping () throws -> State,
-                                      _ body: @escaping (State, Int) throws -> Void) throws {
+    public static func forEach<State>(
+        count: Int, workers: Int, setup: @escaping () throws -> State,
+        _ body: @escaping (State, Int) throws -> Void
+    ) throws {
         guard count > 0 else { return }
         let queue = WorkQueue(count: count)
         let worker = {
@@ -20,16 +22,19 @@ public enum Parallel {
         for _ in 1..<max(1, min(workers, count)) {
             let box = Unmanaged.passRetained(Runnable(worker)).toOpaque()
             var thread = pthread_t()
-            if pthread_create(&thread, nil, { context in
-                Unmanaged<Runnable>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, box) == 0 {
+            if pthread_create(
+                &thread, nil,
+                { context in
+                    Unmanaged<Runnable>.fromOpaque(context!).takeRetainedValue().run()
+                    return nil
+                }, box) == 0
+            {
                 threads.append(thread)
             } else {
-                Unmanaged<Runnable>.fromOpaque(box).release() // fewer threads; the others share the work
+                Unmanaged<Runnable>.fromOpaque(box).release()  // fewer threads; the others share the work
             }
         }
-        worker() // the calling thread works too
+        worker()  // the calling thread works too
         for t in threads { pthread_join(t, nil) }
         if let error = queue.error() { throw error }
     }
@@ -64,8 +69,10 @@ private final class WorkQueue {
 
 public extension Parallel {
     /// `forEach` that keeps what each item produced, in the items' order.
-    static func map<State, T>(count: Int, workers: Int, setup: @escaping () throws -> State,
-                              _ body: @escaping (State, Int) throws -> T) throws -> [T] {
+    static func map<State, T>(
+        count: Int, workers: Int, setup: @escaping () throws -> State,
+        _ body: @escaping (State, Int) throws -> T
+    ) throws -> [T] {
         // Each slot is written by exactly one thread and read after every thread was joined.
         let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         _ = slots.initialize(from: repeatElement(nil, count: count))

@@ -6,22 +6,29 @@ public struct RawRequest {
     public var request: HTTPRequest
     public var outputFile: String?
 
-    static let fields: Set<String> = ["service", "region", "method", "url", "path", "query", "headers", "body", "bodyFile", "outputFile"]
+    static let fields: Set<String> = [
+        "service", "region", "method", "url", "path", "query", "headers", "body", "bodyFile", "outputFile",
+    ]
 
     /// Validates everything before anything is sent; flags win over the JSON.
-    public static func parse(_ json: JSON, serviceFlag: String?, regionFlag: String?,
-                             environment: [String: String], endpoint: (String, String?) throws -> Endpoint) throws -> RawRequest {
+    public static func parse(
+        _ json: JSON, serviceFlag: String?, regionFlag: String?,
+        environment: [String: String], endpoint: (String, String?) throws -> Endpoint
+    ) throws -> RawRequest {
         let f = try Fields(json, what: "request")
         try f.rejectUnknownKeys(allowed: fields)
         let url = try f.string("url")
         var service = try serviceFlag ?? f.string("service") ?? environment["AWS_SIGN_SERVICE"]
         if service == nil, let url { service = serviceFromHost(try URLParts(url).host) }
         guard let service, !service.isEmpty else {
-            throw ToolError.usage("request: missing 'service' (or --service, or a url on amazonaws.com to derive it from)")
+            throw ToolError.usage(
+                "request: missing 'service' (or --service, or a url on amazonaws.com to derive it from)")
         }
         // The service names the endpoint's host: only a signing name's characters.
         guard service.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
-            throw ToolError.usage("request: invalid service '\(service)': use a signing name of a-z, 0-9 and '-' (ec2, s3, cloudformation)")
+            throw ToolError.usage(
+                "request: invalid service '\(service)': use a signing name of a-z, 0-9 and '-' (ec2, s3, cloudformation)"
+            )
         }
         let region = try regionFlag ?? f.string("region")
         let body: HTTPRequest.Body
@@ -29,22 +36,29 @@ public struct RawRequest {
             guard json["bodyFile"] == nil else { throw ToolError.usage("request: give 'body' or 'bodyFile', not both") }
             body = .bytes(Array(text.utf8))
         } else if let file = try f.string("bodyFile") {
-            guard access(file, R_OK) == 0 else { throw ToolError.usage("request: bodyFile '\(file)' is not readable: \(errnoMessage())") }
+            guard access(file, R_OK) == 0 else {
+                throw ToolError.usage("request: bodyFile '\(file)' is not readable: \(errnoMessage())")
+            }
             body = .file(file)
         } else {
             body = .empty
         }
         let method = try f.string("method")?.uppercased() ?? (body == .empty ? "GET" : "POST")
-        guard !method.isEmpty, method.allSatisfy({ $0.isASCII && $0.isUppercase }) else { throw ToolError.usage("request: invalid method '\(method)'") }
+        guard !method.isEmpty, method.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw ToolError.usage("request: invalid method '\(method)'")
+        }
         var headers = HTTPHeaders()
         for (name, value) in try f.object("headers") ?? [] {
-            guard let v = value.string else { throw ToolError.usage("request: header '\(name)' must be a string, got \(value.typeName)") }
+            guard let v = value.string else {
+                throw ToolError.usage("request: header '\(name)' must be a string, got \(value.typeName)")
+            }
             // CR or LF would end the header on the wire and start another one.
             guard !name.isEmpty, !name.unicodeScalars.contains(where: { ": \t\r\n".unicodeScalars.contains($0) }) else {
                 throw ToolError.usage("request: invalid header name '\(name)'")
             }
             guard !v.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-                throw ToolError.usage("request: header '\(name)' holds a line break (CR or LF); a header value is one line")
+                throw ToolError.usage(
+                    "request: header '\(name)' holds a line break (CR or LF); a header value is one line")
             }
             headers.add(name, v)
         }
@@ -55,7 +69,9 @@ public struct RawRequest {
         }
         let target: String
         if let url {
-            guard json["path"] == nil, json["query"] == nil else { throw ToolError.usage("request: give 'url', or 'path' and 'query', not both") }
+            guard json["path"] == nil, json["query"] == nil else {
+                throw ToolError.usage("request: give 'url', or 'path' and 'query', not both")
+            }
             target = url
         } else {
             let base = try endpoint(service, region).url
@@ -85,10 +101,15 @@ public struct RawRequest {
                 switch item {
                 case let .string(s): text = s
                 case let .number(n):
-                    guard n.isFinite else { throw ToolError.usage("request: query '\(key)' is a number too large for a double; give it as a string") }
+                    guard n.isFinite else {
+                        throw ToolError.usage(
+                            "request: query '\(key)' is a number too large for a double; give it as a string")
+                    }
                     text = JSON.format(n)
                 case let .bool(b): text = b ? "true" : "false"
-                default: throw ToolError.usage("request: query '\(key)' must be a string, number, boolean or an array of them")
+                default:
+                    throw ToolError.usage(
+                        "request: query '\(key)' must be a string, number, boolean or an array of them")
                 }
                 pairs.append(PercentEncoding.encode(key) + "=" + PercentEncoding.encode(text))
             }
@@ -116,7 +137,8 @@ public struct RawRequest {
         guard let named = RawRequest.regionFromHost(request.host) else { return nil }
         let signing = client.endpoint(service).signingRegion
         guard named != signing else { return nil }
-        return "the url \(request.host) is \(named)'s endpoint, but the request is signed for \(signing); set \"region\" (or --region) to \(named) if that is meant"
+        return
+            "the url \(request.host) is \(named)'s endpoint, but the request is signed for \(signing); set \"region\" (or --region) to \(named) if that is meant"
     }
 
     /// Whether repeating the request cannot create anything twice: every verb but POST, and
@@ -146,8 +168,10 @@ public struct RawRequest {
         let clean = { (text: String) in showSecrets ? text : redaction.apply(text) }
         var body: JSON = .null
         if case let .bytes(b) = signed.body { body = .string(clean(String(decoding: b, as: UTF8.self))) }
-        return ["method": .string(signed.method), "url": .string(clean(signed.url)),
-                "headers": .object(signed.headers.fields.map { ($0.name, .string(clean($0.value))) }), "body": body]
+        return [
+            "method": .string(signed.method), "url": .string(clean(signed.url)),
+            "headers": .object(signed.headers.fields.map { ($0.name, .string(clean($0.value))) }), "body": body,
+        ]
     }
 
     /// Sends the request, retrying what is safe to repeat, and answers

@@ -12,7 +12,9 @@ public struct RetryPolicy: Sendable {
         "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
         "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
     ]
-    static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable"]
+    static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable",
+    ]
     static let transientStatus: Set<Int> = [500, 502, 503, 504]
 
     public init(maxAttempts: Int = 3, mode: String = "standard") {
@@ -44,14 +46,17 @@ public struct RetryPolicy: Sendable {
         switch outcome {
         case let .response(status, code):
             if RetryPolicy.throttlingCodes.contains(code) || status == 429 { return true }
-            return idempotent && (RetryPolicy.transientStatus.contains(status) || RetryPolicy.transientCodes.contains(code))
+            return idempotent
+                && (RetryPolicy.transientStatus.contains(status) || RetryPolicy.transientCodes.contains(code))
         case let .transport(notSent, _):
             return notSent || idempotent
         }
     }
 
     public func isThrottling(_ outcome: Outcome) -> Bool {
-        if case let .response(status, code) = outcome { return RetryPolicy.throttlingCodes.contains(code) || status == 429 }
+        if case let .response(status, code) = outcome {
+            return RetryPolicy.throttlingCodes.contains(code) || status == 429
+        }
         return false
     }
 

@@ -52,7 +52,9 @@ public struct Waiter {
             }
             let left = deadline - monotonic()
             guard left > 0 else {
-                throw ToolError.remote("\(what): still '\(last)' after \(Int(timeout)) s; look at it in the AWS console or raise the timeout")
+                throw ToolError.remote(
+                    "\(what): still '\(last)' after \(Int(timeout)) s; look at it in the AWS console or raise the timeout"
+                )
             }
             try Interrupt.sleep(min(delay, left))
             delay = min(maxDelay, delay * 1.5)

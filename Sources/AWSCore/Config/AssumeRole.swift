@@ -6,8 +6,10 @@ struct AssumeRole {
     let externalId: String?
     let durationSeconds: Int?
 
-    func credentials(using source: Credentials, region: String?, environment: [String: String],
-                     config: SharedConfig, http: HTTPClient, profile: String) throws -> Credentials {
+    func credentials(
+        using source: Credentials, region: String?, environment: [String: String],
+        config: SharedConfig, http: HTTPClient, profile: String
+    ) throws -> Credentials {
         let stsRegion = region ?? "us-east-1"
         var env = environment
         // The STS client signs with the source credentials, whatever the environment holds.
@@ -27,11 +29,13 @@ struct AssumeRole {
             throw ToolError.remote("profile '\(profile)': AssumeRole of \(roleArn) failed: \(e)")
         }
         guard let c = result["AssumeRoleResult"]?["Credentials"], let id = c["AccessKeyId"]?.string,
-              let secret = c["SecretAccessKey"]?.string else {
+            let secret = c["SecretAccessKey"]?.string
+        else {
             throw ToolError.remote("profile '\(profile)': AssumeRole of \(roleArn) returned no credentials")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: c["SessionToken"]?.string,
-                           source: "profile \(profile) (role \(roleArn))",
-                           expiration: CredentialChain.expirationSeconds(c["Expiration"]))
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: c["SessionToken"]?.string,
+            source: "profile \(profile) (role \(roleArn))",
+            expiration: CredentialChain.expirationSeconds(c["Expiration"]))
     }
 }

@@ -23,13 +23,18 @@ public struct CredentialChain {
             if let c = try fromInstanceMetadata(http: http) { return c }
             looked.append("EC2 instance metadata")
         }
-        throw ToolError.usage("no AWS credentials found: looked at \(looked.joined(separator: ", ")); set one of them (aws configure, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
+        throw ToolError.usage(
+            "no AWS credentials found: looked at \(looked.joined(separator: ", ")); set one of them (aws configure, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
     }
 
     func fromEnvironment() -> Credentials? {
         guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty,
-              let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else { return nil }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"], source: "environment")
+            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+        else { return nil }
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"],
+            source: "environment")
     }
 
     func fromProfile(_ name: String, http: HTTPClient, depth: Int) throws -> Credentials {
@@ -41,23 +46,39 @@ public struct CredentialChain {
             let source: Credentials
             if let sourceProfile = p["source_profile"] {
                 // A profile naming itself as source uses its own static keys for the role.
-                if sourceProfile == name, let c = staticKeys(p, name) { source = c } else {
+                if sourceProfile == name, let c = staticKeys(p, name) {
+                    source = c
+                } else {
                     source = try fromProfile(sourceProfile, http: http, depth: depth + 1)
                 }
             } else if let credentialSource = p["credential_source"] {
                 switch credentialSource {
-                case "Environment": guard let c = fromEnvironment() else { throw ToolError.usage("profile '\(name)': credential_source Environment but AWS_ACCESS_KEY_ID is not set") }; source = c
-                case "EcsContainer": guard let c = try fromContainer(http: http) else { throw ToolError.usage("profile '\(name)': credential_source EcsContainer but no container credentials") }; source = c
-                case "Ec2InstanceMetadata": guard let c = try fromInstanceMetadata(http: http) else { throw ToolError.usage("profile '\(name)': no instance metadata credentials") }; source = c
+                case "Environment":
+                    guard let c = fromEnvironment() else {
+                        throw ToolError.usage(
+                            "profile '\(name)': credential_source Environment but AWS_ACCESS_KEY_ID is not set")
+                    }; source = c
+                case "EcsContainer":
+                    guard let c = try fromContainer(http: http) else {
+                        throw ToolError.usage(
+                            "profile '\(name)': credential_source EcsContainer but no container credentials")
+                    }; source = c
+                case "Ec2InstanceMetadata":
+                    guard let c = try fromInstanceMetadata(http: http) else {
+                        throw ToolError.usage("profile '\(name)': no instance metadata credentials")
+                    }; source = c
                 default: throw ToolError.usage("profile '\(name)': unknown credential_source '\(credentialSource)'")
                 }
             } else {
                 throw ToolError.usage("profile '\(name)' has role_arn but neither source_profile nor credential_source")
             }
-            return try AssumeRole(roleArn: roleArn, sessionName: p["role_session_name"], externalId: p["external_id"],
-                                  durationSeconds: p["duration_seconds"].flatMap { Int($0) })
-                .credentials(using: source, region: p["region"] ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"],
-                             environment: environment, config: config, http: http, profile: name)
+            return try AssumeRole(
+                roleArn: roleArn, sessionName: p["role_session_name"], externalId: p["external_id"],
+                durationSeconds: p["duration_seconds"].flatMap { Int($0) }
+            )
+            .credentials(
+                using: source, region: p["region"] ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"],
+                environment: environment, config: config, http: http, profile: name)
         }
         if let c = staticKeys(p, name) { return c }
         throw ToolError.usage("profile '\(name)' has no aws_access_key_id/aws_secret_access_key and no role_arn")
@@ -65,7 +86,8 @@ public struct CredentialChain {
 
     func staticKeys(_ p: [String: String], _ name: String) -> Credentials? {
         guard let id = p["aws_access_key_id"], let secret = p["aws_secret_access_key"] else { return nil }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: p["aws_session_token"], source: "profile \(name)")
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: p["aws_session_token"], source: "profile \(name)")
     }
 
     /// CodeBuild and ECS serve credentials over HTTP to the build's processes.
@@ -98,9 +120,14 @@ public struct CredentialChain {
             let token = try http.send(tokenRequest)
             guard token.status == 200 else { return nil }
             let headers = HTTPHeaders([("X-aws-ec2-metadata-token", String(decoding: token.body, as: UTF8.self))])
-            let roles = try http.send(HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/", headers: headers))
-            guard roles.status == 200, let role = String(decoding: roles.body, as: UTF8.self).split(separator: "\n").first else { return nil }
-            let creds = try http.send(HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/\(role)", headers: headers))
+            let roles = try http.send(
+                HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/", headers: headers))
+            guard roles.status == 200,
+                let role = String(decoding: roles.body, as: UTF8.self).split(separator: "\n").first
+            else { return nil }
+            let creds = try http.send(
+                HTTPRequest(
+                    method: "GET", url: base + "/latest/meta-data/iam/security-credentials/\(role)", headers: headers))
             return try Self.decodeCredentialJSON(creds, from: "instance metadata")
         } catch is TransportError {
             return nil
@@ -110,11 +137,13 @@ public struct CredentialChain {
     static func decodeCredentialJSON(_ response: HTTPResponse, from what: String) throws -> Credentials {
         guard response.status == 200 else { throw ToolError.remote("\(what) answered HTTP \(response.status)") }
         guard let json = try? JSON.parse(response.body),
-              let id = json["AccessKeyId"]?.string, let secret = json["SecretAccessKey"]?.string else {
+            let id = json["AccessKeyId"]?.string, let secret = json["SecretAccessKey"]?.string
+        else {
             throw ToolError.remote("\(what): the answer has no AccessKeyId/SecretAccessKey")
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"]?.string, source: what,
-                           expiration: expirationSeconds(json["Expiration"]))
+        return Credentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: json["Token"]?.string, source: what,
+            expiration: expirationSeconds(json["Expiration"]))
     }
 
     /// `Expiration` as the container endpoint, IMDS and STS give it (ISO 8601 in UTC).

@@ -25,15 +25,20 @@ public enum CredentialHosts {
     static func containerURL(_ environment: [String: String]) throws -> String? {
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
             guard relative.hasPrefix("/"), !relative.hasPrefix("//"), !relative.contains("@"),
-                  !relative.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == " " }) else {
-                throw ToolError.usage("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI '\(relative)' is not a path: it must start with a single '/' and hold no '@'")
+                !relative.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == " " })
+            else {
+                throw ToolError.usage(
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI '\(relative)' is not a path: it must start with a single '/' and hold no '@'"
+                )
             }
             return "http://169.254.170.2" + relative
         }
         guard let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty else { return nil }
         let url = try URLParts(full)
         guard url.scheme == "https" || isLoopback(url.host) || containerHosts.contains(bare(url.host)) else {
-            throw ToolError.usage("AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)': plain http only to loopback or the ECS/EKS hosts (169.254.170.2, 169.254.170.23, fd00:ec2::23); use https for any other host")
+            throw ToolError.usage(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI '\(full)': plain http only to loopback or the ECS/EKS hosts (169.254.170.2, 169.254.170.23, fd00:ec2::23); use https for any other host"
+            )
         }
         return full
     }

@@ -11,8 +11,10 @@ public struct Credentials: Sendable, CustomStringConvertible {
     public var expiration: Int?
     public var obtained: Int
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, source: String,
-                expiration: Int? = nil, obtained: Int = time(nil)) {
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, source: String,
+        expiration: Int? = nil, obtained: Int = time(nil)
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken.flatMap { $0.isEmpty ? nil : $0 }

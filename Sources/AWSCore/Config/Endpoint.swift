@@ -15,8 +15,10 @@ public struct Endpoint: Sendable, Equatable {
         "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS",
     ]
 
-    public static func resolve(service: String, region: String, environment env: [String: String],
-                               config: SharedConfig? = nil) -> Endpoint {
+    public static func resolve(
+        service: String, region: String, environment env: [String: String],
+        config: SharedConfig? = nil
+    ) -> Endpoint {
         let envName = "AWS_ENDPOINT_URL_" + (serviceIds[service] ?? service.uppercased().replacingDashes())
         let ignoreConfigured = env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
         if !ignoreConfigured {
@@ -30,10 +32,14 @@ public struct Endpoint: Sendable, Equatable {
         switch service {
         case "iam", "cloudfront":
             // Global services: one endpoint, signed for the partition's first region.
-            let signing = region.hasPrefix("cn-") ? "cn-north-1" : region.hasPrefix("us-gov-") ? "us-gov-west-1" : "us-east-1"
-            return Endpoint(url: "https://\(service).\(suffix)", signingRegion: signing, signingName: service, isCustom: false)
+            let signing =
+                region.hasPrefix("cn-") ? "cn-north-1" : region.hasPrefix("us-gov-") ? "us-gov-west-1" : "us-east-1"
+            return Endpoint(
+                url: "https://\(service).\(suffix)", signingRegion: signing, signingName: service, isCustom: false)
         default:
-            return Endpoint(url: "https://\(service).\(region).\(suffix)", signingRegion: region, signingName: service, isCustom: false)
+            return Endpoint(
+                url: "https://\(service).\(region).\(suffix)", signingRegion: region, signingName: service,
+                isCustom: false)
         }
     }
 

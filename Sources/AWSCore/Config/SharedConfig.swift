@@ -13,8 +13,10 @@ public struct SharedConfig: Sendable {
         profileName = profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
         configPath = SharedConfig.expand(env["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
         credentialsPath = SharedConfig.expand(env["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
-        config = SharedConfig.parse(readFile(configPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: true)
-        credentials = SharedConfig.parse(readFile(credentialsPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: false)
+        config = SharedConfig.parse(
+            readFile(configPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: true)
+        credentials = SharedConfig.parse(
+            readFile(credentialsPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: false)
     }
 
     static func expand(_ path: String, home: String) -> String {
@@ -48,7 +50,7 @@ public struct SharedConfig: Sendable {
                     if name.hasPrefix("profile ") || name.hasPrefix("profile\t") {
                         name = String(name.dropFirst(8)).trimmingCharacters(in: " \t")
                     } else if name != "default" {
-                        current = nil // [sso-session x], [services x]: not profiles
+                        current = nil  // [sso-session x], [services x]: not profiles
                         continue
                     }
                 }

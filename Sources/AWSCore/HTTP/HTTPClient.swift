@@ -29,7 +29,9 @@ public final class HTTPClient {
         curl_easy_reset(handle)
         let sink = ResponseSink()
         if let responseFile {
-            guard let f = fopen(responseFile, "wb") else { throw ToolError.usage("cannot write \(responseFile): \(errnoMessage())") }
+            guard let f = fopen(responseFile, "wb") else {
+                throw ToolError.usage("cannot write \(responseFile): \(errnoMessage())")
+            }
             sink.file = f
         }
         defer { if let f = sink.file { fclose(f) } }
@@ -52,7 +54,9 @@ public final class HTTPClient {
             case "HEAD": setLong(CURLOPT_NOBODY, 1)
             default: setString(CURLOPT_CUSTOMREQUEST, request.method)
             }
-            if request.method == "POST" || request.method == "PUT" { headerList = curl_slist_append(headerList, "Content-Length: 0") }
+            if request.method == "POST" || request.method == "PUT" {
+                headerList = curl_slist_append(headerList, "Content-Length: 0")
+            }
         case let .bytes(b):
             source = RequestSource(bytes: b)
         case let .file(path):
@@ -142,7 +146,9 @@ private let writeCallback: curl_write_callback = { data, size, count, context in
     let n = size * count
     guard let data else { return n }
     if let f = sink.file { return fwrite(data, 1, n, f) }
-    data.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+    data.withMemoryRebound(to: UInt8.self, capacity: n) {
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+    }
     return n
 }
 
@@ -150,9 +156,11 @@ private let headerCallback: curl_write_callback = { data, size, count, context i
     let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
     let n = size * count
     guard let data else { return n }
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: n) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
+    }
     if line.hasPrefix("HTTP/") {
-        sink.headers = HTTPHeaders() // a new response (after a redirect or 100 Continue) starts over
+        sink.headers = HTTPHeaders()  // a new response (after a redirect or 100 Continue) starts over
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
@@ -174,7 +182,9 @@ private let readCallback: curl_read_callback = { buffer, size, count, context in
     return n
 }
 
-private let progressCallback: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = { context, _, _, _, _ in
-    let abort = Unmanaged<AbortCheck>.fromOpaque(context!).takeUnretainedValue()
-    return abort.check() ? 1 : 0
-}
+private let progressCallback:
+    @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = {
+        context, _, _, _, _ in
+        let abort = Unmanaged<AbortCheck>.fromOpaque(context!).takeUnretainedValue()
+        return abort.check() ? 1 : 0
+    }

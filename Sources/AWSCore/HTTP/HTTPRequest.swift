@@ -46,4 +46,3 @@ public struct HTTPRequest: Sendable {
         return pairs.first { $0.hasPrefix("Action=") }.map { String($0.dropFirst(7)) }
     }
 }
-

@@ -7,9 +7,13 @@ public struct URLParts: Sendable {
     public var query: String
 
     public init(_ url: String) throws {
-        guard let sep = url.firstRange(of: "://") else { throw ToolError.usage("invalid URL '\(url)': expected http:// or https://") }
+        guard let sep = url.firstRange(of: "://") else {
+            throw ToolError.usage("invalid URL '\(url)': expected http:// or https://")
+        }
         scheme = url[..<sep.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { throw ToolError.usage("invalid URL '\(url)': only http and https are supported") }
+        guard scheme == "http" || scheme == "https" else {
+            throw ToolError.usage("invalid URL '\(url)': only http and https are supported")
+        }
         var rest = Substring(url[sep.upperBound...])
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex

@@ -12,8 +12,9 @@ public struct AmzDate: Equatable, Sendable {
         guard chars.count >= 16, chars[8] == "T", chars.last == "Z" else { return nil }
         func num(_ r: Range<Int>) -> Int32? { Int32(String(chars[r])) }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8),
-              let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+            let h = num(9..<11), let mi = num(11..<13), let s = num(13..<15),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
         var t = tm()
         t.tm_year = y - 1900
         t.tm_mon = mo - 1

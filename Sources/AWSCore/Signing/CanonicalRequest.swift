@@ -6,14 +6,18 @@ public struct CanonicalRequest: Equatable, Sendable {
     public let signedHeaders: String
 
     /// Headers that proxies and clients change in flight; signing them would break the signature.
-    static let unsignable: Set<String> = ["authorization", "user-agent", "expect", "x-amzn-trace-id", "connection",
-                                          "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-authorization"]
+    static let unsignable: Set<String> = [
+        "authorization", "user-agent", "expect", "x-amzn-trace-id", "connection",
+        "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-authorization",
+    ]
 
     /// - Parameters:
     ///   - path: the path in its wire form.
     ///   - s3: S3 signs the wire path as it is; every other service normalises it and encodes it again.
-    public init(method: String, path: String, query: String, headers: HTTPHeaders, payloadHash: String,
-                s3: Bool, normalizePath: Bool = true) {
+    public init(
+        method: String, path: String, query: String, headers: HTTPHeaders, payloadHash: String,
+        s3: Bool, normalizePath: Bool = true
+    ) {
         let (canonicalHeaders, signed) = CanonicalRequest.headers(headers)
         signedHeaders = signed
         text = [

@@ -29,13 +29,16 @@ public struct Signer: Sendable {
         request.headers.set("X-Amz-Date", date.timestamp)
         if let token = credentials.sessionToken { request.headers.set("X-Amz-Security-Token", token) }
         if isS3 { request.headers.set("x-amz-content-sha256", hash) }
-        let canonical = CanonicalRequest(method: request.method, path: request.path, query: request.query,
-                                         headers: request.headers, payloadHash: hash, s3: isS3)
+        let canonical = CanonicalRequest(
+            method: request.method, path: request.path, query: request.query,
+            headers: request.headers, payloadHash: hash, s3: isS3)
         let toSign = StringToSign(canonicalRequest: canonical, date: date, region: region, service: service)
-        let key = SigningKey(secretAccessKey: credentials.secretAccessKey, dateStamp: date.dateStamp,
-                             region: region, service: service)
-        request.headers.set("Authorization",
+        let key = SigningKey(
+            secretAccessKey: credentials.secretAccessKey, dateStamp: date.dateStamp,
+            region: region, service: service)
+        request.headers.set(
+            "Authorization",
             "\(StringToSign.algorithm) Credential=\(credentials.accessKeyId)/\(toSign.scope), "
-            + "SignedHeaders=\(canonical.signedHeaders), Signature=\(key.signature(of: toSign))")
+                + "SignedHeaders=\(canonical.signedHeaders), Signature=\(key.signature(of: toSign))")
     }
 }

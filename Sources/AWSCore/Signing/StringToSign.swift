@@ -6,7 +6,9 @@ public struct StringToSign: Equatable, Sendable {
 
     public init(canonicalRequest: CanonicalRequest, date: AmzDate, region: String, service: String) {
         scope = "\(date.dateStamp)/\(region)/\(service)/aws4_request"
-        text = [StringToSign.algorithm, date.timestamp, scope,
-                Digest.hex(Digest.sha256(canonicalRequest.text))].joined(separator: "\n")
+        text = [
+            StringToSign.algorithm, date.timestamp, scope,
+            Digest.hex(Digest.sha256(canonicalRequest.text)),
+        ].joined(separator: "\n")
     }
 }

@@ -59,13 +59,18 @@ public enum JSON: Equatable, Sendable {
     /// Adds or replaces a member of an object.
     public mutating func set(_ key: String, _ value: JSON) {
         guard case var .object(members) = self else { return }
-        if let i = members.firstIndex(where: { $0.0 == key }) { members[i].1 = value } else { members.append((key, value)) }
+        if let i = members.firstIndex(where: { $0.0 == key }) {
+            members[i].1 = value
+        } else {
+            members.append((key, value))
+        }
         self = .object(members)
     }
 }
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+{
     public init(stringLiteral v: String) { self = .string(v) }
     public init(integerLiteral v: Int) { self = .number(Double(v)) }
     public init(floatLiteral v: Double) { self = .number(v) }

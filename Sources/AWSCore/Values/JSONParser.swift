@@ -45,7 +45,9 @@ struct JSONParser {
 
     mutating func value(depth: Int) throws -> JSON {
         guard depth < 512 else { throw error("JSON nested too deeply") }
-        guard i < bytes.count else { throw error(bytes.isEmpty ? "empty input, expected a JSON value" : "unexpected end of input") }
+        guard i < bytes.count else {
+            throw error(bytes.isEmpty ? "empty input, expected a JSON value" : "unexpected end of input")
+        }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth)
         case UInt8(ascii: "["): return try array(depth: depth)
@@ -147,7 +149,9 @@ struct JSONParser {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
+                    bytes[i + 1] == UInt8(ascii: "u")
+                {
                     i += 2
                     let low = try hex4()
                     guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair") }

@@ -4,8 +4,8 @@ public enum PercentEncoding {
     static func isUnreserved(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
-             UInt8(ascii: "."), UInt8(ascii: "~"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+            UInt8(ascii: "."), UInt8(ascii: "~"):
             return true
         default:
             return false
@@ -30,7 +30,9 @@ public enum PercentEncoding {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         for b in bytes {
-            if keep(b) { out.append(b) } else {
+            if keep(b) {
+                out.append(b)
+            } else {
                 out.append(UInt8(ascii: "%"))
                 out.append(hex[Int(b >> 4)])
                 out.append(hex[Int(b & 0xF)])
@@ -47,7 +49,8 @@ public enum PercentEncoding {
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "%"), i + 2 < bytes.count,
-               let v = UInt8(String(decoding: bytes[i + 1...i + 2], as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: bytes[i + 1...i + 2], as: UTF8.self), radix: 16)
+            {
                 out.append(v)
                 i += 3
             } else {

@@ -12,7 +12,9 @@
 ///   `Upload`, `Error` below the root) is always an array.
 /// - Attributes are ignored (AWS puts only `xmlns` there).
 public enum XMLToJSON {
-    static let s3Lists: Set<String> = ["Contents", "CommonPrefixes", "Deleted", "Part", "Upload", "Version", "DeleteMarker"]
+    static let s3Lists: Set<String> = [
+        "Contents", "CommonPrefixes", "Deleted", "Part", "Upload", "Version", "DeleteMarker",
+    ]
 
     public static func convert(_ bytes: [UInt8]) throws -> JSON {
         var parser = XMLParser(bytes: bytes)
@@ -31,7 +33,8 @@ public enum XMLToJSON {
             return !element.hadText || blank ? .null : .string(element.text)
         }
         if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" })
-            || (modelList && element.children.allSatisfy({ $0.name == element.children[0].name })) {
+            || (modelList && element.children.allSatisfy({ $0.name == element.children[0].name }))
+        {
             return .array(element.children.map { value(of: $0) })
         }
         var order: [String] = []
@@ -40,13 +43,14 @@ public enum XMLToJSON {
             if groups[child.name] == nil { order.append(child.name) }
             groups[child.name, default: []].append(value(of: child))
         }
-        return .object(order.map { name in
-            let values = groups[name]!
-            let alwaysList = name.hasSuffix("Set") && values.allSatisfy { $0.array != nil }
-            if alwaysList { return (name, values.count == 1 ? values[0] : .array(values.flatMap { $0.list })) }
-            let listName = s3Lists.contains(name) || (name == "Error" && !isRoot && element.name == "DeleteResult")
-            return (name, values.count > 1 || listName ? .array(values) : values[0])
-        })
+        return .object(
+            order.map { name in
+                let values = groups[name]!
+                let alwaysList = name.hasSuffix("Set") && values.allSatisfy { $0.array != nil }
+                if alwaysList { return (name, values.count == 1 ? values[0] : .array(values.flatMap { $0.list })) }
+                let listName = s3Lists.contains(name) || (name == "Error" && !isRoot && element.name == "DeleteResult")
+                return (name, values.count > 1 || listName ? .array(values) : values[0])
+            })
     }
 }
 
@@ -69,7 +73,9 @@ struct XMLParser {
 
     mutating func parseDocument() throws -> XMLElement {
         skipMisc()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { throw Failure(description: "not XML: no root element") }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else {
+            throw Failure(description: "not XML: no root element")
+        }
         let root = try element()
         skipMisc()
         return root
@@ -103,7 +109,9 @@ struct XMLParser {
 
     mutating func name() -> String {
         let start = i
-        while i < bytes.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(bytes[i]) { i += 1 }
+        while i < bytes.count,
+            ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(bytes[i])
+        { i += 1 }
         let full = String(decoding: bytes[start..<i], as: UTF8.self)
         // Namespace prefixes carry no meaning for the JSON form.
         if let colon = full.lastIndex(of: ":") { return String(full[full.index(after: colon)...]) }
@@ -111,11 +119,13 @@ struct XMLParser {
     }
 
     mutating func element() throws -> XMLElement {
-        i += 1 // <
+        i += 1  // <
         var el = XMLElement(name: name())
         guard !el.name.isEmpty else { throw Failure(description: "malformed XML tag") }
         // Attributes: skipped, quotes respected.
-        while i < bytes.count, bytes[i] != UInt8(ascii: ">"), !(bytes[i] == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ">")) {
+        while i < bytes.count, bytes[i] != UInt8(ascii: ">"),
+            !(bytes[i] == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ">"))
+        {
             if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
                 let q = bytes[i]
                 i += 1
@@ -133,9 +143,13 @@ struct XMLParser {
                 if starts("</") {
                     i += 2
                     let closing = name()
-                    guard closing == el.name else { throw Failure(description: "mismatched </\(closing)> for <\(el.name)>") }
+                    guard closing == el.name else {
+                        throw Failure(description: "mismatched </\(closing)> for <\(el.name)>")
+                    }
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw Failure(description: "malformed closing tag") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else {
+                        throw Failure(description: "malformed closing tag")
+                    }
                     i += 1
                     break
                 } else if starts("<![CDATA[") {
@@ -178,8 +192,14 @@ struct XMLParser {
         case "apos": return [UInt8(ascii: "'")]
         default:
             var scalar: UInt32?
-            if name.hasPrefix("#x") { scalar = UInt32(name.dropFirst(2), radix: 16) } else if name.hasPrefix("#") { scalar = UInt32(name.dropFirst(1)) }
-            guard let s = scalar, let u = Unicode.Scalar(s) else { throw Failure(description: "unknown XML entity &\(name);") }
+            if name.hasPrefix("#x") {
+                scalar = UInt32(name.dropFirst(2), radix: 16)
+            } else if name.hasPrefix("#") {
+                scalar = UInt32(name.dropFirst(1))
+            }
+            guard let s = scalar, let u = Unicode.Scalar(s) else {
+                throw Failure(description: "unknown XML entity &\(name);")
+            }
             return Array(String(Character(u)).utf8)
         }
     }

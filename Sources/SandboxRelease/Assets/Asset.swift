@@ -20,7 +20,9 @@ public struct Asset: Equatable {
             guard !names.isEmpty else { throw ToolError.usage("--kinds is empty; name some of: \(allNames)") }
             var kinds: [Kind] = []
             for name in names {
-                guard let k = Kind(rawValue: name) else { throw ToolError.usage("unknown kind '\(name)' in --kinds; use some of: \(allNames)") }
+                guard let k = Kind(rawValue: name) else {
+                    throw ToolError.usage("unknown kind '\(name)' in --kinds; use some of: \(allNames)")
+                }
                 if !kinds.contains(k) { kinds.append(k) }
             }
             return allCases.filter(kinds.contains)
@@ -50,8 +52,10 @@ public struct Asset: Equatable {
     /// it before it removes its tag.
     public var mayBeActiveExport: Bool { kind == .exportImageTask && (state == nil || state == "active") }
 
-    public init(kind: Kind, id: String, name: String?, state: String?, created: String?, size: Int64?,
-                assetId: String, region: String, url: String? = nil, bucket: String? = nil, resources: [StackResource]? = nil) {
+    public init(
+        kind: Kind, id: String, name: String?, state: String?, created: String?, size: Int64?,
+        assetId: String, region: String, url: String? = nil, bucket: String? = nil, resources: [StackResource]? = nil
+    ) {
         self.kind = kind
         self.id = id
         self.name = name
@@ -70,9 +74,11 @@ public struct Asset: Equatable {
     public var removeWith: String {
         let r = "--region \(Asset.shellQuoted(region))"
         switch kind {
-        case .exportImageTask where mayBeActiveExport: return "aws ec2 cancel-export-task \(r) --export-task-id \(Asset.shellQuoted(id))"
+        case .exportImageTask where mayBeActiveExport:
+            return "aws ec2 cancel-export-task \(r) --export-task-id \(Asset.shellQuoted(id))"
         case .exportImageTask:
-            return "aws ec2 delete-tags \(r) --resources \(Asset.shellQuoted(id)) --tags \(Asset.shellQuoted("Key=\(tagKey)"))"
+            return
+                "aws ec2 delete-tags \(r) --resources \(Asset.shellQuoted(id)) --tags \(Asset.shellQuoted("Key=\(tagKey)"))"
         case .ami: return "aws ec2 deregister-image \(r) --image-id \(Asset.shellQuoted(id))"
         case .snapshot: return "aws ec2 delete-snapshot \(r) --snapshot-id \(Asset.shellQuoted(id))"
         case .s3Object: return "aws s3 rm \(r) \(Asset.shellQuoted("s3://\(bucket ?? "")/\(id)"))"
@@ -92,7 +98,10 @@ public struct Asset: Equatable {
         return j
     }
 
-    static let fields: Set<String> = ["kind", "id", "name", "state", "created", "size", "assetId", "region", "url", "removeWith", "bucket", "resources"]
+    static let fields: Set<String> = [
+        "kind", "id", "name", "state", "created", "size", "assetId", "region", "url", "removeWith", "bucket",
+        "resources",
+    ]
 
     /// Reads back one entry of list-assets' output; anything else is a usage error that names
     /// the entry and the field, so purge-assets refuses before it removes anything.
@@ -116,25 +125,32 @@ public struct Asset: Equatable {
         if let s = json["size"], !s.isNull {
             // Int64 traps above 2^63: a number that large (or 1e400, read as infinity) is no size.
             guard let n = s.number, n >= 0, n == n.rounded(), n < 0x1p63 else {
-                throw ToolError.usage("\(what): 'size' must be a whole number of bytes below 2^63, got \(s.number.map { "\($0)" } ?? s.typeName)")
+                throw ToolError.usage(
+                    "\(what): 'size' must be a whole number of bytes below 2^63, got \(s.number.map { "\($0)" } ?? s.typeName)"
+                )
             }
             size = Int64(n)
         } else {
             size = nil
         }
-        if kind == .s3Object, bucket?.isEmpty ?? true { throw ToolError.usage("\(what): missing 'bucket' (an s3-object needs it)") }
+        if kind == .s3Object, bucket?.isEmpty ?? true {
+            throw ToolError.usage("\(what): missing 'bucket' (an s3-object needs it)")
+        }
         resources = try f.array("resources").map { list in
             try list.enumerated().map { i, r in
                 let rf = try Fields(r, what: "\(what) resource \(i + 1)")
-                return StackResource(type: try rf.requiredString("type"), logicalId: try rf.requiredString("logicalId"),
-                                physicalId: try rf.string("physicalId"), status: try rf.string("status") ?? "")
+                return StackResource(
+                    type: try rf.requiredString("type"), logicalId: try rf.requiredString("logicalId"),
+                    physicalId: try rf.string("physicalId"), status: try rf.string("status") ?? "")
             }
         }
     }
 
     /// Quotes a word for a POSIX shell only when it needs it.
     static func shellQuoted(_ s: String) -> String {
-        let plain = !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }
-        return plain ? s : "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        let plain =
+            !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }
+        return plain
+            ? s : "'" + s.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 }

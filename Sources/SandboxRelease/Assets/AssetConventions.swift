@@ -20,11 +20,14 @@ public enum AssetConventions {
 
     /// An asset-id is a release name: letters, digits, `.`, `_`, `-`; it starts with a letter or digit.
     public static func validate(assetId: String) throws -> String {
-        let ok = !assetId.isEmpty && assetId.count <= 64
+        let ok =
+            !assetId.isEmpty && assetId.count <= 64
             && assetId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
             && (assetId.first!.isLetter || assetId.first!.isNumber)
         guard ok else {
-            throw ToolError.usage("invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0")
+            throw ToolError.usage(
+                "invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0"
+            )
         }
         return assetId
     }

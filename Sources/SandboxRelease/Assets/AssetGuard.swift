@@ -25,10 +25,14 @@ public struct AssetGuard: Sendable {
     public func confirm(count: Int, expectCount: Int?) throws {
         guard !pattern.isLiteral else { return }
         guard let expectCount else {
-            throw ToolError.usage("--asset-id '\(pattern.text)' is a glob: add --expect-count \(count) (the number of assets read) to remove them")
+            throw ToolError.usage(
+                "--asset-id '\(pattern.text)' is a glob: add --expect-count \(count) (the number of assets read) to remove them"
+            )
         }
         guard expectCount == count else {
-            throw ToolError.usage("--expect-count \(expectCount) but \(count) assets were read for '\(pattern.text)'; list them again and review")
+            throw ToolError.usage(
+                "--expect-count \(expectCount) but \(count) assets were read for '\(pattern.text)'; list them again and review"
+            )
         }
     }
 
@@ -74,7 +78,8 @@ public struct AssetGuard: Sendable {
         case .keyPair: return try KeyPairs(c).list(filters: [("key-pair-id", [a.id])]).first?.tags
         case .exportImageTask:
             do { return try ExportTasks(c).describe(ids: [a.id]).first?.tags } catch let ToolError.aws(e)
-                where e.code == "InvalidExportTaskID.NotFound" { return nil }
+                where e.code == "InvalidExportTaskID.NotFound"
+            { return nil }
         case .stack: return try Stacks(c).describe(a.id).flatMap { $0.status == "DELETE_COMPLETE" ? nil : $0.tags }
         case .s3Object: return [tagKey: a.assetId]
         }

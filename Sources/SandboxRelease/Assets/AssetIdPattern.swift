@@ -14,10 +14,13 @@ public struct AssetIdPattern: Equatable, Sendable {
             _ = try AssetConventions.validate(assetId: text)
             return
         }
-        let ok = !text.isEmpty && text.count <= 64
+        let ok =
+            !text.isEmpty && text.count <= 64
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-*?".contains($0)) }
         guard ok else {
-            throw ToolError.usage("invalid asset-id pattern '\(text)': use asset-id characters (letters, digits, '.', '_', '-') with '*' and '?', e.g. 1.2.* or '*'")
+            throw ToolError.usage(
+                "invalid asset-id pattern '\(text)': use asset-id characters (letters, digits, '.', '_', '-') with '*' and '?', e.g. 1.2.* or '*'"
+            )
         }
     }
 

@@ -16,7 +16,10 @@ public struct AssetListing {
     /// How many stacks' resources are read at once.
     public var resourceWorkers = 8
 
-    public init(pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?, cdnDomain: String?) {
+    public init(
+        pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?,
+        cdnDomain: String?
+    ) {
         self.pattern = pattern
         self.kinds = kinds
         self.tagKey = tagKey
@@ -28,8 +31,10 @@ public struct AssetListing {
     /// Lists every selected kind; the first kind that fails fails the listing, since a partial
     /// list read as complete would hide what costs money.
     public func run(_ client: AWSClient) throws -> [Asset] {
-        _ = try client.credentials() // once, shared by every thread's client
-        let found = try Parallel.map(count: kinds.count, workers: kinds.count, setup: { try AWSClient(sibling: client) }) { c, i in
+        _ = try client.credentials()  // once, shared by every thread's client
+        let found = try Parallel.map(
+            count: kinds.count, workers: kinds.count, setup: { try AWSClient(sibling: client) }
+        ) { c, i in
             try self.list(self.kinds[i], c)
         }
         var byKind = Dictionary(uniqueKeysWithValues: zip(kinds, found))
@@ -60,8 +65,9 @@ public struct AssetListing {
 
     func images(_ c: AWSClient) throws -> [Asset] {
         try Images(c).listOwned(filters: [("tag:\(tagKey)", [pattern.text])]).map { image in
-            var a = Asset(kind: .ami, id: image.id, name: image.name, state: image.state, created: image.created,
-                          size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
+            var a = Asset(
+                kind: .ami, id: image.id, name: image.name, state: image.state, created: image.created,
+                size: nil, assetId: image.tags[tagKey] ?? "", region: c.region)
             a.snapshotIds = image.snapshotIds
             return a
         }
@@ -69,8 +75,9 @@ public struct AssetListing {
 
     func snapshots(_ c: AWSClient, filters: [(String, [String])], assetIds: [String: String]) throws -> [Asset] {
         try Snapshots(c).list(filters: filters).map { s in
-            Asset(kind: .snapshot, id: s.id, name: s.tags["Name"] ?? s.description, state: s.status, created: s.startTime,
-                  size: s.volumeSize, assetId: s.tags[tagKey] ?? assetIds[s.id] ?? "", region: c.region)
+            Asset(
+                kind: .snapshot, id: s.id, name: s.tags["Name"] ?? s.description, state: s.status, created: s.startTime,
+                size: s.volumeSize, assetId: s.tags[tagKey] ?? assetIds[s.id] ?? "", region: c.region)
         }
     }
 
@@ -85,8 +92,10 @@ public struct AssetListing {
 
     func exportTasks(_ c: AWSClient) throws -> [Asset] {
         try ExportTasks(c).find(tagKey: tagKey, value: pattern.text).map { task in
-            var a = Asset(kind: .exportImageTask, id: task.id, name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
-                          state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
+            var a = Asset(
+                kind: .exportImageTask, id: task.id,
+                name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
+                state: task.status, created: nil, size: nil, assetId: task.tags[tagKey] ?? "", region: c.region)
             a.tagKey = tagKey
             return a
         }
@@ -94,8 +103,9 @@ public struct AssetListing {
 
     func keyPairs(_ c: AWSClient) throws -> [Asset] {
         try KeyPairs(c).list(filters: [("tag:\(tagKey)", [pattern.text])]).map { pair in
-            Asset(kind: .keyPair, id: pair.id, name: pair.name, state: nil, created: pair.created, size: nil,
-                  assetId: pair.tags[tagKey] ?? "", region: c.region)
+            Asset(
+                kind: .keyPair, id: pair.id, name: pair.name, state: nil, created: pair.created, size: nil,
+                assetId: pair.tags[tagKey] ?? "", region: c.region)
         }
     }
 
@@ -105,10 +115,13 @@ public struct AssetListing {
     func stacks(_ c: AWSClient) throws -> [Asset] {
         var matched: [Asset] = try Stacks(c).describeAll().compactMap { s in
             guard s.status != "DELETE_COMPLETE", let value = s.tags[tagKey], pattern.matches(value) else { return nil }
-            return Asset(kind: .stack, id: s.id, name: s.name, state: s.status, created: s.created, size: nil,
-                         assetId: value, region: c.region)
+            return Asset(
+                kind: .stack, id: s.id, name: s.name, state: s.status, created: s.created, size: nil,
+                assetId: value, region: c.region)
         }
-        let resources = try Parallel.map(count: matched.count, workers: resourceWorkers, setup: { try AWSClient(sibling: c) }) { rc, i in
+        let resources = try Parallel.map(
+            count: matched.count, workers: resourceWorkers, setup: { try AWSClient(sibling: c) }
+        ) { rc, i in
             try Stacks(rc).resources(of: matched[i].id)
         }
         for i in matched.indices { matched[i].resources = resources[i] }
@@ -128,7 +141,9 @@ public struct AssetListing {
             domain = domain ?? outputs.first { $0.0 == "DistributionDomainName" }?.1
         }
         guard let bucket, !bucket.isEmpty else {
-            log("list-assets: no VM bucket (no stack \(AssetConventions.vmBucketStack) in \(c.region), no --bucket or VM_BUCKET): S3 objects not listed")
+            log(
+                "list-assets: no VM bucket (no stack \(AssetConventions.vmBucketStack) in \(c.region), no --bucket or VM_BUCKET): S3 objects not listed"
+            )
             return []
         }
         // The folder that holds every asset-id's folder: `images/` of `images/x/`.
@@ -138,10 +153,11 @@ public struct AssetListing {
             guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
             let rest = key.dropFirst(root.count)
             guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
-            return Asset(kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
-                         state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                         size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                         url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+            return Asset(
+                kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
         }
     }
 }

@@ -35,8 +35,10 @@ public final class AssetPurge {
 
     /// One client per Region of the assets, each resolving its settings now (usage errors before
     /// any request).
-    public convenience init(regionsOf assets: [Asset], environment: [String: String], profile: String?,
-                            guarding: AssetGuard, emit: @escaping (Asset, Outcome) throws -> Void) throws {
+    public convenience init(
+        regionsOf assets: [Asset], environment: [String: String], profile: String?,
+        guarding: AssetGuard, emit: @escaping (Asset, Outcome) throws -> Void
+    ) throws {
         var clients: [String: AWSClient] = [:]
         for a in assets where clients[a.region] == nil {
             clients[a.region] = try AWSClient(region: a.region, environment: environment, profile: profile)
@@ -47,13 +49,16 @@ public final class AssetPurge {
     /// Reads list-assets' output back, in removal order, refusing all of it when one entry is
     /// malformed or, with `region`, in another Region: nothing is removed from a half-read list.
     public static func read(_ values: [JSON], tagKey: String, region: String?) throws -> [Asset] {
-        let assets = ordered(try values.enumerated().map { i, v in
-            var a = try Asset(json: v, what: "asset \(i + 1)")
-            a.tagKey = tagKey
-            return a
-        })
+        let assets = ordered(
+            try values.enumerated().map { i, v in
+                var a = try Asset(json: v, what: "asset \(i + 1)")
+                a.tagKey = tagKey
+                return a
+            })
         if let region, let other = assets.first(where: { $0.region != region }) {
-            throw ToolError.usage("\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region")
+            throw ToolError.usage(
+                "\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region"
+            )
         }
         return assets
     }
@@ -68,8 +73,12 @@ public final class AssetPurge {
     /// The dry-run line of an asset; one the guard refuses from its entry alone is its outcome line.
     public static func plan(_ a: Asset, _ guarding: AssetGuard) -> JSON {
         if let reason = guarding.refusal(a) { return line(a, .refused(reason)) }
-        let action = a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
-        return ["kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action), "command": .string(a.removeWith)]
+        let action =
+            a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
+        return [
+            "kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action),
+            "command": .string(a.removeWith),
+        ]
     }
 
     /// The outcome line of an asset.
@@ -89,10 +98,14 @@ public final class AssetPurge {
     public func run(_ assets: [Asset]) throws {
         let failed = try removeAll(assets)
         if failed > 0 {
-            throw ToolError.remote("\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again")
+            throw ToolError.remote(
+                "\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again"
+            )
         }
         if refusals > 0 {
-            throw ToolError.usage("\(refusals) of \(assets.count) assets were refused and left alone (the lines with \"outcome\":\"refused\" say why); list the assets again")
+            throw ToolError.usage(
+                "\(refusals) of \(assets.count) assets were refused and left alone (the lines with \"outcome\":\"refused\" say why); list the assets again"
+            )
         }
     }
 
@@ -128,18 +141,24 @@ public final class AssetPurge {
     }
 
     /// One call per asset, a few at a time, each outcome reported.
-    private func each(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome) throws {
+    private func each(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome)
+        throws
+    {
         for (a, o) in zip(group, try outcomes(group, client, remove)) { try report(a, o) }
     }
 
     /// One call per asset, a few at a time, each after the guard's look at the asset's live state.
     /// Errors become that asset's outcome; an interrupt stops the hand-out and ends the purge.
-    private func outcomes(_ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome) throws -> [Outcome] {
+    private func outcomes(
+        _ group: [Asset], _ client: AWSClient, _ remove: @escaping (Asset, AWSClient) throws -> Outcome
+    ) throws -> [Outcome] {
         _ = try client.credentials()
         let guarding = self.guarding, imageSnapshots = self.imageSnapshots
-        return try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) { c, i in
+        return try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) {
+            c, i in
             try AssetPurge.outcome {
-                try guarding.verify(group[i], c, ofRemovedImage: imageSnapshots.contains(group[i].id)) ?? remove(group[i], c)
+                try guarding.verify(group[i], c, ofRemovedImage: imageSnapshots.contains(group[i].id))
+                    ?? remove(group[i], c)
             }
         }
     }
@@ -169,19 +188,22 @@ public final class AssetPurge {
     /// task that no longer carries the tag was purged before: already gone (`AssetGuard`'s look).
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
         var cancelled = false
-        let outcome = try AssetPurge.awsCode({
-            if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
-            try Tags(c).untag(a.id, key: a.tagKey)
-        }, gone: { $0 == "InvalidExportTaskID.NotFound" })
+        let outcome = try AssetPurge.awsCode(
+            {
+                if a.mayBeActiveExport { cancelled = try ExportTasks(c).cancel(id: a.id) }
+                try Tags(c).untag(a.id, key: a.tagKey)
+            }, gone: { $0 == "InvalidExportTaskID.NotFound" })
         guard outcome == .removed else { return outcome }
-        return .untagged((cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
+        return .untagged(
+            (cancelled ? "cancelled; " : "") + "AWS keeps export task records (free); the \(a.tagKey) tag was removed")
     }
 
     /// Each AMI as AWS describes it now is checked, then deregistered; its snapshots are noted.
     private func deregisterImages(_ group: [Asset], _ client: AWSClient) throws {
         _ = try client.credentials()
         let guarding = self.guarding
-        let results = try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) }) {
+        let results = try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) })
+        {
             c, i -> (Outcome, [String]) in
             var snapshots: [String] = []
             let outcome = try AssetPurge.outcome {
@@ -224,7 +246,8 @@ public final class AssetPurge {
                 var gone: Set<String> = []
                 do {
                     gone = try S3Objects(c).missing(bucket: bucket, keys: batch.map(\.id))
-                    errors = try S3Objects(c).delete(bucket: bucket, keys: batch.map(\.id).filter { !gone.contains($0) })
+                    errors = try S3Objects(c).delete(
+                        bucket: bucket, keys: batch.map(\.id).filter { !gone.contains($0) })
                 } catch let ToolError.aws(e) where e.code == "NoSuchBucket" {
                     for a in batch { try report(a, .alreadyGone) }
                     continue
@@ -233,7 +256,9 @@ public final class AssetPurge {
                     for a in batch { try report(a, .failed(e.description)) }
                     continue
                 }
-                for a in batch { try report(a, gone.contains(a.id) ? .alreadyGone : errors[a.id].map(Outcome.failed) ?? .removed) }
+                for a in batch {
+                    try report(a, gone.contains(a.id) ? .alreadyGone : errors[a.id].map(Outcome.failed) ?? .removed)
+                }
             }
         }
     }
@@ -241,8 +266,10 @@ public final class AssetPurge {
     // MARK: CloudFormation
 
     /// Stacks that are never an asset, refused even when given.
-    static let permanentStacks: Set<String> = [AssetConventions.vmBucketStack, AssetConventions.vmBucketWAFStack,
-                                               AssetConventions.ciCodeBuildStack, AssetConventions.releaseCodeBuildStack]
+    static let permanentStacks: Set<String> = [
+        AssetConventions.vmBucketStack, AssetConventions.vmBucketWAFStack,
+        AssetConventions.ciCodeBuildStack, AssetConventions.releaseCodeBuildStack,
+    ]
 
     /// Starts deleting each, then one wait for all of them, watched through the stack summaries (one
     /// paginated call per poll, whatever the number of stacks).
@@ -265,14 +292,19 @@ public final class AssetPurge {
             }
         }
         var pending: [Asset] = []
-        for (a, o) in zip(toDelete, try outcomes(toDelete, c) { a, c in
-            try Stacks(c).startDeleting(a.id)
-            return .removed
-        }) {
+        for (a, o) in zip(
+            toDelete,
+            try outcomes(toDelete, c) { a, c in
+                try Stacks(c).startDeleting(a.id)
+                return .removed
+            })
+        {
             if o == .removed { pending.append(a) } else { try report(a, o) }
         }
         guard !pending.isEmpty else { return }
-        let waiter = Waiter("deleting \(pending.count) stack\(pending.count == 1 ? "" : "s")", timeout: stackTimeout, firstDelay: 2, maxDelay: 15)
+        let waiter = Waiter(
+            "deleting \(pending.count) stack\(pending.count == 1 ? "" : "s")", timeout: stackTimeout, firstDelay: 2,
+            maxDelay: 15)
         do {
             try waiter.wait { () -> Waiter.Poll<Void> in
                 let now = try Stacks(c).summaries()

@@ -10,9 +10,16 @@ public enum AssetTable {
     static func rows(_ assets: [Asset]) -> [(cells: [String], isResource: Bool, url: String?)] {
         var rows: [(cells: [String], isResource: Bool, url: String?)] = []
         for a in assets {
-            rows.append(([a.kind.rawValue, a.id, a.name ?? "", a.state ?? "", a.created ?? "", a.size.map(humanSize) ?? "", a.assetId], false, a.url))
+            rows.append(
+                (
+                    [
+                        a.kind.rawValue, a.id, a.name ?? "", a.state ?? "", a.created ?? "",
+                        a.size.map(humanSize) ?? "", a.assetId,
+                    ], false, a.url
+                ))
             for r in a.resources ?? [] {
-                rows.append((["  resource", r.physicalId ?? "", "\(r.logicalId) (\(r.type))", r.status, "", "", ""], true, nil))
+                rows.append(
+                    (["  resource", r.physicalId ?? "", "\(r.logicalId) (\(r.type))", r.status, "", "", ""], true, nil))
             }
         }
         return rows
@@ -41,7 +48,9 @@ public enum AssetTable {
     public static func markdown(_ assets: [Asset], pattern: String) -> String {
         var out = "### Assets of `\(pattern)`\n\n\(summary(assets))\n"
         guard !assets.isEmpty else { return out }
-        func cell(_ s: String) -> String { s.isEmpty ? "" : s.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|") }
+        func cell(_ s: String) -> String {
+            s.isEmpty ? "" : s.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+        }
         out += "\n| " + headers.map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: " | ") + " |\n"
         out += "|" + String(repeating: " --- |", count: headers.count) + "\n"
         for (cells, isResource, url) in rows(assets) {
@@ -61,7 +70,8 @@ public enum AssetTable {
             return n == 0 ? nil : "\(n) \(kind.rawValue)"
         }
         let total = assets.compactMap(\.size).reduce(0, +)
-        return "\(assets.count) asset\(assets.count == 1 ? "" : "s"), \(humanSize(total)): " + counts.joined(separator: ", ")
+        return "\(assets.count) asset\(assets.count == 1 ? "" : "s"), \(humanSize(total)): "
+            + counts.joined(separator: ", ")
     }
 
     /// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `8.0 GiB`.

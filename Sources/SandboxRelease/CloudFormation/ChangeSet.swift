@@ -14,12 +14,15 @@ public struct ChangeSet {
 
     /// `stackState` is what the change set starts from (the stack's id and last change for an
     /// UPDATE): the same content against a stack changed since is another change set.
-    public init(stackName: String, type: String, stackState: String, template: StackTemplate,
-                parameters: [(String, String)], tags: [(String, String)], capabilities: [String]) {
+    public init(
+        stackName: String, type: String, stackState: String, template: StackTemplate,
+        parameters: [(String, String)], tags: [(String, String)], capabilities: [String]
+    ) {
         let parameters = parameters.sorted { $0.0 < $1.0 }
         let tags = tags.sorted { $0.0 < $1.0 }
         var content = [stackName, type, stackState, template.sha256, template.source.0]
-        content += parameters.map { "P\($0.0)=\($0.1)" } + tags.map { "T\($0.0)=\($0.1)" } + capabilities.map { "C\($0)" }
+        content +=
+            parameters.map { "P\($0.0)=\($0.1)" } + tags.map { "T\($0.0)=\($0.1)" } + capabilities.map { "C\($0)" }
         let hash = Digest.hex(Digest.sha256(content.joined(separator: "\u{0}")))
         self.stackName = stackName
         self.type = type

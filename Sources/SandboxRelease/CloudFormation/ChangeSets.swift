@@ -18,15 +18,18 @@ public struct ChangeSets {
     /// Waits until CloudFormation has computed the change set.
     public func wait(_ id: String, stackName: String, timeout: Double) throws -> ChangeSet.Outcome {
         try Waiter("change set for \(stackName)", timeout: timeout).wait { () -> Waiter.Poll<ChangeSet.Outcome> in
-            let r = try client.query("cloudformation", "DescribeChangeSet", [("ChangeSetName", id)])["DescribeChangeSetResult"]
+            let r = try client.query("cloudformation", "DescribeChangeSet", [("ChangeSetName", id)])[
+                "DescribeChangeSetResult"]
             let status = r?["Status"]?.string ?? ""
             let reason = r?["StatusReason"]?.string ?? ""
             switch status {
             case "CREATE_COMPLETE":
                 let execution = r?["ExecutionStatus"]?.string ?? ""
-                return .done(execution == "AVAILABLE" ? .ready : .failed("it cannot be executed (ExecutionStatus \(execution))"))
+                return .done(
+                    execution == "AVAILABLE" ? .ready : .failed("it cannot be executed (ExecutionStatus \(execution))"))
             case "FAILED":
-                return .done(ChangeSet.isNoChanges(reason) ? .noChanges : .failed(reason.isEmpty ? "no reason given" : reason))
+                return .done(
+                    ChangeSet.isNoChanges(reason) ? .noChanges : .failed(reason.isEmpty ? "no reason given" : reason))
             default:
                 return .pending(status)
             }
@@ -34,7 +37,8 @@ public struct ChangeSets {
     }
 
     public func execute(_ id: String, token: String) throws {
-        _ = try client.query("cloudformation", "ExecuteChangeSet", [("ChangeSetName", id), ("ClientRequestToken", token)])
+        _ = try client.query(
+            "cloudformation", "ExecuteChangeSet", [("ChangeSetName", id), ("ClientRequestToken", token)])
     }
 
     /// Deleting a change set twice is harmless, so retrying it is too.

@@ -18,9 +18,10 @@ public struct Stack {
         status = json["StackStatus"]?.string ?? ""
         statusReason = json["StackStatusReason"]?.string
         lastChanged = json["LastUpdatedTime"]?.string ?? json["CreationTime"]?.string ?? ""
-        outputs = json["Outputs"]?.list.compactMap { o in
-            o["OutputKey"]?.string.map { ($0, o["OutputValue"]?.string ?? "") }
-        } ?? []
+        outputs =
+            json["Outputs"]?.list.compactMap { o in
+                o["OutputKey"]?.string.map { ($0, o["OutputValue"]?.string ?? "") }
+            } ?? []
         created = json["CreationTime"]?.string
         tags = [:]
         for t in json["Tags"]?.list ?? [] { if let k = t["Key"]?.string { tags[k] = t["Value"]?.string ?? "" } }
@@ -30,7 +31,9 @@ public struct Stack {
     /// given, so that one release never updates or deletes another's stack.
     public func requireTag(_ tag: (key: String, value: String)?) throws {
         guard let tag, tags[tag.key] != tag.value else { return }
-        throw ToolError.usage("stack \(name) is tagged \(tag.key)=\(tags[tag.key] ?? "(none)"), not \(tag.key)=\(tag.value) as given: it belongs to another release; nothing changed")
+        throw ToolError.usage(
+            "stack \(name) is tagged \(tag.key)=\(tags[tag.key] ?? "(none)"), not \(tag.key)=\(tag.value) as given: it belongs to another release; nothing changed"
+        )
     }
 
     /// CloudFormation's stack names: a letter, then letters, digits and `-`, at most 128.
@@ -45,11 +48,15 @@ public struct Stack {
     }
 
     /// The end states of a successful operation.
-    public static let succeeded: Set<String> = ["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"]
+    public static let succeeded: Set<String> = [
+        "CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE",
+    ]
 
     /// cfn-deploy's answer: `{"StackName","StackId","Status","Outputs":{…},"Changed"}`.
     public func result(changed: Bool) -> JSON {
-        ["StackName": .string(name), "StackId": .string(id), "Status": .string(status),
-         "Outputs": .object(outputs.map { ($0.0, .string($0.1)) }), "Changed": .bool(changed)]
+        [
+            "StackName": .string(name), "StackId": .string(id), "Status": .string(status),
+            "Outputs": .object(outputs.map { ($0.0, .string($0.1)) }), "Changed": .bool(changed),
+        ]
     }
 }

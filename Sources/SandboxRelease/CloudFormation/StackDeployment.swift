@@ -16,8 +16,10 @@ public struct StackDeployment {
     /// Turn termination protection on once the stack is deployed (the permanent stacks).
     public var terminationProtection = false
 
-    public init(stackName: String, template: StackTemplate, templateBucket: String?, parameters: [(String, String)],
-                tags: [(String, String)], deleteFailed: Bool, timeout: Double) {
+    public init(
+        stackName: String, template: StackTemplate, templateBucket: String?, parameters: [(String, String)],
+        tags: [(String, String)], deleteFailed: Bool, timeout: Double
+    ) {
         self.stackName = stackName
         self.template = template
         self.templateBucket = templateBucket
@@ -41,7 +43,9 @@ public struct StackDeployment {
         if let bucket = templateBucket { try template.upload(to: bucket, client: client) }
         let validation: JSON
         do {
-            validation = try client.query("cloudformation", "ValidateTemplate", [template.source])["ValidateTemplateResult"] ?? .null
+            validation =
+                try client.query("cloudformation", "ValidateTemplate", [template.source])["ValidateTemplateResult"]
+                ?? .null
         } catch let ToolError.aws(e) where e.code == "ValidationError" {
             throw ToolError.remote("template \(template.path) is invalid: \(e.message); fix it (cfn-lint shows more)")
         }
@@ -51,9 +55,10 @@ public struct StackDeployment {
 
         let existing = try settled(client)
         let create = existing == nil || existing?.status == "REVIEW_IN_PROGRESS"
-        let changeSet = ChangeSet(stackName: stackName, type: create ? "CREATE" : "UPDATE",
-                                  stackState: create ? "" : existing.map { $0.id + " " + $0.lastChanged } ?? "",
-                                  template: template, parameters: parameters, tags: tags, capabilities: capabilities)
+        let changeSet = ChangeSet(
+            stackName: stackName, type: create ? "CREATE" : "UPDATE",
+            stackState: create ? "" : existing.map { $0.id + " " + $0.lastChanged } ?? "",
+            template: template, parameters: parameters, tags: tags, capabilities: capabilities)
         let id: String
         do {
             id = try ChangeSets(client).create(changeSet)
@@ -74,7 +79,8 @@ public struct StackDeployment {
             if create, let stack = try Stacks(client).describe(stackName), stack.status == "REVIEW_IN_PROGRESS" {
                 try Stacks(client).delete(stack.id, timeout: timeout)
             }
-            throw ToolError.remote("stack \(stackName): the change set failed: \(reason); fix the template or the parameters")
+            throw ToolError.remote(
+                "stack \(stackName): the change set failed: \(reason); fix the template or the parameters")
         case .ready:
             break
         }
@@ -86,14 +92,19 @@ public struct StackDeployment {
         do {
             after = try Stacks(client).wait(stack.id, events: events, timeout: timeout)
         } catch ToolError.interrupted(let signal) {
-            log("stack \(stackName): CloudFormation goes on with the change set; run the same deploy again to wait for it")
+            log(
+                "stack \(stackName): CloudFormation goes on with the change set; run the same deploy again to wait for it"
+            )
             throw ToolError.interrupted(signal)
         }
         if Stack.succeeded.contains(after.status) { return after.result(changed: true) }
         guard create, after.status == "ROLLBACK_COMPLETE" else { throw events.failure(after, doing: changeSet.type) }
-        let error = events.failure(after, doing: "CREATE", hint: deleteFailed
-            ? "the stack was deleted (--delete-failed)"
-            : "the stack is left in ROLLBACK_COMPLETE: delete it with cfn-deploy --delete --stack \(stackName), or deploy again with --delete-failed")
+        let error = events.failure(
+            after, doing: "CREATE",
+            hint: deleteFailed
+                ? "the stack was deleted (--delete-failed)"
+                : "the stack is left in ROLLBACK_COMPLETE: delete it with cfn-deploy --delete --stack \(stackName), or deploy again with --delete-failed"
+        )
         if deleteFailed { try Stacks(client).delete(after.id, timeout: timeout) }
         throw error
     }
@@ -105,14 +116,17 @@ public struct StackDeployment {
         if stack.status != "DELETE_COMPLETE" { try stack.requireTag(requiredTag) }
         if Stack.isInProgress(stack.status) {
             log("stack \(stackName): waiting for \(stack.status) to end before deploying")
-            stack = try Stacks(client).wait(stack.id, events: StackEvents(client: client, stack: stack), timeout: timeout)
+            stack = try Stacks(client).wait(
+                stack.id, events: StackEvents(client: client, stack: stack), timeout: timeout)
         }
         switch stack.status {
         case "DELETE_COMPLETE":
             return nil
         case "ROLLBACK_COMPLETE", "ROLLBACK_FAILED":
             guard deleteFailed else {
-                throw ToolError.remote("stack \(stackName) is in \(stack.status) after a failed CREATE and cannot be updated: delete it with cfn-deploy --delete --stack \(stackName), or deploy with --delete-failed")
+                throw ToolError.remote(
+                    "stack \(stackName) is in \(stack.status) after a failed CREATE and cannot be updated: delete it with cfn-deploy --delete --stack \(stackName), or deploy with --delete-failed"
+                )
             }
             log("stack \(stackName): deleting it, its CREATE rolled back (--delete-failed)")
             try Stacks(client).delete(stack.id, timeout: timeout)

@@ -67,7 +67,10 @@ public final class StackEvents {
             return "\(e["LogicalResourceId"]?.string ?? "?") (\(e["ResourceType"]?.string ?? "?")): \(reason)"
         }
         for reason in reasons { log("failed: \(reason)") }
-        let first = reasons.first { !$0.contains("Resource creation cancelled") } ?? reasons.first ?? stack.statusReason ?? "no reason given"
-        return .remote("stack \(stack.name): \(doing) ended in \(stack.status): \(first)\(hint.isEmpty ? "" : "; " + hint)")
+        let first =
+            reasons.first { !$0.contains("Resource creation cancelled") } ?? reasons.first ?? stack.statusReason
+            ?? "no reason given"
+        return .remote(
+            "stack \(stack.name): \(doing) ended in \(stack.status): \(first)\(hint.isEmpty ? "" : "; " + hint)")
     }
 }

@@ -32,7 +32,9 @@ public enum StackParameters {
         case let .array(items) where lists:
             return try items.map { try text($0, what: what, lists: false) }.joined(separator: ",")
         default:
-            throw ToolError.usage("\(what) must be a string, number or boolean\(lists ? " (or an array of them)" : ""), got \(value.typeName)")
+            throw ToolError.usage(
+                "\(what) must be a string, number or boolean\(lists ? " (or an array of them)" : ""), got \(value.typeName)"
+            )
         }
     }
 
@@ -81,11 +83,15 @@ public enum StackParameters {
     public static func check(_ given: [(String, String)], against declared: [Declared], template: String) throws {
         let unknown = given.map(\.0).filter { k in !declared.contains { $0.key == k } }
         if !unknown.isEmpty {
-            throw ToolError.usage("\(template) declares no parameter \(unknown.joined(separator: ", ")) (it declares: \(declared.map(\.key).joined(separator: ", ")))")
+            throw ToolError.usage(
+                "\(template) declares no parameter \(unknown.joined(separator: ", ")) (it declares: \(declared.map(\.key).joined(separator: ", ")))"
+            )
         }
         let missing = declared.filter { d in !d.hasDefault && !given.contains { $0.0 == d.key } }.map(\.key)
         if !missing.isEmpty {
-            throw ToolError.usage("\(template) needs parameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")): give \(missing.count > 1 ? "them" : "it") with --param KEY=VALUE or in stdin's \"parameters\"")
+            throw ToolError.usage(
+                "\(template) needs parameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")): give \(missing.count > 1 ? "them" : "it") with --param KEY=VALUE or in stdin's \"parameters\""
+            )
         }
     }
 }

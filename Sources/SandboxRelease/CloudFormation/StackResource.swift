@@ -15,11 +15,15 @@ public struct StackResource: Equatable {
     }
 
     init(_ r: JSON) {
-        self.init(type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
-                  physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
+        self.init(
+            type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
+            physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
     }
 
     public var json: JSON {
-        ["type": .string(type), "logicalId": .string(logicalId), "physicalId": JSON(physicalId), "status": .string(status)]
+        [
+            "type": .string(type), "logicalId": .string(logicalId), "physicalId": JSON(physicalId),
+            "status": .string(status),
+        ]
     }
 }

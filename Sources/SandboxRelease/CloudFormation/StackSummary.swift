@@ -17,7 +17,8 @@ public struct StackSummary {
 
     /// By stack id; a stack given by name matches the live stack of that name.
     public static func find(_ idOrName: String, in summaries: [StackSummary]) -> StackSummary? {
-        summaries.first { $0.id == idOrName } ?? summaries.first { $0.name == idOrName && $0.status != "DELETE_COMPLETE" }
+        summaries.first { $0.id == idOrName }
+            ?? summaries.first { $0.name == idOrName && $0.status != "DELETE_COMPLETE" }
     }
 
     /// The name inside a stack id (`arn:…:stack/NAME/uuid`), or the id when it is a name.

@@ -16,11 +16,14 @@ public struct StackTemplate {
 
     /// Reads the file and decides, before any request, whether it can go inline.
     public init(path: String, uploadBucket: String?) throws {
-        guard let bytes = readFile(path) else { throw ToolError.usage("cannot read template \(path): \(errnoMessage())") }
+        guard let bytes = readFile(path) else {
+            throw ToolError.usage("cannot read template \(path): \(errnoMessage())")
+        }
         guard !bytes.isEmpty else { throw ToolError.usage("template \(path) is empty") }
         let limit = uploadBucket == nil ? StackTemplate.inlineLimit : StackTemplate.urlLimit
         guard bytes.count <= limit else {
-            let hint = uploadBucket == nil
+            let hint =
+                uploadBucket == nil
                 ? "CloudFormation's limit for an inline template; pass --template-bucket BUCKET to upload it to S3 first (limit \(StackTemplate.urlLimit) bytes)"
                 : "CloudFormation's limit for a template in S3; split it into nested stacks"
             throw ToolError.usage("template \(path) is \(bytes.count) bytes, over \(limit) bytes, \(hint)")

@@ -28,7 +28,11 @@ public struct Stacks {
         try Waiter("stack \(events.stackName)", timeout: timeout).wait { () -> Waiter.Poll<Stack> in
             try events.printNew()
             guard let stack = try describe(id) else {
-                return .done(Stack(["StackName": .string(events.stackName), "StackId": .string(id), "StackStatus": "DELETE_COMPLETE"]))
+                return .done(
+                    Stack([
+                        "StackName": .string(events.stackName), "StackId": .string(id),
+                        "StackStatus": "DELETE_COMPLETE",
+                    ]))
             }
             if Stack.isInProgress(stack.status) { return .pending(stack.status) }
             try events.printNew()
@@ -39,7 +43,9 @@ public struct Stacks {
     /// Deletes the stack and waits; a stack that does not exist is already deleted. Returns the
     /// stack as it was before (nil when there was none).
     @discardableResult
-    public func delete(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws -> Stack? {
+    public func delete(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws
+        -> Stack?
+    {
         guard let stack = try describe(name) else { return nil }
         if stack.status == "DELETE_COMPLETE" { return nil }
         try stack.requireTag(requiredTag)
@@ -58,8 +64,9 @@ public struct Stacks {
     /// Turns on termination protection: DeleteStack is refused until someone turns it off.
     /// Safe to repeat.
     public func protect(_ name: String) throws {
-        _ = try client.query("cloudformation", "UpdateTerminationProtection",
-                             [("EnableTerminationProtection", "true"), ("StackName", name)], idempotent: true)
+        _ = try client.query(
+            "cloudformation", "UpdateTerminationProtection",
+            [("EnableTerminationProtection", "true"), ("StackName", name)], idempotent: true)
     }
 
     /// Every line of ListStacks, which still lists the stacks deleted in the last 90 days.
@@ -69,21 +76,29 @@ public struct Stacks {
 
     /// The resources of a stack, from ListStackResources.
     public func resources(of stackId: String) throws -> [StackResource] {
-        try client.queryAll("cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries")
-            .map(StackResource.init)
+        try client.queryAll(
+            "cloudformation", "ListStackResources", [("StackName", stackId)], list: "StackResourceSummaries"
+        )
+        .map(StackResource.init)
     }
 
     /// `cfn-deploy --describe`: the stack's result, changing nothing; a missing stack is an error.
     public func result(of name: String) throws -> JSON {
-        guard let found = try describe(name) else { throw ToolError.remote("stack \(name) does not exist in \(client.region)") }
+        guard let found = try describe(name) else {
+            throw ToolError.remote("stack \(name) does not exist in \(client.region)")
+        }
         return found.result(changed: false)
     }
 
     /// `cfn-deploy --delete`: deletes and waits; a missing stack is already deleted (`Changed` false).
-    public func deleteResult(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws -> JSON {
+    public func deleteResult(_ name: String, timeout: Double, requiredTag: (key: String, value: String)? = nil) throws
+        -> JSON
+    {
         let deleted = try delete(name, timeout: timeout, requiredTag: requiredTag)
         if deleted == nil { log("stack \(name): does not exist; nothing to delete") }
-        return ["StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
-                "Outputs": [:], "Changed": .bool(deleted != nil)]
+        return [
+            "StackName": .string(name), "StackId": JSON(deleted?.id), "Status": "DELETE_COMPLETE",
+            "Outputs": [:], "Changed": .bool(deleted != nil),
+        ]
     }
 }

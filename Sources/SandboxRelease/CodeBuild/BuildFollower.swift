@@ -21,7 +21,8 @@ public struct BuildFollower {
         var logStream: LogStream?
         func printNewLines(_ build: JSON) throws {
             if logStream == nil, let group = build["logs"]?["groupName"]?.string,
-               let stream = build["logs"]?["streamName"]?.string {
+                let stream = build["logs"]?["streamName"]?.string
+            {
                 logStream = LogStream(client, group: group, name: stream)
             }
             for line in try logStream?.next() ?? [] { log(line) }

@@ -12,8 +12,10 @@ public struct Builds {
         let overrides = environment.map { name, value -> JSON in
             ["name": .string(name), "value": .string(value), "type": "PLAINTEXT"]
         }
-        let body: JSON = ["projectName": .string(project), "environmentVariablesOverride": .array(overrides),
-                          "idempotencyToken": .string(idempotencyToken)]
+        let body: JSON = [
+            "projectName": .string(project), "environmentVariablesOverride": .array(overrides),
+            "idempotencyToken": .string(idempotencyToken),
+        ]
         guard let build = try client.json("codebuild", "StartBuild", body)["build"], build["id"]?.string != nil else {
             throw ToolError.remote("StartBuild of project \(project) answered no build id")
         }

@@ -27,8 +27,9 @@ public struct ReleaseBuild {
     public static func projectName(_ client: AWSClient) throws -> String {
         let stackName = AssetConventions.releaseCodeBuildStack
         guard let stack = try Stacks(client).describe(stackName) else {
-            throw ToolError.remote("stack \(stackName) not found in \(client.region): deploy it "
-                                   + "(make deploy-release-codebuild) or name the project with --project")
+            throw ToolError.remote(
+                "stack \(stackName) not found in \(client.region): deploy it "
+                    + "(make deploy-release-codebuild) or name the project with --project")
         }
         guard let name = stack.outputs.first(where: { $0.0 == "ProjectName" })?.1 else {
             throw ToolError.remote("stack \(stackName) has no ProjectName output: update it or use --project")
@@ -38,8 +39,9 @@ public struct ReleaseBuild {
 
     /// Starts the build (or finds the one this token already started) and follows it to its end.
     public func run(_ client: AWSClient, project: String, timeout: Double) throws -> JSON {
-        let build = try Builds(client).start(project: project, environment: overrides,
-                                             idempotencyToken: idempotencyToken)
+        let build = try Builds(client).start(
+            project: project, environment: overrides,
+            idempotencyToken: idempotencyToken)
         let id = build["id"]!.string!
         log("release build \(id) of project \(project) started")
         return try BuildFollower(client, timeout: timeout).follow(id)

@@ -16,8 +16,10 @@ public struct ExportTasks {
         public var tags: [(String, String)]
         public var clientToken: String
 
-        public init(imageId: String, format: DiskFormat, bucket: String, prefix: String, roleName: String,
-                    description: String?, tags: [(String, String)], clientToken: String) {
+        public init(
+            imageId: String, format: DiskFormat, bucket: String, prefix: String, roleName: String,
+            description: String?, tags: [(String, String)], clientToken: String
+        ) {
             self.imageId = imageId
             self.format = format
             self.bucket = bucket
@@ -31,7 +33,9 @@ public struct ExportTasks {
 
     /// The client token of one export: the same image, format, place and attempt get the same
     /// task back, from a retried call or from a re-run.
-    public static func token(imageId: String, format: DiskFormat, bucket: String, prefix: String, attempt: Int) -> String {
+    public static func token(imageId: String, format: DiskFormat, bucket: String, prefix: String, attempt: Int)
+        -> String
+    {
         ClientToken.derive(["ExportImage", imageId, format.rawValue, bucket, prefix, String(attempt)])
     }
 
@@ -46,7 +50,8 @@ public struct ExportTasks {
         p.add("Description", r.description)
         p.add("ClientToken", r.clientToken)
         p.tagSpecifications(["export-image-task"], tags: r.tags)
-        return ExportTask(ec2: try Interrupt.lettingFinish(client.http) { try client.query("ec2", "ExportImage", p.pairs) })
+        return ExportTask(
+            ec2: try Interrupt.lettingFinish(client.http) { try client.query("ec2", "ExportImage", p.pairs) })
     }
 
     /// The tasks with these ids.
@@ -54,7 +59,8 @@ public struct ExportTasks {
         guard !ids.isEmpty else { return [] }
         var p = QueryParams()
         p.list("ExportImageTaskId", ids)
-        return try client.query("ec2", "DescribeExportImageTasks", p.pairs)["exportImageTaskSet"]?.list.map(ExportTask.init) ?? []
+        return try client.query("ec2", "DescribeExportImageTasks", p.pairs)["exportImageTaskSet"]?.list.map(
+            ExportTask.init) ?? []
     }
 
     /// Every task tagged `key=value`, in all states, across pages.
@@ -62,7 +68,8 @@ public struct ExportTasks {
         var p = QueryParams()
         p.filters([("tag:\(tagKey)", [value])])
         p.add("MaxResults", "500")
-        return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").map(ExportTask.init)
+        return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").map(
+            ExportTask.init)
     }
 
     /// Cancels a task; one that has already ended (a retry after the first call went through)

@@ -26,6 +26,9 @@ public struct Image {
 
     /// The output of `ami-export image`, and what `export` accepts on stdin.
     public var json: JSON {
-        ["ImageId": .string(id), "Name": .string(name), "SnapshotIds": .array(snapshotIds.map(JSON.string)), "State": .string(state)]
+        [
+            "ImageId": .string(id), "Name": .string(name), "SnapshotIds": .array(snapshotIds.map(JSON.string)),
+            "State": .string(state),
+        ]
     }
 }

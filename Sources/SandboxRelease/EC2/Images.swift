@@ -8,7 +8,8 @@ public struct Images {
 
     /// AMI names: 3 to 128 of letters, digits and `()[] ./-'@_` (EC2's rule), checked before any request.
     public static func validate(name: String, flag: String) throws {
-        let ok = (3...128).contains(name.count)
+        let ok =
+            (3...128).contains(name.count)
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "()[] ./-'@_".contains($0)) }
         guard ok else {
             throw ToolError.usage("invalid \(flag) '\(name)': an AMI name has 3 to 128 letters, digits or ()[] ./-'@_")
@@ -38,7 +39,9 @@ public struct Images {
 
     /// CreateImage with the tags on the image and its snapshots. The name is unique, so a
     /// retry that finds the name taken finds the image the first attempt made.
-    public func create(instanceId: String, name: String, description: String?, noReboot: Bool, tags: [(String, String)]) throws -> String {
+    public func create(instanceId: String, name: String, description: String?, noReboot: Bool, tags: [(String, String)])
+        throws -> String
+    {
         var p = QueryParams()
         p.add("InstanceId", instanceId)
         p.add("Name", name)
@@ -46,7 +49,9 @@ public struct Images {
         if noReboot { p.add("NoReboot", "true") }
         p.tagSpecifications(["image", "snapshot"], tags: tags)
         do {
-            let answer = try Interrupt.lettingFinish(client.http) { try client.query("ec2", "CreateImage", p.pairs, idempotent: true) }
+            let answer = try Interrupt.lettingFinish(client.http) {
+                try client.query("ec2", "CreateImage", p.pairs, idempotent: true)
+            }
             guard let id = answer["imageId"]?.string else {
                 throw ToolError.remote("CreateImage answered without an image id")
             }
@@ -58,7 +63,9 @@ public struct Images {
     }
 
     /// CopyImage within the Region, tagged like the source's asset.
-    public func copy(sourceId: String, name: String, description: String?, tags: [(String, String)], clientToken: String) throws -> String {
+    public func copy(
+        sourceId: String, name: String, description: String?, tags: [(String, String)], clientToken: String
+    ) throws -> String {
         var p = QueryParams()
         p.add("SourceImageId", sourceId)
         p.add("SourceRegion", client.region)
@@ -75,7 +82,9 @@ public struct Images {
 
     /// One look at an image for a wait: done when available, an error when it failed or vanished.
     public func poll(id: String) throws -> Waiter.Poll<Image> {
-        guard let image = try describe(id: id) else { throw ToolError.remote("image \(id) no longer exists; make it again") }
+        guard let image = try describe(id: id) else {
+            throw ToolError.remote("image \(id) no longer exists; make it again")
+        }
         switch image.state {
         case "available": return .done(image)
         case "failed", "invalid", "error", "deregistered":
@@ -116,7 +125,9 @@ public struct Images {
     /// for AMIs is the reason.
     public func makePublic(id: String) throws {
         try grantLaunchToAll(id: id)
-        guard let image = try describe(id: id) else { throw ToolError.remote("image \(id) no longer exists; nothing to publish") }
+        guard let image = try describe(id: id) else {
+            throw ToolError.remote("image \(id) no longer exists; nothing to publish")
+        }
         try Tags(client).tag([id] + image.snapshotIds, [AssetGuard.publishedTag])
     }
 
@@ -127,11 +138,19 @@ public struct Images {
         do {
             _ = try client.query("ec2", "ModifyImageAttribute", p.pairs, idempotent: true)
         } catch let ToolError.aws(e) {
-            if e.code == "ResourceLimitExceeded" || e.message.lowercased().contains("public") && e.message.lowercased().contains("limit") {
-                throw ToolError.remote("\(e); the public-AMI quota of \(client.region) is used up: make an older public AMI private, or ask for a higher 'Public AMIs' quota in Service Quotas")
+            if e.code == "ResourceLimitExceeded"
+                || e.message.lowercased().contains("public") && e.message.lowercased().contains("limit")
+            {
+                throw ToolError.remote(
+                    "\(e); the public-AMI quota of \(client.region) is used up: make an older public AMI private, or ask for a higher 'Public AMIs' quota in Service Quotas"
+                )
             }
-            if (try? client.query("ec2", "GetImageBlockPublicAccessState")["imageBlockPublicAccessState"]?.string) == "block-new-sharing" {
-                throw ToolError.remote("\(e); block public access for AMIs is on in \(client.region): turn it off (aws ec2 disable-image-block-public-access) and run again")
+            if (try? client.query("ec2", "GetImageBlockPublicAccessState")["imageBlockPublicAccessState"]?.string)
+                == "block-new-sharing"
+            {
+                throw ToolError.remote(
+                    "\(e); block public access for AMIs is on in \(client.region): turn it off (aws ec2 disable-image-block-public-access) and run again"
+                )
             }
             throw ToolError.aws(e)
         }

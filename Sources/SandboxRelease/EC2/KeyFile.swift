@@ -17,7 +17,9 @@ public struct KeyFile {
 
     /// Before a pair is made: the file must not exist yet, and its folder must be writable.
     public func checkNew() throws {
-        if access(path, F_OK) == 0 { throw ToolError.usage("\(path) already exists; choose another --key-file or remove it") }
+        if access(path, F_OK) == 0 {
+            throw ToolError.usage("\(path) already exists; choose another --key-file or remove it")
+        }
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         guard access(dir.isEmpty ? "/" : dir, W_OK) == 0 else {
             throw ToolError.usage("cannot write the key file in \(dir): the folder does not exist or is not writable")

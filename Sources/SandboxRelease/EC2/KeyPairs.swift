@@ -43,14 +43,16 @@ public struct KeyPairs {
             }
         }
         guard let answer else { throw ToolError.remote("CreateKeyPair gave no answer") }
-        let created = Created(name: answer["keyName"]?.string ?? name, id: answer["keyPairId"]?.string ?? "",
-                              fingerprint: answer["keyFingerprint"]?.string ?? "")
+        let created = Created(
+            name: answer["keyName"]?.string ?? name, id: answer["keyPairId"]?.string ?? "",
+            fingerprint: answer["keyFingerprint"]?.string ?? "")
         do {
             guard let material = answer["keyMaterial"]?.string, !material.isEmpty else {
                 throw ToolError.remote("CreateKeyPair answered without the private key")
             }
             var bytes = Array(material.utf8)
-            if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) } // ssh-keygen wants the final newline
+            // ssh-keygen wants the final newline.
+            if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
             try writeFileAtomically(keyFile, bytes, mode: 0o600)
             try Interrupt.check()
         } catch {
@@ -66,7 +68,9 @@ public struct KeyPairs {
     private func removeAfterFailure(name: String) {
         Interrupt.cleaningUp {
             do { try delete(name: name) } catch {
-                log("key pair '\(name)' may exist without its private key; delete it: aws ec2 delete-key-pair --key-name \(name) (\(error))")
+                log(
+                    "key pair '\(name)' may exist without its private key; delete it: aws ec2 delete-key-pair --key-name \(name) (\(error))"
+                )
             }
         }
     }

@@ -15,11 +15,17 @@ public enum ReleaseKeyPair {
 
     /// Makes the pair tagged with the asset-id and the project, its private key in `keyFile` only.
     /// Prints-ready: `{"KeyName","KeyPairId","KeyFile","AssetId","Fingerprint"}`.
-    public static func create(_ client: AWSClient, name: String, type: String, keyFile: KeyFile,
-                              tagKey: String, assetId: String) throws -> JSON {
-        let created = try KeyPairs(client).create(name: name, type: type, keyFile: keyFile.path, tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
-        return ["KeyName": .string(created.name), "KeyPairId": .string(created.id), "KeyFile": .string(keyFile.path),
-                "AssetId": .string(assetId), "Fingerprint": .string(created.fingerprint)]
+    public static func create(
+        _ client: AWSClient, name: String, type: String, keyFile: KeyFile,
+        tagKey: String, assetId: String
+    ) throws -> JSON {
+        let created = try KeyPairs(client).create(
+            name: name, type: type, keyFile: keyFile.path, tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId)
+        )
+        return [
+            "KeyName": .string(created.name), "KeyPairId": .string(created.id), "KeyFile": .string(keyFile.path),
+            "AssetId": .string(assetId), "Fingerprint": .string(created.fingerprint),
+        ]
     }
 
     /// Deletes the pair (by id when known, else by name) and the key file; what is already gone
@@ -47,7 +53,9 @@ public enum ReleaseKeyPair {
                 fileOutcome = "already gone"
             }
         }
-        return ["KeyName": JSON(name), "KeyPairId": JSON(id), "KeyFile": JSON(keyFile?.path),
-                "KeyPair": .string(pairOutcome), "File": fileOutcome]
+        return [
+            "KeyName": JSON(name), "KeyPairId": JSON(id), "KeyFile": JSON(keyFile?.path),
+            "KeyPair": .string(pairOutcome), "File": fileOutcome,
+        ]
     }
 }

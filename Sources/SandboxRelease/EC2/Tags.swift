@@ -47,7 +47,10 @@ public struct Tags {
         for (i, v) in values.enumerated() {
             let what = "item \(i + 1)"
             let id = try v.object != nil ? Fields(v, what: what).requiredString("id") : v.string
-            guard let id else { throw ToolError.usage("\(what): expected a resource id string or an object with \"id\", got \(v.typeName)") }
+            guard let id else {
+                throw ToolError.usage(
+                    "\(what): expected a resource id string or an object with \"id\", got \(v.typeName)")
+            }
             guard isResourceId(id) else {
                 throw ToolError.usage("\(what): '\(id)' is not an EC2 resource id (such as ami-0123456789abcdef0)")
             }

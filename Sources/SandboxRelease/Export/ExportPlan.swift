@@ -18,9 +18,11 @@ public struct ExportPlan {
     var timeout: Double
     var renamer: S3Rename
 
-    public init(imageId: String, name: String?, formats: [DiskFormat], bucket: String, prefix: String,
-                roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
-                cdnDomain: String?, timeout: Double, renamer: S3Rename) {
+    public init(
+        imageId: String, name: String?, formats: [DiskFormat], bucket: String, prefix: String,
+        roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
+        cdnDomain: String?, timeout: Double, renamer: S3Rename
+    ) {
         self.imageId = imageId
         self.name = name
         self.formats = formats

@@ -35,16 +35,19 @@ public final class ExportRun {
     public func run() throws -> JSON {
         let image = try Images(client).describe(id: baseId)
         guard let image, image.state == "available" else {
-            throw ToolError.remote("image \(baseId) is \(image?.state ?? "not found"); make it with `ami-export image` first")
+            throw ToolError.remote(
+                "image \(baseId) is \(image?.state ?? "not found"); make it with `ami-export image` first")
         }
         base = image
         do {
             try prepare()
             var waiter = Waiter("exports", timeout: plan.timeout, firstDelay: 1, maxDelay: 15)
-            waiter.progress = false // each format logs its own changes
+            waiter.progress = false  // each format logs its own changes
             try waiter.wait { try step() }
         } catch let ToolError.interrupted(signal) {
-            Interrupt.cleaningUp { cancelStartedTasks(); removeCopies() }
+            Interrupt.cleaningUp {
+                cancelStartedTasks(); removeCopies()
+            }
             throw ToolError.interrupted(signal)
         } catch {
             removeCopies()
@@ -91,10 +94,13 @@ public final class ExportRun {
         } else {
             let token = copyTokens[job.format] ?? ClientToken.random()
             copyTokens[job.format] = token
-            job.imageId = try images.copy(sourceId: baseId, name: name, description: "copy of \(baseId) to export as \(job.format.rawValue)",
-                                          tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
-                                              + [(ExportTags.sourceImage, baseId)], clientToken: token)
-            log("\(job.format.rawValue): copying \(baseId) to \(job.imageId) '\(name)' (AWS exports one format per AMI at a time)")
+            job.imageId = try images.copy(
+                sourceId: baseId, name: name, description: "copy of \(baseId) to export as \(job.format.rawValue)",
+                tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
+                    + [(ExportTags.sourceImage, baseId)], clientToken: token)
+            log(
+                "\(job.format.rawValue): copying \(baseId) to \(job.imageId) '\(name)' (AWS exports one format per AMI at a time)"
+            )
         }
         job.copyId = job.imageId
         job.phase = .copying
@@ -129,25 +135,31 @@ public final class ExportRun {
             }
         }
         // One after the other: the next format starts as soon as the previous one ends, not a poll later.
-        if plan.sequential, !jobs.contains(where: { $0.phase == .exporting }), let next = jobs.first(where: { $0.phase == .queued }) {
+        if plan.sequential, !jobs.contains(where: { $0.phase == .exporting }),
+            let next = jobs.first(where: { $0.phase == .queued })
+        {
             try start(next)
         }
         if jobs.allSatisfy(\.isFinished) { return .done(()) }
-        return .pending(jobs.map { $0.lastLine.isEmpty ? "\($0.format.rawValue) \($0.phase)" : $0.lastLine }.joined(separator: ", "))
+        return .pending(
+            jobs.map { $0.lastLine.isEmpty ? "\($0.format.rawValue) \($0.phase)" : $0.lastLine }.joined(separator: ", ")
+        )
     }
 
     /// Starts the export of a job whose AMI is ready. A busy AMI or a full Region (5 exports) is
     /// waited out; a base AMI busy with another process's export gets this format a copy.
     func start(_ job: FormatJob) throws {
-        let token = ExportTasks.token(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
-                                      attempt: job.attempt)
+        let token = ExportTasks.token(
+            imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
+            attempt: job.attempt)
         var description = "\(fileName).\(job.format.rawValue) of \(baseId) for \(plan.tagKey) \(plan.assetId)"
         if let d = plan.description { description = "\(d) \(description)" }
-        let request = ExportTasks.Request(imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
-                                      roleName: plan.roleName, description: String(description.prefix(255)),
-                                      tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
-                                          + [(ExportTags.format, job.format.rawValue), (ExportTags.sourceImage, baseId)],
-                                      clientToken: token)
+        let request = ExportTasks.Request(
+            imageId: job.imageId, format: job.format, bucket: plan.bucket, prefix: plan.prefix,
+            roleName: plan.roleName, description: String(description.prefix(255)),
+            tags: AssetConventions.tags(tagKey: plan.tagKey, assetId: plan.assetId)
+                + [(ExportTags.format, job.format.rawValue), (ExportTags.sourceImage, baseId)],
+            clientToken: token)
         do {
             let task = try exportTasks.start(request)
             job.task = task
@@ -167,9 +179,12 @@ public final class ExportRun {
     func finish(_ job: FormatJob, _ task: ExportTask) throws {
         let key = "\(plan.prefix)\(fileName).\(job.format.rawValue)"
         let outcome = try plan.renamer.run(client, bucket: plan.bucket, from: task.objectKey(job.format), to: key)
-        log("\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(outcome.size) bytes (\(outcome.bodyBytes) body bytes through this process)")
+        log(
+            "\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(outcome.size) bytes (\(outcome.bodyBytes) body bytes through this process)"
+        )
         job.result = [
-            "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id), "Bucket": .string(plan.bucket),
+            "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id),
+            "Bucket": .string(plan.bucket),
             "Key": .string(key), "Size": .number(Double(outcome.size)),
             "Url": JSON(plan.cdnDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }),
         ]
@@ -194,7 +209,9 @@ public final class ExportRun {
                 job.task?.status = "deleting"
                 log("\(job.format.rawValue): export task \(id) cancelled")
             } catch {
-                log("\(job.format.rawValue): could not cancel export task \(id): \(error); cancel it with `aws ec2 cancel-export-task --export-task-id \(id)`")
+                log(
+                    "\(job.format.rawValue): could not cancel export task \(id): \(error); cancel it with `aws ec2 cancel-export-task --export-task-id \(id)`"
+                )
             }
         }
     }
@@ -212,7 +229,9 @@ public final class ExportRun {
             try images.remove(image)
             log("\(job.format.rawValue): AMI copy \(id) and its snapshots removed")
         } catch {
-            log("\(job.format.rawValue): could not remove AMI copy \(id): \(error); it is tagged \(plan.tagKey)=\(plan.assetId) for purge-assets")
+            log(
+                "\(job.format.rawValue): could not remove AMI copy \(id): \(error); it is tagged \(plan.tagKey)=\(plan.assetId) for purge-assets"
+            )
         }
     }
 }

@@ -12,8 +12,10 @@ public struct ReleaseImage {
     public var assetId: String
     public var timeout: Double
 
-    public init(instanceId: String, name: String, description: String?, noReboot: Bool, tagKey: String,
-                assetId: String, timeout: Double) {
+    public init(
+        instanceId: String, name: String, description: String?, noReboot: Bool, tagKey: String,
+        assetId: String, timeout: Double
+    ) {
         self.instanceId = instanceId
         self.name = name
         self.description = description
@@ -28,13 +30,15 @@ public struct ReleaseImage {
         let id: String
         if let existing = try images.find(name: name) {
             if let owner = existing.tags[tagKey], owner != assetId {
-                throw ToolError.remote("AMI \(existing.id) named '\(name)' belongs to \(tagKey) \(owner); choose another --name")
+                throw ToolError.remote(
+                    "AMI \(existing.id) named '\(name)' belongs to \(tagKey) \(owner); choose another --name")
             }
             log("image \(existing.id): '\(name)' already exists, reused")
             id = existing.id
         } else {
-            id = try images.create(instanceId: instanceId, name: name, description: description, noReboot: noReboot,
-                                   tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
+            id = try images.create(
+                instanceId: instanceId, name: name, description: description, noReboot: noReboot,
+                tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
             log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
         }
         let image = try images.waitAvailable(id: id, timeout: timeout)

@@ -13,7 +13,10 @@ public struct S3Objects {
             var q = [("list-type", "2"), ("prefix", prefix)]
             if let token { q.append(("continuation-token", token)) }
             let page = try client.s3JSON("GET", bucket: bucket, query: q)
-            return (page["Contents"]?.list ?? [], page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil)
+            return (
+                page["Contents"]?.list ?? [],
+                page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil
+            )
         }
     }
 
@@ -57,12 +60,17 @@ public struct S3Objects {
         xml += "</Delete>"
         let body = Array(xml.utf8)
         // S3 requires a checksum of this body; SHA-256 is the one we already compute.
-        let headers = HTTPHeaders([("Content-Type", "application/xml"),
-                                   ("x-amz-checksum-sha256", Base64.encode(Digest.sha256(body)))])
-        let answer = try client.s3JSON("POST", bucket: bucket, query: [("delete", "")], headers: headers, body: .bytes(body))
+        let headers = HTTPHeaders([
+            ("Content-Type", "application/xml"),
+            ("x-amz-checksum-sha256", Base64.encode(Digest.sha256(body))),
+        ])
+        let answer = try client.s3JSON(
+            "POST", bucket: bucket, query: [("delete", "")], headers: headers, body: .bytes(body))
         var failed: [String: String] = [:]
         for e in answer["Error"]?.list ?? [] {
-            if let key = e["Key"]?.string { failed[key] = "\(e["Code"]?.string ?? "Error"): \(e["Message"]?.string ?? "")" }
+            if let key = e["Key"]?.string {
+                failed[key] = "\(e["Code"]?.string ?? "Error"): \(e["Message"]?.string ?? "")"
+            }
         }
         return failed
     }

@@ -48,8 +48,10 @@ public struct S3Rename {
 
         /// `ami-export rename`'s answer: `{"Bucket","Key","Size","Parts"}`.
         public func json(bucket: String, key: String) -> JSON {
-            ["Bucket": .string(bucket), "Key": .string(key), "Size": .number(Double(size)),
-             "Parts": parts.map { .number(Double($0)) } ?? .null]
+            [
+                "Bucket": .string(bucket), "Key": .string(key), "Size": .number(Double(size)),
+                "Parts": parts.map { .number(Double($0)) } ?? .null,
+            ]
         }
     }
 
@@ -65,7 +67,8 @@ public struct S3Rename {
     private func copyAndDelete(_ client: AWSClient, bucket: String, from: String, to: String) throws -> Outcome {
         guard let source = try S3Objects(client).head(bucket: bucket, key: from) else {
             guard let done = try S3Objects(client).head(bucket: bucket, key: to) else {
-                throw ToolError.remote("s3://\(bucket)/\(from) is missing (and s3://\(bucket)/\(to) too): check the bucket and the key")
+                throw ToolError.remote(
+                    "s3://\(bucket)/\(from) is missing (and s3://\(bucket)/\(to) too): check the bucket and the key")
             }
             return Outcome(size: done.size, parts: nil, bodyBytes: 0)
         }
@@ -79,10 +82,14 @@ public struct S3Rename {
             try S3Rename.checked(client.s3("PUT", bucket: bucket, key: to, headers: copySource(bucket, from)))
         }
         guard let copy = try S3Objects(client).head(bucket: bucket, key: to), copy.size == source.size else {
-            throw ToolError.remote("the copy s3://\(bucket)/\(to) does not have the \(source.size) bytes of s3://\(bucket)/\(from); the source is kept, run again")
+            throw ToolError.remote(
+                "the copy s3://\(bucket)/\(to) does not have the \(source.size) bytes of s3://\(bucket)/\(from); the source is kept, run again"
+            )
         }
         if let parts = outcome.parts, !S3Rename.isMultipartETag(copy.etag, parts: parts) {
-            throw ToolError.remote("the copy s3://\(bucket)/\(to) has ETag \(copy.etag), not that of \(parts) parts; the source is kept, run again")
+            throw ToolError.remote(
+                "the copy s3://\(bucket)/\(to) has ETag \(copy.etag), not that of \(parts) parts; the source is kept, run again"
+            )
         }
         try S3Objects(client).delete(bucket: bucket, key: from)
         return outcome
@@ -95,31 +102,48 @@ public struct S3Rename {
     /// A multipart upload of UploadPartCopy parts, copied by `parallelism` threads each with its
     /// own client; aborted on any failure so no parts are left behind. Returns the part count and
     /// the body bytes the part copies moved through this process.
-    private func copyInParts(_ client: AWSClient, bucket: String, from: String, to: String, size: Int64) throws -> (Int, Int64) {
+    private func copyInParts(_ client: AWSClient, bucket: String, from: String, to: String, size: Int64) throws -> (
+        Int, Int64
+    ) {
         let ranges = S3Rename.partRanges(size: size, partSize: partSize)
         // Not retried: a second upload would only be an empty one, but S3 cannot tell us so.
-        guard let uploadId = try S3Rename.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploads", "")]))["UploadId"]?.string else {
+        guard
+            let uploadId = try S3Rename.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploads", "")]))[
+                "UploadId"]?.string
+        else {
             throw ToolError.remote("CreateMultipartUpload for s3://\(bucket)/\(to) answered without an upload id")
         }
         do {
-            let copied = try Parallel.map(count: ranges.count, workers: parallelism, setup: { try AWSClient(sibling: client) }) { sibling, i in
+            let copied = try Parallel.map(
+                count: ranges.count, workers: parallelism, setup: { try AWSClient(sibling: client) }
+            ) { sibling, i in
                 let before = sibling.http.bytesSent + sibling.http.bytesReceived
                 var headers = copySource(bucket, from)
                 headers.set("x-amz-copy-source-range", "bytes=\(ranges[i].lowerBound)-\(ranges[i].upperBound)")
-                let result = try S3Rename.checked(sibling.s3("PUT", bucket: bucket, key: to,
-                                                           query: [("partNumber", String(i + 1)), ("uploadId", uploadId)], headers: headers))
-                guard let etag = result["ETag"]?.string else { throw ToolError.remote("UploadPartCopy of part \(i + 1) answered without an ETag") }
+                let result = try S3Rename.checked(
+                    sibling.s3(
+                        "PUT", bucket: bucket, key: to,
+                        query: [("partNumber", String(i + 1)), ("uploadId", uploadId)], headers: headers))
+                guard let etag = result["ETag"]?.string else {
+                    throw ToolError.remote("UploadPartCopy of part \(i + 1) answered without an ETag")
+                }
                 return (etag, sibling.http.bytesSent + sibling.http.bytesReceived - before)
             }
-            let body = "<CompleteMultipartUpload>" + copied.map(\.0).enumerated().map {
-                "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\($0.element)</ETag></Part>"
-            }.joined() + "</CompleteMultipartUpload>"
+            let body =
+                "<CompleteMultipartUpload>"
+                + copied.map(\.0).enumerated().map {
+                    "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\($0.element)</ETag></Part>"
+                }.joined() + "</CompleteMultipartUpload>"
             do {
-                try S3Rename.checked(client.s3("POST", bucket: bucket, key: to, query: [("uploadId", uploadId)], body: .bytes(Array(body.utf8))))
+                try S3Rename.checked(
+                    client.s3(
+                        "POST", bucket: bucket, key: to, query: [("uploadId", uploadId)], body: .bytes(Array(body.utf8))
+                    ))
             } catch {
                 // The answer may have been lost after S3 completed the upload: the result decides.
                 guard let done = try S3Objects(client).head(bucket: bucket, key: to), done.size == size,
-                      S3Rename.isMultipartETag(done.etag, parts: ranges.count) else { throw error }
+                    S3Rename.isMultipartETag(done.etag, parts: ranges.count)
+                else { throw error }
             }
             return (ranges.count, copied.reduce(0) { $0 + $1.1 })
         } catch {

@@ -30,7 +30,7 @@ struct ClientRateLimiterTests {
 
     @Test func theCubicCurveRegainsTheLastRateAfterKSecondsAndProbesBeyond() {
         let lastMax = 10.0
-        let k = cbrt(lastMax * (1 - 0.7) / 0.4) // about 1.96 s
+        let k = cbrt(lastMax * (1 - 0.7) / 0.4)  // about 1.96 s
         #expect(abs(ClientRateLimiter.cubicRate(secondsSinceThrottle: 0, lastMaxRate: lastMax) - 7.0) < 1e-9)
         #expect(abs(ClientRateLimiter.cubicRate(secondsSinceThrottle: k, lastMaxRate: lastMax) - lastMax) < 1e-9)
         #expect(ClientRateLimiter.cubicRate(secondsSinceThrottle: 1, lastMaxRate: lastMax) < lastMax)
@@ -39,15 +39,17 @@ struct ClientRateLimiterTests {
 
     @Test func theRateNeverFallsBelowHalfARequestPerSecondNorExceedsTwiceTheMeasuredOne() {
         let limiter = ClientRateLimiter(now: 0)
-        limiter.record(throttled: true, now: 0.01) // nothing measured yet: the floor
+        limiter.record(throttled: true, now: 0.01)  // nothing measured yet: the floor
         #expect(limiter.fillRate == 0.5)
-        for i in 1...20 { limiter.record(throttled: false, now: Double(i)) } // 1 per second
+        for i in 1...20 { limiter.record(throttled: false, now: Double(i)) }  // 1 per second
         #expect(limiter.fillRate <= 2 * limiter.measuredRate + 1e-9)
     }
 
     @Test func onlyTheAdaptiveModeHasALimiter() throws {
-        let env = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s",
-                   "HOME": "/nonexistent"]
+        let env = [
+            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "s",
+            "HOME": "/nonexistent",
+        ]
         #expect(try AWSClient(environment: env).rateLimiter == nil)
         let adaptive = try AWSClient(environment: env.merging(["AWS_RETRY_MODE": "adaptive"]) { $1 })
         #expect(adaptive.rateLimiter != nil)

@@ -10,17 +10,21 @@ struct RawRequestTests {
     }
 
     @Test func pathAndQueryAreEncodedOnTheEndpoint() throws {
-        let r = try parse(#"{"service":"s3","path":"/bucket/a key/ü","query":{"prefix":"images/1.2 x","list-type":2,"k":["a","b"]}}"#)
-        #expect(r.request.url == "http://127.0.0.1:5055/bucket/a%20key/%C3%BC?prefix=images%2F1.2%20x&list-type=2&k=a&k=b")
+        let r = try parse(
+            #"{"service":"s3","path":"/bucket/a key/ü","query":{"prefix":"images/1.2 x","list-type":2,"k":["a","b"]}}"#)
+        #expect(
+            r.request.url == "http://127.0.0.1:5055/bucket/a%20key/%C3%BC?prefix=images%2F1.2%20x&list-type=2&k=a&k=b")
         #expect(r.request.method == "GET")
     }
 
     @Test func methodDefaultsAndServiceFromHost() throws {
         let r = try parse(#"{"url":"https://ec2.eu-west-1.amazonaws.com/","body":"Action=DescribeImages"}"#)
         #expect(r.service == "ec2" && r.request.method == "POST" && r.isIdempotent)
-        let create = try parse(#"{"url":"https://ec2.eu-west-1.amazonaws.com/","body":"Action=CreateImage&InstanceId=i-1"}"#)
+        let create = try parse(
+            #"{"url":"https://ec2.eu-west-1.amazonaws.com/","body":"Action=CreateImage&InstanceId=i-1"}"#)
         #expect(!create.isIdempotent)
-        let withToken = try parse(#"{"url":"https://ec2.eu-west-1.amazonaws.com/","body":"Action=ExportImage&ClientToken=t"}"#)
+        let withToken = try parse(
+            #"{"url":"https://ec2.eu-west-1.amazonaws.com/","body":"Action=ExportImage&ClientToken=t"}"#)
         #expect(withToken.isIdempotent)
     }
 

@@ -5,7 +5,9 @@ struct RetryTests {
     let policy = RetryPolicy()
 
     @Test func throttlingIsAlwaysRetryable() {
-        for code in ["Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown", "TooManyRequestsException"] {
+        for code in [
+            "Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown", "TooManyRequestsException",
+        ] {
             #expect(policy.isRetryable(.response(status: 400, code: code), idempotent: false))
         }
     }

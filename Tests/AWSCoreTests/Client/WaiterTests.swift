@@ -42,7 +42,9 @@ struct WaiterTests {
         }
         #expect(value == 4)
         #expect(throws: ToolError.self) {
-            try waiter.wait { () -> Waiter.Poll<Void> in throw ToolError.aws(AWSError(code: "ValidationError", message: "", status: 400)) }
+            try waiter.wait { () -> Waiter.Poll<Void> in
+                throw ToolError.aws(AWSError(code: "ValidationError", message: "", status: 400))
+            }
         }
         var short = Waiter("stack s", timeout: 0.01, firstDelay: 0.002, maxDelay: 0.004)
         short.progress = false

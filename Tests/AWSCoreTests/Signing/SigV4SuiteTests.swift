@@ -17,7 +17,9 @@ struct SigV4SuiteTests {
         guard let dir = opendir(suite) else { return [] }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if !name.hasPrefix("."), access("\(suite)/\(name)/context.json", R_OK) == 0 { names.append(name) }
         }
         return names.sorted()
@@ -34,7 +36,9 @@ struct SigV4SuiteTests {
         init(folder: String) throws {
             context = try JSON.parse(readFile(folder + "/context.json")!)
             let text = String(decoding: readFile(folder + "/request.txt")!, as: UTF8.self)
-            let (head, bodyText) = text.firstRange(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) } ?? (text, "")
+            let (head, bodyText) =
+                text.firstRange(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
+                ?? (text, "")
             var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let requestLine = lines.removeFirst()
             let parts = requestLine.split(separator: " ")
@@ -68,7 +72,8 @@ struct SigV4SuiteTests {
         String(decoding: readFile("\(folder)/\(file)")!, as: UTF8.self).trimmingCharacters(in: " \n\r")
     }
 
-    static let missing = "no SigV4 test suite at SIGV4_SUITE (\(processEnvironment()["SIGV4_SUITE"] ?? "../shared/sigv4-test-suite")): "
+    static let missing =
+        "no SigV4 test suite at SIGV4_SUITE (\(processEnvironment()["SIGV4_SUITE"] ?? "../shared/sigv4-test-suite")): "
         + "it must sit beside the repository"
 
     /// The cases below are one per folder: with no folder there would be no case and no failure.
@@ -89,14 +94,17 @@ struct SigV4SuiteTests {
         if let token = ctx["credentials"]?["token"]?.string, ctx["omit_session_token"]?.bool != true {
             c.headers.add("X-Amz-Security-Token", token)
         }
-        let canonical = CanonicalRequest(method: c.method, path: c.path, query: c.query, headers: c.headers,
-                                         payloadHash: c.payloadHash, s3: false,
-                                         normalizePath: ctx["normalize"]?.bool ?? true)
+        let canonical = CanonicalRequest(
+            method: c.method, path: c.path, query: c.query, headers: c.headers,
+            payloadHash: c.payloadHash, s3: false,
+            normalizePath: ctx["normalize"]?.bool ?? true)
         #expect(canonical.text == expected(folder, "header-canonical-request.txt"))
-        let toSign = StringToSign(canonicalRequest: canonical, date: date, region: ctx["region"]!.string!, service: ctx["service"]!.string!)
+        let toSign = StringToSign(
+            canonicalRequest: canonical, date: date, region: ctx["region"]!.string!, service: ctx["service"]!.string!)
         #expect(toSign.text == expected(folder, "header-string-to-sign.txt"))
-        let key = SigningKey(secretAccessKey: ctx["credentials"]!["secret_access_key"]!.string!, dateStamp: date.dateStamp,
-                             region: ctx["region"]!.string!, service: ctx["service"]!.string!)
+        let key = SigningKey(
+            secretAccessKey: ctx["credentials"]!["secret_access_key"]!.string!, dateStamp: date.dateStamp,
+            region: ctx["region"]!.string!, service: ctx["service"]!.string!)
         #expect(key.signature(of: toSign) == expected(folder, "header-signature.txt"))
     }
 
@@ -104,8 +112,10 @@ struct SigV4SuiteTests {
     func wholeSigner() throws {
         guard TestPrecondition.met(Self.suite != nil, Self.missing) else { return }
         var request = try HTTPRequest(method: "GET", url: "https://example.amazonaws.com/")
-        let creds = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", source: "test")
-        try Signer(credentials: creds, region: "us-east-1", service: "service").sign(&request, at: AmzDate(iso8601: "20150830T123600Z")!)
+        let creds = Credentials(
+            accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", source: "test")
+        try Signer(credentials: creds, region: "us-east-1", service: "service").sign(
+            &request, at: AmzDate(iso8601: "20150830T123600Z")!)
         let signed = expected("\(Self.suite!)/get-vanilla", "header-signed-request.txt")
         #expect(signed.contains("Authorization:" + request.headers["Authorization"]!))
     }

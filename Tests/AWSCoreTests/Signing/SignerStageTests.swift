@@ -25,27 +25,33 @@ struct SignerStageTests {
     }
 
     @Test func stringToSignCarriesTimeScopeAndHash() {
-        let cr = CanonicalRequest(method: "GET", path: "/", query: "", headers: HTTPHeaders([("Host", "h")]),
-                                  payloadHash: Digest.emptySHA256, s3: false)
-        let sts = StringToSign(canonicalRequest: cr, date: AmzDate(iso8601: "20150830T123600Z")!, region: "eu-west-1", service: "ec2")
+        let cr = CanonicalRequest(
+            method: "GET", path: "/", query: "", headers: HTTPHeaders([("Host", "h")]),
+            payloadHash: Digest.emptySHA256, s3: false)
+        let sts = StringToSign(
+            canonicalRequest: cr, date: AmzDate(iso8601: "20150830T123600Z")!, region: "eu-west-1", service: "ec2")
         #expect(sts.scope == "20150830/eu-west-1/ec2/aws4_request")
         #expect(sts.text.hasPrefix("AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/eu-west-1/ec2/aws4_request\n"))
     }
 
     @Test func signingKeyMatchesAWSDocumentedExample() {
         // The example key derivation from AWS's SigV4 documentation.
-        let key = SigningKey(secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", dateStamp: "20120215",
-                             region: "us-east-1", service: "iam")
+        let key = SigningKey(
+            secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", dateStamp: "20120215",
+            region: "us-east-1", service: "iam")
         #expect(Digest.hex(key.bytes) == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
     }
 
     @Test func s3RequestsCarryContentSHA256AndStreamUnsigned() throws {
         let creds = Credentials(accessKeyId: "AK", secretAccessKey: "SK", sessionToken: "TOKEN", source: "test")
-        var r = try HTTPRequest(method: "PUT", url: "https://s3.eu-west-1.amazonaws.com/b/k", body: .bytes(Array("hi".utf8)))
+        var r = try HTTPRequest(
+            method: "PUT", url: "https://s3.eu-west-1.amazonaws.com/b/k", body: .bytes(Array("hi".utf8)))
         try Signer(credentials: creds, region: "eu-west-1", service: "s3").sign(&r, at: AmzDate(seconds: 0))
         #expect(r.headers["x-amz-content-sha256"] == Digest.hex(Digest.sha256("hi")))
         #expect(r.headers["X-Amz-Security-Token"] == "TOKEN")
-        #expect(r.headers["Authorization"]!.contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token"))
+        #expect(
+            r.headers["Authorization"]!.contains(
+                "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token"))
         #expect(!r.headers["Authorization"]!.contains("SK"))
         let signer = Signer(credentials: creds, region: "eu-west-1", service: "s3")
         #expect(try signer.payloadHash(.file("/dev/null")) == "UNSIGNED-PAYLOAD")

@@ -16,7 +16,9 @@ struct FieldsTests {
         let notObject = #expect(throws: ToolError.self) { try Fields([1], what: "request") }
         #expect(notObject?.description == "request must be a JSON object, got array")
         let f = try Fields(["s": 1, "e": ""], what: "asset 2")
-        func message(_ body: () throws -> Void) -> String? { #expect(throws: ToolError.self, performing: body)?.description }
+        func message(_ body: () throws -> Void) -> String? {
+            #expect(throws: ToolError.self, performing: body)?.description
+        }
         #expect(message { _ = try f.string("s") } == "asset 2: 's' must be a string, got number")
         #expect(message { _ = try f.requiredString("e") } == "asset 2: missing 'e'")
         #expect(message { _ = try f.requiredString("absent") } == "asset 2: missing 'absent'")

@@ -5,9 +5,12 @@ import Testing
 struct AssetGuardTests {
     /// What the purge guard refuses from the entry alone and from the live tags.
     @Test func refusals() throws {
-        let one = AssetGuard(pattern: try AssetIdPattern("1.0"), tagKey: "asset-id", imagesPrefix: "images", includePublished: false)
+        let one = AssetGuard(
+            pattern: try AssetIdPattern("1.0"), tagKey: "asset-id", imagesPrefix: "images", includePublished: false)
         func asset(_ kind: Asset.Kind, _ id: String, _ assetId: String = "1.0") -> Asset {
-            Asset(kind: kind, id: id, name: nil, state: nil, created: nil, size: nil, assetId: assetId, region: "r", bucket: "b")
+            Asset(
+                kind: kind, id: id, name: nil, state: nil, created: nil, size: nil, assetId: assetId, region: "r",
+                bucket: "b")
         }
         #expect(one.refusal(asset(.ami, "ami-1")) == nil)
         #expect(one.refusal(asset(.ami, "ami-1", "2.0.0"))?.contains("not --asset-id '1.0'") == true)
@@ -17,16 +20,21 @@ struct AssetGuardTests {
         }
         #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "1.0"]) == nil)
         #expect(one.check(asset(.ami, "ami-1"), liveTags: nil) == .alreadyGone)
-        #expect(one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "2.0.0"]) == .refused("its asset-id tag is now '2.0.0', the entry says '1.0'"))
+        #expect(
+            one.check(asset(.ami, "ami-1"), liveTags: ["asset-id": "2.0.0"])
+                == .refused("its asset-id tag is now '2.0.0', the entry says '1.0'"))
         #expect(one.check(asset(.keyPair, "key-1"), liveTags: [:]) == .refused("it has no asset-id tag now"))
         #expect(one.check(asset(.exportImageTask, "export-ami-1"), liveTags: [:]) == .alreadyGone)
         let published = ["asset-id": "1.0", "published": "true"]
-        #expect(one.check(asset(.snapshot, "snap-1"), liveTags: published)
+        #expect(
+            one.check(asset(.snapshot, "snap-1"), liveTags: published)
                 == .refused("it is published (tag published=true); --include-published removes it"))
         var all = one
         all.includePublished = true
         #expect(all.check(asset(.snapshot, "snap-1"), liveTags: published) == nil)
-        #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: nil) }?.contains("--expect-count 3") == true)
+        #expect(
+            usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: nil) }?.contains(
+                "--expect-count 3") == true)
         #expect(usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 2) } != nil)
         try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: 3)
         try one.confirm(count: 3, expectCount: nil)

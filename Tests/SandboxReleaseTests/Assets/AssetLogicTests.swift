@@ -30,31 +30,42 @@ struct AssetLogicTests {
         #expect(usageMessage { _ = try Asset.Kind.parseList(",") } != nil)
     }
 
-    static let object = Asset(kind: .s3Object, id: "images/1.2.0/it's.vmdk", name: "it's.vmdk", state: "STANDARD",
-                              created: "2026-01-02T03:04:05.000Z", size: 1536, assetId: "1.2.0", region: "eu-west-1",
-                              url: "https://d1.cloudfront.net/images/1.2.0/it%27s.vmdk", bucket: "vm-bucket")
+    static let object = Asset(
+        kind: .s3Object, id: "images/1.2.0/it's.vmdk", name: "it's.vmdk", state: "STANDARD",
+        created: "2026-01-02T03:04:05.000Z", size: 1536, assetId: "1.2.0", region: "eu-west-1",
+        url: "https://d1.cloudfront.net/images/1.2.0/it%27s.vmdk", bucket: "vm-bucket")
 
     @Test func assetsRoundTripThroughTheirJSON() throws {
-        let stack = Asset(kind: .stack, id: "arn:aws:cloudformation:eu-west-1:1:stack/EC2-X/u", name: "EC2-X", state: "CREATE_COMPLETE",
-                          created: nil, size: nil, assetId: "x", region: "eu-west-1",
-                          resources: [.init(type: "AWS::SNS::Topic", logicalId: "Topic", physicalId: nil, status: "CREATE_COMPLETE")])
+        let stack = Asset(
+            kind: .stack, id: "arn:aws:cloudformation:eu-west-1:1:stack/EC2-X/u", name: "EC2-X",
+            state: "CREATE_COMPLETE",
+            created: nil, size: nil, assetId: "x", region: "eu-west-1",
+            resources: [.init(type: "AWS::SNS::Topic", logicalId: "Topic", physicalId: nil, status: "CREATE_COMPLETE")])
         for a in [AssetLogicTests.object, stack] {
             let json = try JSON.parse(a.json.serialized())
             #expect(try Asset(json: json, what: "asset") == a)
         }
         let keys = AssetLogicTests.object.json.object!.map(\.0)
-        #expect(keys == ["kind", "id", "name", "state", "created", "size", "assetId", "region", "url", "removeWith", "bucket"])
+        #expect(
+            keys == [
+                "kind", "id", "name", "state", "created", "size", "assetId", "region", "url", "removeWith", "bucket",
+            ])
     }
 
     @Test func removeWithIsAPastableCommand() {
-        #expect(AssetLogicTests.object.removeWith == #"aws s3 rm --region eu-west-1 's3://vm-bucket/images/1.2.0/it'\''s.vmdk'"#)
-        let ami = Asset(kind: .ami, id: "ami-1", name: nil, state: nil, created: nil, size: nil, assetId: "a", region: "us-east-1")
+        #expect(
+            AssetLogicTests.object.removeWith
+                == #"aws s3 rm --region eu-west-1 's3://vm-bucket/images/1.2.0/it'\''s.vmdk'"#)
+        let ami = Asset(
+            kind: .ami, id: "ami-1", name: nil, state: nil, created: nil, size: nil, assetId: "a", region: "us-east-1")
         #expect(ami.removeWith == "aws ec2 deregister-image --region us-east-1 --image-id ami-1")
         // An export task's record cannot be deleted: cancelled while it runs, untagged once ended.
-        var task = Asset(kind: .exportImageTask, id: "export-ami-1", name: nil, state: "active", created: nil, size: nil, assetId: "a", region: "r")
+        var task = Asset(
+            kind: .exportImageTask, id: "export-ami-1", name: nil, state: "active", created: nil, size: nil,
+            assetId: "a", region: "r")
         #expect(task.removeWith == "aws ec2 cancel-export-task --region r --export-task-id export-ami-1")
         #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
-        task.state = nil // unknown: it may still run
+        task.state = nil  // unknown: it may still run
         #expect(AssetPurge.plan(task, AssetLogicTests.anyAsset)["action"] == "would cancel and untag")
         for state in ["completed", "deleted", "deleting"] {
             task.state = state
@@ -66,39 +77,59 @@ struct AssetLogicTests {
         #expect(AssetPurge.plan(ami, AssetLogicTests.anyAsset)["action"] == "would remove")
     }
 
-    static let anyAsset = AssetGuard(pattern: try! AssetIdPattern("*"), tagKey: "asset-id", imagesPrefix: "images",
-                                     includePublished: false)
+    static let anyAsset = AssetGuard(
+        pattern: try! AssetIdPattern("*"), tagKey: "asset-id", imagesPrefix: "images",
+        includePublished: false)
 
     @Test func purgeInputOfAnotherShapeIsRefused() {
         func message(_ json: JSON) -> String? { usageMessage { _ = try Asset(json: json, what: "asset 1") } }
         #expect(message("ami-1")?.contains("must be a JSON object") == true)
-        #expect(message(["kind": "volume", "id": "v", "assetId": "a", "region": "r"])?.contains("unknown kind 'volume'") == true)
+        #expect(
+            message(["kind": "volume", "id": "v", "assetId": "a", "region": "r"])?.contains("unknown kind 'volume'")
+                == true)
         #expect(message(["kind": "ami", "id": "ami-1", "region": "r"])?.contains("'assetId'") == true)
-        #expect(message(["kind": "ami", "id": 7, "assetId": "a", "region": "r"])?.contains("'id' must be a string") == true)
+        #expect(
+            message(["kind": "ami", "id": 7, "assetId": "a", "region": "r"])?.contains("'id' must be a string") == true)
         #expect(message(["kind": "s3-object", "id": "k", "assetId": "a", "region": "r"])?.contains("'bucket'") == true)
-        #expect(message(["kind": "ami", "id": "ami-1", "assetId": "a", "region": "r", "size": -1])?.contains("'size'") == true)
-        #expect(message(["kind": "ami", "id": "ami-1", "assetId": "a", "region": "r", "extra": 1])?.contains("'extra'") == true)
-        #expect(message(["kind": "stack", "id": "s", "assetId": "a", "region": "r", "resources": [1]])?.contains("resource 1") == true)
+        #expect(
+            message(["kind": "ami", "id": "ami-1", "assetId": "a", "region": "r", "size": -1])?.contains("'size'")
+                == true)
+        #expect(
+            message(["kind": "ami", "id": "ami-1", "assetId": "a", "region": "r", "extra": 1])?.contains("'extra'")
+                == true)
+        #expect(
+            message(["kind": "stack", "id": "s", "assetId": "a", "region": "r", "resources": [1]])?.contains(
+                "resource 1") == true)
     }
 
     @Test func purgeOrderFollowsDependencies() {
         func a(_ kind: Asset.Kind, _ id: String) -> Asset {
             Asset(kind: kind, id: id, name: nil, state: nil, created: nil, size: nil, assetId: "x", region: "r")
         }
-        let ordered = AssetPurge.ordered([a(.keyPair, "k"), a(.stack, "s"), a(.snapshot, "snap"), a(.ami, "ami"),
-                                          a(.s3Object, "o"), a(.exportImageTask, "e"), a(.ami, "ami")])
+        let ordered = AssetPurge.ordered([
+            a(.keyPair, "k"), a(.stack, "s"), a(.snapshot, "snap"), a(.ami, "ami"),
+            a(.s3Object, "o"), a(.exportImageTask, "e"), a(.ami, "ami"),
+        ])
         #expect(ordered.map(\.id) == ["e", "ami", "snap", "o", "s", "k"])
-        #expect(StackSummary.name(of: a(.stack, "arn:aws:cloudformation:r:1:stack/DATA-SCIENCE-SANDBOX-VM-Bucket/u").id) == AssetConventions.vmBucketStack)
-        #expect(AssetPurge.line(a(.exportImageTask, "e"), .untagged("why")) == ["kind": "export-image-task", "id": "e", "outcome": "untagged", "reason": "why"])
+        #expect(
+            StackSummary.name(of: a(.stack, "arn:aws:cloudformation:r:1:stack/DATA-SCIENCE-SANDBOX-VM-Bucket/u").id)
+                == AssetConventions.vmBucketStack)
+        #expect(
+            AssetPurge.line(a(.exportImageTask, "e"), .untagged("why")) == [
+                "kind": "export-image-task", "id": "e", "outcome": "untagged", "reason": "why",
+            ])
     }
 
     @Test func tableAlignsAndMarkdownEscapes() {
         let table = AssetTable.text([AssetLogicTests.object], color: false)
         let lines = table.split(separator: "\n").map(String.init)
         #expect(lines.count == 3 && lines[0].hasPrefix("KIND       ID"))
-        #expect(lines[0].firstRange(of: "NAME")?.lowerBound.utf16Offset(in: lines[0]) == lines[1].ranges(of: "it's").last?.lowerBound.utf16Offset(in: lines[1]))
+        #expect(
+            lines[0].firstRange(of: "NAME")?.lowerBound.utf16Offset(in: lines[0])
+                == lines[1].ranges(of: "it's").last?.lowerBound.utf16Offset(in: lines[1]))
         #expect(lines[2] == "1 asset, 1.5 KiB: 1 s3-object")
-        #expect(!table.contains("\u{1B}") && AssetTable.text([AssetLogicTests.object], color: true).contains("\u{1B}[1m"))
+        #expect(
+            !table.contains("\u{1B}") && AssetTable.text([AssetLogicTests.object], color: true).contains("\u{1B}[1m"))
         var piped = AssetLogicTests.object
         piped.name = "a|b"
         piped.url = nil
@@ -107,7 +138,9 @@ struct AssetLogicTests {
         #expect(AssetTable.markdown([], pattern: "x").contains("No assets."))
         var linked = AssetLogicTests.object
         linked.url = "https://d1.cloudfront.net/images/1.2.0/sandbox.vmdk"
-        #expect(AssetTable.markdown([linked], pattern: "1.2.0").contains("| [\(linked.name!)](https://d1.cloudfront.net/images/1.2.0/sandbox.vmdk) |"))
+        #expect(
+            AssetTable.markdown([linked], pattern: "1.2.0").contains(
+                "| [\(linked.name!)](https://d1.cloudfront.net/images/1.2.0/sandbox.vmdk) |"))
     }
 
     @Test func sizesReadAsPeopleDo() {

@@ -12,7 +12,7 @@ struct S3RenameTests {
     }
 
     @Test func thePartSizeGrowsToStayWithinTenThousandParts() {
-        let size: Int64 = 5 << 40 // 5 TiB, S3's largest object
+        let size: Int64 = 5 << 40  // 5 TiB, S3's largest object
         let ranges = S3Rename.partRanges(size: size, partSize: 5 << 20)
         #expect(ranges.count <= S3Rename.maxParts)
         #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == size - 1)
