@@ -15,11 +15,11 @@ extension Integration {
         }
 
         @Test func aTableIntoPurgeAssetsIsRefusedWithAHint() throws {
-            let table = try run(
-                "list-assets", ["--asset-id", "papercut-\(getpid())", "--kinds", "key-pair", "--format", "table"])
+            let id = "papercut-\(getpid())"
+            let table = try run("list-assets", ["--asset-id", id, "--kinds", "key-pair", "--format", "table"])
             #expect(table.status == 0, "\(table.stderr)")
             let before = try Emulator.requestCount()
-            let r = try run("purge-assets", ["--yes"], stdin: table.stdout + "\n")
+            let r = try run("purge-assets", ["--yes", "--asset-id", id], stdin: table.stdout + "\n")
             #expect(r.status == 2 && r.stderr.contains("use --format json"), "\(r.stderr)")
             #expect(try Emulator.requestCount() == before)
         }

@@ -13,9 +13,9 @@ extension Integration {
                 "--key-pairs", "1", "--stacks", "0",
             ])
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
-            defer { _ = try? run("purge-assets", ["--yes"], stdin: listed.stdout) }
+            defer { _ = try? run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout) }
             let before = try Emulator.actions().count
-            let r = try run("purge-assets", ["--yes"], stdin: listed.stdout)
+            let r = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             #expect(r.status == 0, "\(r.stderr)")
             let order = [
                 "ec2:CancelExportTask", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "s3:DeleteObjects",
