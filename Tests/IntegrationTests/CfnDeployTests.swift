@@ -169,7 +169,7 @@ extension Integration {
             let missing = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Owner=me"])
             #expect(missing.status == 2)
             #expect(
-                missing.stderr.contains("needs parameters ImageId, KeyName, SourceCidr, AssetId"), "\(missing.stderr)")
+                missing.stderr.contains("needs parameters ImageId, SourceCidr, AssetId"), "\(missing.stderr)")
             let unknown = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Ownr=me"])
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("declares no parameter Ownr"), "\(unknown.stderr)")

@@ -34,7 +34,7 @@ extension Integration {
                 "--exports", "0", "--key-pairs", "0", "--stacks", "0",
             ])
             let listed = try run("list-assets", ["--asset-id", id])
-            defer { _ = try? run("purge-assets", ["--yes"], stdin: listed.stdout) }
+            defer { _ = try? run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout) }
             let command = "'\(Emulator.bin)/list-assets' --asset-id \(id) --format table"
             let coloured = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
             let plain = try run(

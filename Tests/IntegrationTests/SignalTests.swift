@@ -110,18 +110,19 @@ extension Integration {
                 "--exports", "0", "--key-pairs", "1", "--stacks", "0",
             ])
             let listed = try run("list-assets", ["--asset-id", id, "--kinds", "ami,snapshot,key-pair"])
-            defer { _ = try? run("purge-assets", ["--yes"], stdin: listed.stdout) }
+            defer { _ = try? run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout) }
             #expect(listed.json?.array?.count == 3, "\(listed.stderr)")
             let relay = try Relay(hold: "Action=DeregisterImage")
             defer { relay.stop() }
-            let r = try interrupted("purge-assets", ["--yes"], stdin: listed.stdout, relay: relay, signal: signal)
+            let r = try interrupted(
+                "purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout, relay: relay, signal: signal)
             #expect(r.status == 128 + signal, "\(r.stderr)")
             #expect(!r.stdout.contains("snapshot") && !r.stdout.contains("key-pair"), "\(r.stdout)")
             let left = try run("list-assets", ["--asset-id", id, "--kinds", "ami,snapshot,key-pair"])
             #expect(
                 Set(left.json?.array?.compactMap { $0["kind"]?.string } ?? []) == ["snapshot", "key-pair"],
                 "\(left.stdout)")
-            let rest = try run("purge-assets", ["--yes"], stdin: left.stdout)
+            let rest = try run("purge-assets", ["--yes", "--asset-id", id], stdin: left.stdout)
             #expect(rest.status == 0, "\(rest.stderr)")
         }
 
