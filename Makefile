@@ -91,7 +91,8 @@ input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
-$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK,\
+$(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK \
+  INCLUDE_PUBLISHED,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
 $(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
@@ -465,12 +466,12 @@ start-release: require-asset-id $(TOOLS)
 show-assets: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format table
 
-## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes (a glob also needs EXPECT_COUNT=N)
+## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes (a glob also needs EXPECT_COUNT=N; a published AMI INCLUDE_PUBLISHED=1)
 # CONFIRM is empty or yes (checked at the top): anything else stops before listing.
 purge: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format json \
 	  | $(BIN)/purge-assets --asset-id "$$ASSET_ID" $(if $(CONFIRM),--yes,--dry-run) \
-	    $(if $(EXPECT_COUNT),--expect-count "$$EXPECT_COUNT")
+	    $(if $(EXPECT_COUNT),--expect-count "$$EXPECT_COUNT") $(if $(INCLUDE_PUBLISHED),--include-published)
 	$(if $(CONFIRM),,@echo "purge: a dry run, nothing was removed; to remove these:" \
 	  "make purge ASSET_ID='$$ASSET_ID' CONFIRM=yes" >&2)
 

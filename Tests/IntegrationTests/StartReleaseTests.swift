@@ -25,8 +25,22 @@ extension Integration {
                   - case "$EXTRA" in *EMULATOR-FAIL*) exit 3;; esac
             """
 
+        /// The project's service role: the emulator hands each build that role's credentials, as
+        /// CodeBuild does, so it must exist (allowed everything: the buildspec only echoes).
+        func makeServiceRole() throws -> String {
+            let name = "codebuild-fixture-\(unique)"
+            let trust =
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
+            let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
+            let all = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+            _ = try aws.query(
+                "iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", all)])
+            return try #require(created["CreateRoleResult"]?["Role"]?["Arn"]?.string)
+        }
+
         func makeProject() throws -> String {
             let name = "start-release-\(unique)"
+            let role = try makeServiceRole()
             _ = try aws.json(
                 "codebuild", "CreateProject",
                 [
@@ -37,7 +51,7 @@ extension Integration {
                         "type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0",
                         "computeType": "BUILD_GENERAL1_SMALL",
                     ],
-                    "serviceRole": "arn:aws:iam::123456789012:role/codebuild-fixture",
+                    "serviceRole": .string(role),
                 ])
             return name
         }
