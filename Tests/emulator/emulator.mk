@@ -14,8 +14,9 @@ EMULATOR_URL      = $(shell sed -n 's/^export AWS_ENDPOINT_URL=//p' $(EMULATOR_E
 EMULATOR_TIMEOUT ?= 30
 
 # True when the pid file names a live emulator; a recycled pid of another program does not count.
-emulator_running = [ -f $(EMULATOR_PID) ] && pid=$$(cat $(EMULATOR_PID)) && kill -0 "$$pid" 2>/dev/null \
-  && grep -qa 'Tests/emulator/emulator.py' /proc/$$pid/cmdline 2>/dev/null
+# One compound command, so that `! $(emulator_running)` negates the whole test.
+emulator_running = { [ -f $(EMULATOR_PID) ] && pid=$$(cat $(EMULATOR_PID)) && kill -0 "$$pid" 2>/dev/null \
+  && grep -qa 'Tests/emulator/emulator.py' /proc/$$pid/cmdline 2>/dev/null; }
 
 ## emulator: start a fresh emulator in the background (one still running from before is stopped first)
 emulator: $(VENV)/.stamp
