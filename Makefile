@@ -153,6 +153,8 @@ APT_PACKAGES += openssh-client
 APT_PACKAGES += tinyproxy-bin
 # gpg checks the Swift toolchain's signature (buildspec/install-swift.sh and its test).
 APT_PACKAGES += gnupg
+# ip netns: the container-credentials test gives a tool its own network (CredentialSourceTests).
+APT_PACKAGES += iproute2
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)
