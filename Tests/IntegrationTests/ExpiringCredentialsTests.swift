@@ -44,9 +44,8 @@ extension Integration {
             ])
         }
 
-        @Test func anExportOutlastingItsCredentialsCompletes() throws {
-            let role = try makeRole()
-            defer { removeRole(role.name) }
+        /// An AMI of a fresh instance, made with the container's keys, and a bucket for its images.
+        func imageAndBucket(_ assetId: String) throws -> (image: String, bucket: String) {
             let bucket = "expiring-\(unique)"
             let location =
                 "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint>"
@@ -58,6 +57,19 @@ extension Integration {
             p.add("MinCount", "1")
             p.add("MaxCount", "1")
             let instance = try aws.query("ec2", "RunInstances", p.pairs)["instancesSet"]!.list[0]["instanceId"]!.string!
+            let image = try run(
+                "ami-export",
+                [
+                    "image", "--instance-id", instance, "--name", "sandbox-\(assetId)",
+                    "--asset-id", assetId, "--no-reboot",
+                ], env: containerEnvironment)
+            #expect(image.status == 0, "\(image.stderr)")
+            return (image.stdout, bucket)
+        }
+
+        @Test func anExportOutlastingItsCredentialsCompletes() throws {
+            let role = try makeRole()
+            defer { removeRole(role.name) }
             let assetId = "expiring-\(unique)"
 
             // Keys that live 4 s; two formats side by side (threads) polling for 12 s each, then
@@ -70,23 +82,55 @@ extension Integration {
                 try? Emulator.configure(["containerRoleArn": nil, "credentialSeconds": 3600])
                 try? Emulator.configure(AmiExportTests.defaults)
             }
-            let image = try run(
-                "ami-export",
-                [
-                    "image", "--instance-id", instance, "--name", "sandbox-\(assetId)",
-                    "--asset-id", assetId, "--no-reboot",
-                ], env: containerEnvironment)
-            #expect(image.status == 0, "\(image.stderr)")
+            let (image, bucket) = try imageAndBucket(assetId)
             let r = try run(
                 "ami-export",
                 [
                     "export", "--format", "vmdk", "--format", "raw", "--bucket", bucket,
                     "--asset-id", assetId, "--copy-threshold", "5MiB", "--part-size", "5MiB",
                 ],
-                stdin: image.stdout, env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
+                stdin: image, env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
             #expect(r.status == 0, "\(r.stderr.suffix(3000))")
             #expect(r.json?.array?.count == 2)
             #expect(r.stderr.contains("credentials renewed"), "\(r.stderr.suffix(3000))")
+        }
+
+        /// Keys that expire before their Expiration (revoked, or a clock ahead): early renewal
+        /// cannot see it coming, so the expired-token answer itself must renew them once.
+        @Test func keysThatExpireEarlyAreRenewedOnTheExpiredAnswer() throws {
+            let role = try makeRole()
+            defer { removeRole(role.name) }
+            let assetId = "revoked-\(unique)"
+            try Emulator.configure([
+                "containerRoleArn": .string(role.arn), "credentialSeconds": 3600, "exportSeconds": 8,
+            ])
+            defer {
+                try? Emulator.configure(["containerRoleArn": nil, "credentialSeconds": 3600])
+                try? Emulator.configure(AmiExportTests.defaults)
+            }
+            let (image, bucket) = try imageAndBucket(assetId)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
+            p.arguments = ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId]
+            p.environment = containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 }
+            let input = Pipe(), err = Pipe()
+            p.standardInput = input
+            p.standardError = err
+            p.standardOutput = Pipe()
+            try p.run()
+            input.fileHandleForWriting.write(Data(image.utf8))
+            try input.fileHandleForWriting.close()
+            let active = try Wait.until {
+                try !ExportTasks(aws).find(tagKey: "asset-id", value: assetId).filter(\.isActive).isEmpty
+                    || !p.isRunning
+            }
+            #expect(active && p.isRunning, "the export did not start")
+            let expired = try Emulator.control("POST", Emulator.endpoint + "/_emulator/expire-credentials")
+            #expect((expired["expired"]?.number ?? 0) > 0)
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 0, "\(stderr.suffix(3000))")
+            #expect(stderr.contains("RequestExpired: renewing"), "\(stderr.suffix(3000))")
         }
     }
 }

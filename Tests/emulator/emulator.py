@@ -312,6 +312,10 @@ class Emulator:
         elif path == "/_emulator/requests" and method == "GET":
             with self.lock:
                 return _json(start_response, "200 OK", {"count": self.requests, "faulted": self.faulted, "actions": list(self.actions)})
+        elif path == "/_emulator/expire-credentials" and method == "POST":
+            # Keys AWS revokes or expires before the Expiration they were handed out with: a
+            # client's early renewal cannot help, only its renewal on the expired-token answer.
+            return _json(start_response, "200 OK", {"expired": expire_role_credentials()})
         elif path == "/_emulator/reset" and method == "POST":
             reset_keeping_iam()
             with self.lock:
@@ -483,6 +487,22 @@ def _role_credentials(role_arn: str, seconds: int) -> dict[str, str]:
         "AccessKeyId": assumed.access_key_id, "SecretAccessKey": assumed.secret_access_key,
         "Token": assumed.session_token, "Expiration": assumed.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+
+def expire_role_credentials() -> int:
+    """Every temporary key handed out so far expires now; returns how many there were."""
+    import datetime
+
+    from moto.sts.models import sts_backends
+
+    past = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(seconds=1)
+    count = 0
+    for account in list(sts_backends.keys()):
+        for backend in sts_backends[account].values():
+            for role in backend.assumed_roles:
+                role.expiration = past
+                count += 1
+    return count
 
 
 def reset_keeping_iam() -> None:
