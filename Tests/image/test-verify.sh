@@ -172,6 +172,6 @@ done
 if [ "$failed" = 0 ] && [ "${KEEP:-}" != 1 ]; then
   cleanup
   remove_rootfs "$rootfs"
-  rm -f "$WORK"/*.raw "$WORK"/*.vmdk "$WORK"/*.vhd
+  rm -rf "$WORK"/*.raw "$WORK"/*.vmdk "$WORK"/*.vhd  # logs-<image>.raw/ are folders
 fi
 finish test-image
