@@ -468,7 +468,7 @@ start-release: require-asset-id $(TOOLS)
 show-assets: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format table
 
-## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes (a glob also needs EXPECT_COUNT=N; a published AMI INCLUDE_PUBLISHED=1)
+## purge: remove what ASSET_ID left behind; a dry run unless CONFIRM=yes (a glob also needs EXPECT_COUNT=N; a published release INCLUDE_PUBLISHED=1)
 # CONFIRM is empty or yes (checked at the top): anything else stops before listing.
 purge: require-asset-id $(TOOLS)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format json \

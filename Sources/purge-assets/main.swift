@@ -23,7 +23,9 @@ struct PurgeAssets: ParsableCommand {
             Before it removes an asset, purge checks that the entry's asset-id matches --asset-id, that \
             an S3 key lies under <images-prefix>/<asset-id>/, and that the asset as AWS describes it now \
             carries that same asset-id tag and is not published (tag published=true, set by ami-export \
-            make-public) unless --include-published. An asset that fails a check is left alone, with \
+            make-public) unless --include-published. S3 keys carry no tags: those of an asset-id whose AMI \
+            in the key's Region is tagged published=true now (one DescribeImages per asset-id) are the \
+            public's downloads, refused likewise. An asset that fails a check is left alone, with \
             the line {"kind","id","outcome":"refused","reason"}; then the exit status is 2 (1 if any \
             also failed). A glob in --asset-id removes only with --expect-count N, the number of \
             assets read.
@@ -43,7 +45,9 @@ struct PurgeAssets: ParsableCommand {
     )
     var expectCount: Int?
 
-    @Flag(name: .long, help: "Also remove assets tagged published=true (a public AMI and its snapshots).")
+    @Flag(
+        name: .long,
+        help: "Also remove published assets: a public AMI, its snapshots and the S3 images of its asset-id.")
     var includePublished = false
 
     @Option(name: .long, help: "Seconds to wait for the stacks' deletion.")

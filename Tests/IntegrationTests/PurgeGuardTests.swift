@@ -140,6 +140,63 @@ extension Integration {
                 removed.status == 0 && outcomes(removed).allSatisfy { $0["outcome"] == "removed" }, "\(removed.stdout)")
         }
 
+        /// The S3 images of a published release (the public downloads them) carry no tag: the
+        /// release's AMI tagged published=true refuses them, after one look for all its keys;
+        /// --include-published removes them alone; an unpublished release's images go as before.
+        @Test func imagesOfAPublishedReleaseNeedIncludePublished() throws {
+            let id = "\(tag)-i", plain = "\(tag)-u", bucket = "guard-\(tag)-i"
+            func seed(_ assetId: String, objects: Int) throws -> [String: [String]] {
+                try Seed.run([
+                    "--asset-id", assetId, "--bucket", bucket, "--objects", "\(objects)", "--amis", "1", "--exports",
+                    "0", "--key-pairs", "0", "--stacks", "0",
+                ])
+            }
+            func images(_ assetId: String) throws -> ToolResult {
+                try run("list-assets", ["--asset-id", assetId, "--bucket", bucket, "--kinds", "s3-object"])
+            }
+            let published = try seed(id, objects: 3), unpublished = try seed(plain, objects: 2)
+            let pub = try run("ami-export", ["make-public", "--image-id", published["ami"]![0]])
+            #expect(pub.status == 0, "\(pub.stderr)")
+            let listed = try images(id)
+            var before = try Emulator.actions().count
+            let refused = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
+            // One look for the three keys, and nothing deleted.
+            #expect(try Array(Emulator.actions().dropFirst(before)) == ["ec2:DescribeImages"])
+            #expect(
+                refused.status == 2 && outcomes(refused).count == 3
+                    && outcomes(refused).allSatisfy {
+                        $0["outcome"] == "refused"
+                            && $0["reason"]?.string?.hasPrefix("release \(id) is published") == true
+                    },
+                "\(refused.stdout) \(refused.stderr)")
+            #expect(try Seed.pairs(images(id).json) == Seed.pairs(["s3-object": published["s3-object"]!]))
+            // The unpublished release beside it: its images go without the flag, and only they.
+            #expect(try Seed.pairs(images(plain).json) == Seed.pairs(["s3-object": unpublished["s3-object"]!]))
+            before = try Emulator.actions().count
+            let plainPurge = try run("purge-assets", ["--yes", "--asset-id", plain], stdin: images(plain).stdout)
+            #expect(
+                plainPurge.status == 0 && outcomes(plainPurge).count == 2
+                    && outcomes(plainPurge).allSatisfy { $0["outcome"] == "removed" },
+                "\(plainPurge.stdout) \(plainPurge.stderr)")
+            #expect(try Emulator.actions().dropFirst(before).filter { $0.contains("Delete") } == ["s3:DeleteObjects"])
+            #expect(try Seed.pairs(images(id).json).count == 3 && images(plain).json?.array?.isEmpty == true)
+            // With the flag: no look, one delete, and the published release's images are gone.
+            before = try Emulator.actions().count
+            let removed = try run(
+                "purge-assets", ["--yes", "--asset-id", id, "--include-published"], stdin: listed.stdout)
+            #expect(
+                removed.status == 0 && outcomes(removed).count == 3
+                    && outcomes(removed).allSatisfy { $0["outcome"] == "removed" },
+                "\(removed.stdout) \(removed.stderr)")
+            #expect(try Emulator.actions().dropFirst(before).filter { !$0.hasPrefix("s3:") }.isEmpty)
+            #expect(try Emulator.actions().dropFirst(before).filter { $0.contains("Delete") } == ["s3:DeleteObjects"])
+            #expect(try images(id).json?.array?.isEmpty == true)
+            for (assetId, flag) in [(id, ["--include-published"]), (plain, [])] {
+                let rest = try run("list-assets", ["--asset-id", assetId, "--bucket", bucket])
+                #expect(try run("purge-assets", ["--yes", "--asset-id", assetId] + flag, stdin: rest.stdout).status == 0)
+            }
+        }
+
         /// `ASSET_ID='*'`: a glob removes only with the count of the reviewed list, else exit 2
         /// before any request.
         @Test func aGlobNeedsTheExpectedCount() throws {

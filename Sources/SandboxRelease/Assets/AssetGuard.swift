@@ -3,7 +3,7 @@ import AWSCore
 /// What purge-assets checks before it removes an asset, so that a stale, edited or hostile list
 /// removes nothing it should not: the entry's asset-id matches the one given on the command line,
 /// an S3 key lies under that asset-id's images folder, and the asset as AWS describes it now
-/// carries the same asset-id tag and is not published.
+/// carries the same asset-id tag and is not published (for an S3 key: its release's AMI is not).
 public struct AssetGuard: Sendable {
     /// The tag `ami-export make-public` puts on a public AMI and its snapshots.
     public static let publishedTag = ("published", "true")
@@ -64,13 +64,45 @@ public struct AssetGuard: Sendable {
             return .refused("its \(tagKey) tag is now '\(live)', the entry says '\(a.assetId)'")
         }
         if !includePublished, tags[AssetGuard.publishedTag.0] == AssetGuard.publishedTag.1 {
-            return .refused("it is published (tag published=true); --include-published removes it")
+            guard a.kind == .s3Object else {
+                return .refused("it is published (tag published=true); --include-published removes it")
+            }
+            return .refused(
+                "release \(a.assetId) is published (its AMI is tagged published=true) and the public downloads "
+                    + "its images; --include-published removes it")
         }
         return nil
     }
 
+    /// What an S3 object's tags would be: it carries none of ours, so its folder gives the asset-id
+    /// and its release's AMI tells whether the public downloads it (`published`).
+    func objectTags(_ a: Asset, published: Bool) -> [String: String] {
+        var tags = [tagKey: a.assetId]
+        if published { tags[AssetGuard.publishedTag.0] = AssetGuard.publishedTag.1 }
+        return tags
+    }
+
+    /// For each asset-id, whether an AMI of that release in the client's Region is published now:
+    /// one DescribeImages per asset-id, whatever the number of keys, and none with
+    /// --include-published. Asked before any S3 delete; a look that failed is that asset-id's error.
+    func publishedReleases(_ assetIds: [String], _ c: AWSClient) throws -> [String: Result<Bool, ToolError>] {
+        var answers: [String: Result<Bool, ToolError>] = [:]
+        for id in assetIds where answers[id] == nil {
+            guard !includePublished else {
+                answers[id] = .success(false)
+                continue
+            }
+            let filters = [("tag:\(tagKey)", [id]), ("tag:\(AssetGuard.publishedTag.0)", [AssetGuard.publishedTag.1])]
+            do { answers[id] = .success(!(try Images(c).listOwned(filters: filters).isEmpty)) } catch let e as ToolError {
+                if case .interrupted = e { throw e }
+                answers[id] = .failure(e)
+            }
+        }
+        return answers
+    }
+
     /// The asset's tags as AWS reports them now; nil when it is gone. S3 objects carry no tags
-    /// of ours: their folder is their asset-id (see `refusal`).
+    /// of ours: their folder is their asset-id (see `refusal`, `objectTags`).
     func liveTags(_ a: Asset, _ c: AWSClient) throws -> [String: String]? {
         switch a.kind {
         case .ami: return try liveImage(a, c)?.tags

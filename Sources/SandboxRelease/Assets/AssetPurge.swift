@@ -233,8 +233,22 @@ public final class AssetPurge {
     // MARK: S3
 
     /// DeleteObjects, 1000 keys a call (the API's limit), bucket by bucket. S3 reports a key
-    /// that was already gone as deleted, so a listing first tells which are gone.
-    private func deleteObjects(_ group: [Asset], _ c: AWSClient) throws {
+    /// that was already gone as deleted, so a listing first tells which are gone. The images of a
+    /// published release are refused first (`AssetGuard.publishedReleases`).
+    private func deleteObjects(_ given: [Asset], _ c: AWSClient) throws {
+        let releases = try guarding.publishedReleases(given.map(\.assetId), c)
+        var group: [Asset] = []
+        for a in given {
+            switch releases[a.assetId]! {  // every asset-id of the group was looked at
+            case let .failure(e): try report(a, .failed(e.description))
+            case let .success(published):
+                if let o = guarding.check(a, liveTags: guarding.objectTags(a, published: published)) {
+                    try report(a, o)
+                } else {
+                    group.append(a)
+                }
+            }
+        }
         var buckets: [String] = []
         for a in group where !buckets.contains(a.bucket ?? "") { buckets.append(a.bucket ?? "") }
         for bucket in buckets {

@@ -32,6 +32,15 @@ struct AssetGuardTests {
         var all = one
         all.includePublished = true
         #expect(all.check(asset(.snapshot, "snap-1"), liveTags: published) == nil)
+        // An S3 key carries no tag: its release's published AMI stands for it.
+        let image = asset(.s3Object, "images/1.0/a.vmdk")
+        #expect(one.check(image, liveTags: one.objectTags(image, published: false)) == nil)
+        #expect(
+            one.check(image, liveTags: one.objectTags(image, published: true))
+                == .refused(
+                    "release 1.0 is published (its AMI is tagged published=true) and the public downloads its images; "
+                        + "--include-published removes it"))
+        #expect(all.check(image, liveTags: all.objectTags(image, published: true)) == nil)
         #expect(
             usageMessage { try AssetLogicTests.anyAsset.confirm(count: 3, expectCount: nil) }?.contains(
                 "--expect-count 3") == true)
