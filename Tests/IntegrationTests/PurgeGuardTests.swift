@@ -141,8 +141,9 @@ extension Integration {
         }
 
         /// The S3 images of a published release (the public downloads them) carry no tag: the
-        /// release's AMI tagged published=true refuses them, after one look for all its keys;
-        /// --include-published removes them alone; an unpublished release's images go as before.
+        /// release's AMI tagged published=true refuses them, after one look for all its keys (a look
+        /// that fails removes none); --include-published removes them alone; an unpublished
+        /// release's images go as before.
         @Test func imagesOfAPublishedReleaseNeedIncludePublished() throws {
             let id = "\(tag)-i", plain = "\(tag)-u", bucket = "guard-\(tag)-i"
             func seed(_ assetId: String, objects: Int) throws -> [String: [String]] {
@@ -169,6 +170,25 @@ extension Integration {
                             && $0["reason"]?.string?.hasPrefix("release \(id) is published") == true
                     },
                 "\(refused.stdout) \(refused.stderr)")
+            // A look that fails removes nothing: each key is failed (exit 1), no delete is sent.
+            before = try Emulator.actions().count
+            let unknown: ToolResult
+            do {
+                try Emulator.configure(["faultRate": 1, "faultKinds": ["throttling"], "faultLimit": 1])
+                defer {
+                    try? Emulator.configure([
+                        "faultRate": 0, "faultKinds": ["slowdown", "throttling", "drop"], "faultLimit": nil,
+                    ])
+                }
+                unknown = try run(
+                    "purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout,
+                    env: Emulator.environment(["AWS_MAX_ATTEMPTS": "1"]))
+            }
+            #expect(try Array(Emulator.actions().dropFirst(before)) == ["ec2:DescribeImages"])
+            #expect(
+                unknown.status == 1 && outcomes(unknown).count == 3
+                    && outcomes(unknown).allSatisfy { $0["outcome"] == "failed" },
+                "\(unknown.stdout) \(unknown.stderr)")
             #expect(try Seed.pairs(images(id).json) == Seed.pairs(["s3-object": published["s3-object"]!]))
             // The unpublished release beside it: its images go without the flag, and only they.
             #expect(try Seed.pairs(images(plain).json) == Seed.pairs(["s3-object": unpublished["s3-object"]!]))

@@ -93,7 +93,9 @@ public struct AssetGuard: Sendable {
                 continue
             }
             let filters = [("tag:\(tagKey)", [id]), ("tag:\(AssetGuard.publishedTag.0)", [AssetGuard.publishedTag.1])]
-            do { answers[id] = .success(!(try Images(c).listOwned(filters: filters).isEmpty)) } catch let e as ToolError {
+            do {
+                answers[id] = .success(!(try Images(c).listOwned(filters: filters).isEmpty))
+            } catch let e as ToolError {
                 if case .interrupted = e { throw e }
                 answers[id] = .failure(e)
             }
