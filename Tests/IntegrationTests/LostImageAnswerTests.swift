@@ -41,7 +41,8 @@ extension Integration {
             let relay = try Relay(lose: "Action=CreateImage")
             defer { relay.stop() }
             let r = try run(
-                "ami-export", ["image", "--instance-id", instance, "--name", "sandbox-\(assetId)", "--asset-id", assetId],
+                "ami-export",
+                ["image", "--instance-id", instance, "--name", "sandbox-\(assetId)", "--asset-id", assetId],
                 env: through(relay))
             #expect(relay.held)
             #expect(r.status == 0, "\(r.stderr)")
@@ -70,7 +71,8 @@ extension Integration {
             #expect(
                 tasks.map(\.id) == [r.json?.array?.first?["ExportImageTaskId"]?.string].compactMap { $0 },
                 "\(tasks.map(\.id)) \(r.stderr)")
-            let entries = try listedAndPurged(assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
+            let entries = try listedAndPurged(
+                assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
             #expect(entries.filter { $0["kind"] == "export-image-task" }.count == 1, "\(entries)")
             #expect(entries.contains { $0["kind"] == "s3-object" }, "\(entries)")
         }
@@ -96,7 +98,8 @@ extension Integration {
             #expect(made.count == 2, "\(made) \(r.stderr)")
             // The copy was removed after its export; what is left is found and purged.
             #expect(try exports.ownImages(assetId) == [imageId])
-            let entries = try listedAndPurged(assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
+            let entries = try listedAndPurged(
+                assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
             #expect(entries.filter { $0["kind"] == "ami" }.map { $0["id"] } == [.string(imageId)], "\(entries)")
         }
     }
