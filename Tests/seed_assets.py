@@ -74,7 +74,7 @@ def main() -> int:
         for i in range(args.amis):
             image = ec2.create_image(
                 InstanceId=instance,
-                Name=f"sandbox-{asset}-{i}",
+                Name=f"sandbox-{asset}-{instance}-{i}",  # AMI names are unique: a second seeding of the asset too
                 TagSpecifications=[{"ResourceType": "image", "Tags": tags}]
                 + ([] if args.untagged_snapshots else [{"ResourceType": "snapshot", "Tags": tags}]),
             )["ImageId"]

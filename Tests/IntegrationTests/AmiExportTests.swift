@@ -44,20 +44,6 @@ extension Integration {
             return try #require(r.json)
         }
 
-        /// `ami-export` started in the background, for a test that signals it; its stderr pipe.
-        func started(_ args: [String]) throws -> (Process, Pipe) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
-            p.arguments = args
-            p.environment = Emulator.environment()
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = Pipe()
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            return (p, err)
-        }
-
         func tasks(_ assetId: String) throws -> [ExportTask] {
             try ExportTasks(aws).find(tagKey: "asset-id", value: assetId)
         }
@@ -251,16 +237,17 @@ extension Integration {
             let bucket = try makeBucket()
             let assetId = "sig\(signal)-\(unique)"
             let image = try makeImage(assetId)
-            let (p, err) = try started([
-                "export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
-                "--bucket", bucket, "--asset-id", assetId,
-            ])
-            let running = try Wait.until { try tasks(assetId).filter(\.isActive).count == 2 || !p.isRunning }
-            #expect(running && p.isRunning, "the two exports did not start")
-            kill(p.processIdentifier, signal)
-            p.waitUntilExit()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(p.terminationStatus == 128 + signal, "\(stderr)")
+            let tool = try StartedTool(
+                "ami-export",
+                [
+                    "export", "--image-id", image["ImageId"]!.string!, "--format", "vmdk", "--format", "vhd",
+                    "--bucket", bucket, "--asset-id", assetId,
+                ])
+            try tool.signal(signal, when: "the start of the two exports") {
+                try tasks(assetId).filter(\.isActive).count == 2
+            }
+            let stderr = tool.finish().stderr
+            #expect(tool.process.terminationStatus == 128 + signal, "\(stderr)")
             let all = try tasks(assetId)
             #expect(all.count == 2)
             #expect(

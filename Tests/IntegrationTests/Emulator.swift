@@ -94,33 +94,9 @@ struct ToolResult {
     var json: JSON? { try? JSON.parse(stdout) }
 }
 
-/// Runs one of the built tools (or the program at an absolute path) with JSON on stdin.
+/// Runs one of the built tools (or the program at an absolute path) with JSON on stdin, to its end.
 func run(_ tool: String, _ args: [String] = [], stdin: String? = nil, env: [String: String] = Emulator.environment())
     throws -> ToolResult
 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool.hasPrefix("/") ? tool : Emulator.bin + "/" + tool)
-    p.arguments = args
-    p.environment = env
-    let input = Pipe(), out = Pipe(), err = Pipe()
-    p.standardInput = input
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes to the end before waiting, so a chatty tool cannot block on a full pipe.
-    final class Sink: @unchecked Sendable { var data = Data() }
-    let errSink = Sink()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errSink.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    p.waitUntilExit()
-    return ToolResult(
-        status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errSink.data, as: UTF8.self))
+    try StartedTool(tool, args, stdin: stdin, env: env).finish()
 }

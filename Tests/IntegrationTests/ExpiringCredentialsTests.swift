@@ -109,27 +109,18 @@ extension Integration {
                 try? Emulator.configure(AmiExportTests.defaults)
             }
             let (image, bucket) = try imageAndBucket(assetId)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/ami-export")
-            p.arguments = ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId]
-            p.environment = containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 }
-            let input = Pipe(), err = Pipe()
-            p.standardInput = input
-            p.standardError = err
-            p.standardOutput = Pipe()
-            try p.run()
-            input.fileHandleForWriting.write(Data(image.utf8))
-            try input.fileHandleForWriting.close()
+            let tool = try StartedTool(
+                "ami-export", ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId], stdin: image,
+                env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
             let active = try Wait.until {
                 try !ExportTasks(aws).find(tagKey: "asset-id", value: assetId).filter(\.isActive).isEmpty
-                    || !p.isRunning
+                    || !tool.isRunning
             }
-            #expect(active && p.isRunning, "the export did not start")
+            #expect(active && tool.isRunning, "the export did not start")
             let expired = try Emulator.control("POST", Emulator.endpoint + "/_emulator/expire-credentials")
             #expect((expired["expired"]?.number ?? 0) > 0)
-            p.waitUntilExit()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(p.terminationStatus == 0, "\(stderr.suffix(3000))")
+            let r = tool.finish(), stderr = r.stderr
+            #expect(r.status == 0, "\(stderr.suffix(3000))")
             #expect(stderr.contains("RequestExpired: renewing"), "\(stderr.suffix(3000))")
         }
     }

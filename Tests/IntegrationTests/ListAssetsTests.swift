@@ -10,17 +10,10 @@ enum Seed {
     static let python = ProcessInfo.processInfo.environment["SANDBOX_PYTHON"] ?? root + "/build/venv/bin/python"
 
     static func run(_ args: [String]) throws -> [String: [String]] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [root + "/Tests/seed_assets.py"] + args
-        p.environment = Emulator.environment()
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let object = try JSON.parse(Array(data)).object else {
-            throw ToolError.remote("seed_assets.py \(args.joined(separator: " ")) failed (exit \(p.terminationStatus))")
+        let r = try StartedTool(python, [root + "/Tests/seed_assets.py"] + args).finish()
+        guard r.status == 0, let object = r.json?.object else {
+            throw ToolError.remote(
+                "seed_assets.py \(args.joined(separator: " ")) failed (exit \(r.status)): \(r.stderr.suffix(2000))")
         }
         var seeded: [String: [String]] = [:]
         for (kind, ids) in object { seeded[kind] = ids.list.compactMap(\.string) }

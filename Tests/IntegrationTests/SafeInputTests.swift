@@ -20,26 +20,11 @@ extension Integration {
         func signalled(_ tool: String, _ args: [String], stdin: String?, env: [String: String], signal: Int32) throws
             -> (Int32, String)
         {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
-            p.arguments = args
-            p.environment = env
-            let input = Pipe(), err = Pipe()
-            p.standardInput = input
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            try p.run()
-            if let stdin {
-                input.fileHandleForWriting.write(Data(stdin.utf8))
-                try input.fileHandleForWriting.close()
-            }
+            let started = try StartedTool(tool, args, stdin: stdin, env: env, holdStdin: stdin == nil)
             sleep(2)  // the tool is blocked on stdin, or in the endless filter
-            kill(p.processIdentifier, signal)
-            p.waitUntilExit()
-            try? input.fileHandleForWriting.close()
-            return (
-                p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            )
+            started.signal(signal)
+            let r = started.finish()
+            return (r.status, r.stderr)
         }
 
         @Test func numbersTooLargeExit2() throws {

@@ -22,30 +22,11 @@ extension Integration {
         func interrupted(_ tool: String, _ args: [String], stdin: String = "", relay: Relay, signal: Int32) throws
             -> ToolResult
         {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/" + tool)
-            p.arguments = args
-            p.environment = Emulator.environment(["AWS_ENDPOINT_URL": relay.url])
-            let input = Pipe(), out = Pipe(), err = Pipe()
-            (p.standardInput, p.standardOutput, p.standardError) = (input, out, err)
-            try p.run()
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-            final class Sink: @unchecked Sendable { var data = Data() }
-            let outSink = Sink(), errSink = Sink(), group = DispatchGroup()
-            for (pipe, sink) in [(out, outSink), (err, errSink)] {
-                group.enter()
-                DispatchQueue.global().async {
-                    sink.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave()
-                }
-            }
-            let reached = Wait.until { relay.held || !p.isRunning }
-            if p.isRunning { kill(p.processIdentifier, reached ? signal : SIGKILL) }
-            group.wait()
-            p.waitUntilExit()
-            let result = ToolResult(
-                status: p.terminationStatus, stdout: String(decoding: outSink.data, as: UTF8.self),
-                stderr: String(decoding: errSink.data, as: UTF8.self))
+            let started = try StartedTool(
+                tool, args, stdin: stdin, env: Emulator.environment(["AWS_ENDPOINT_URL": relay.url]))
+            let reached = Wait.until { relay.held || !started.isRunning }
+            if started.isRunning { started.signal(reached ? signal : SIGKILL) }
+            let result = started.finish()
             #expect(relay.held, "\(tool) ended (exit \(result.status)) before the request to hold: \(result.stderr)")
             return result
         }

@@ -124,27 +124,17 @@ extension Integration {
 
         @Test func sigintStopsTheFollowingNotTheBuild() throws {
             let project = try makeProject()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/start-release")
-            p.arguments = ["--asset-id", "slow-\(unique)", "--project", project, "--env", "EXTRA=slow"]
-            p.environment = Emulator.environment()
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = Pipe()
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
+            let tool = try StartedTool(
+                "start-release", ["--asset-id", "slow-\(unique)", "--project", project, "--env", "EXTRA=slow"])
             var ids: [JSON] = []
-            let deadline = Date().addingTimeInterval(30)
-            while ids.isEmpty, Date() < deadline {
-                usleep(100_000)
+            try tool.signal(SIGINT, when: "the start of the build") {
                 let listed = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])
                 ids = listed["ids"]?.list ?? []
+                return !ids.isEmpty
             }
+            let r = tool.finish(), stderr = r.stderr
             let id = try #require(ids.first?.string)
-            p.interrupt()
-            p.waitUntilExit()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(p.terminationStatus == 130, "\(stderr)")
+            #expect(r.status == 130, "\(stderr)")
             #expect(stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(stderr)")
             // The build was left running, and ends by itself.
             let waiter = Waiter("build \(id)", timeout: 60, firstDelay: 0.5, maxDelay: 1)

@@ -36,6 +36,26 @@ def _create_image_with_snapshot_tags() -> None:
     AmiBackend.create_image = create_image
 
 
+def _ami_names_unique() -> None:
+    # AWS refuses a second AMI of a name the account already uses in the Region; moto makes it.
+    # Without the refusal a repeated CreateImage (its answer lost) made a second image.
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.amis import AmiBackend
+
+    def unique(original: Any, name_at: int) -> Any:
+        def make(self: Any, *args: Any, **kwargs: Any) -> Any:
+            name = kwargs.get("name", args[name_at] if len(args) > name_at else None)
+            taken = [a.id for a in self.amis.values() if a.name == name and a.owner_id == self.account_id]
+            if name and taken:
+                raise EC2ClientError("InvalidAMIName.Duplicate", f"AMI name {name} is already in use by AMI {taken[0]}")
+            return original(self, *args, **kwargs)
+
+        return make
+
+    AmiBackend.create_image = unique(AmiBackend.create_image, 1)  # type: ignore[method-assign]
+    AmiBackend.copy_image = unique(AmiBackend.copy_image, 2)  # type: ignore[method-assign]
+
+
 def _change_set_outputs() -> None:
     # moto executes a change set against the stack's resource map but leaves the stack's template
     # (and so its Outputs and exports) as they were: empty for a CREATE change set, stale for UPDATE.
@@ -120,6 +140,37 @@ def _copy_image_tags() -> None:
     AmisResponse.copy_image = copy_image
 
 
+def _copy_image_client_token() -> None:
+    # moto ignores CopyImage's ClientToken: a retried CopyImage (its answer lost) made a second
+    # copy, where AWS hands back the first one.
+    from moto.core.responses import ActionResult
+    from moto.ec2.responses.amis import AmisResponse
+
+    from exports import EC2Error
+
+    original = AmisResponse.copy_image
+    made: dict[tuple[str, str, str], tuple[tuple[Any, ...], str]] = {}
+
+    def copy_image(self: Any) -> ActionResult:
+        token = self._get_param("ClientToken")
+        if not token:
+            return original(self)
+        request = tuple(self._get_param(name) for name in ("SourceImageId", "SourceRegion", "Name", "Description"))
+        key = (self.current_account, self.region, token)
+        if key in made:
+            if made[key][0] != request:
+                raise EC2Error(
+                    "IdempotentParameterMismatch",
+                    f"The client token {token} was already used with different parameters.",
+                )
+            return ActionResult({"ImageId": made[key][1]})
+        result = original(self)
+        made[key] = (request, result.result["ImageId"])
+        return result
+
+    AmisResponse.copy_image = copy_image
+
+
 def _deregister_deletes_snapshots() -> None:
     # DeleteAssociatedSnapshots=true (AWS, 2025) is ignored by moto: the snapshots would linger.
     from moto.core.responses import ActionResult
@@ -197,10 +248,12 @@ def _unmet_policy_conditions_are_neutral() -> None:
 def install() -> None:
     _unmet_policy_conditions_are_neutral()
     _create_image_with_snapshot_tags()
+    _ami_names_unique()
     _change_set_outputs()
     _skipped_resources_not_listed()
     _canonical_images_not_amazon()
     _copy_image_tags()
+    _copy_image_client_token()
     _deregister_deletes_snapshots()
     _codebuild_no_source()
     _put_body_kept_whatever_its_type()

@@ -283,6 +283,30 @@ def test_client_token_is_idempotent(ec2: Any, bucket: str) -> None:
     assert code == "IdempotentParameterMismatch"
 
 
+def test_ami_names_are_unique(ec2: Any) -> None:
+    instance = ec2.run_instances(ImageId=new_image(ec2, "unique-source"), MinCount=1, MaxCount=1)["Instances"][0]
+    first = ec2.create_image(InstanceId=instance["InstanceId"], Name="unique-name")["ImageId"]
+    code, _ = error_of(lambda: ec2.create_image(InstanceId=instance["InstanceId"], Name="unique-name"))
+    assert code == "InvalidAMIName.Duplicate"
+    region = ec2.meta.region_name
+    assert error_of(lambda: ec2.copy_image(SourceImageId=first, SourceRegion=region, Name="unique-name"))[0] == code
+    ec2.deregister_image(ImageId=first)
+    assert ec2.create_image(InstanceId=instance["InstanceId"], Name="unique-name")["ImageId"] != first
+
+
+def test_copy_image_client_token_is_idempotent(ec2: Any) -> None:
+    image_id = new_image(ec2, "copy-token")
+    region = ec2.meta.region_name
+
+    def copy(name: str) -> str:
+        return ec2.copy_image(SourceImageId=image_id, SourceRegion=region, Name=name, ClientToken="copy-42")["ImageId"]
+
+    first = copy("copy-token-vhd")
+    assert copy("copy-token-vhd") == first
+    assert len(ec2.describe_images(Filters=[{"Name": "name", "Values": ["copy-token-vhd"]}])["Images"]) == 1
+    assert error_of(lambda: copy("copy-token-raw"))[0] == "IdempotentParameterMismatch"
+
+
 def test_tags_filters_ids_and_paging(ec2: Any, bucket: str) -> None:
     configure(exportSeconds=30)
     ids = []

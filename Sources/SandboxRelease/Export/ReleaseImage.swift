@@ -28,6 +28,7 @@ public struct ReleaseImage {
     public func make(_ client: AWSClient) throws -> Image {
         let images = Images(client)
         let id: String
+        var madeHere = false
         if let existing = try images.find(name: name) {
             if let owner = existing.tags[tagKey], owner != assetId {
                 throw ToolError.remote(
@@ -39,12 +40,31 @@ public struct ReleaseImage {
             id = try images.create(
                 instanceId: instanceId, name: name, description: description, noReboot: noReboot,
                 tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
+            madeHere = true
             log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
         }
-        let image = try images.waitAvailable(id: id, timeout: timeout)
-        // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
-        // cannot be tagged at creation, gets them too.
-        try Tags(client).tag([image.id] + image.snapshotIds, AssetConventions.tags(tagKey: tagKey, assetId: assetId))
-        return image
+        do {
+            let image = try images.waitAvailable(id: id, timeout: timeout)
+            // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
+            // cannot be tagged at creation, gets them too.
+            try Tags(client).tag(
+                [image.id] + image.snapshotIds, AssetConventions.tags(tagKey: tagKey, assetId: assetId))
+            return image
+        } catch let ToolError.interrupted(signal) where madeHere {
+            remove(id, images)
+            throw ToolError.interrupted(signal)
+        }
+    }
+
+    /// An interrupt (also one during CreateImage, let finish) leaves no half-made image of this run.
+    private func remove(_ id: String, _ images: Images) {
+        Interrupt.cleaningUp {
+            do {
+                if let image = try images.describe(id: id) { try images.remove(image) }
+                log("image \(id): removed, the run was interrupted before it was available")
+            } catch {
+                log("could not remove image \(id): \(error); it is tagged \(tagKey)=\(assetId) for purge-assets")
+            }
+        }
     }
 }
