@@ -68,12 +68,16 @@ declare -A checks=()
 ok() { checks[$1]=ok; }
 no() { checks[$1]=$2; echo "verify: $1: $2" >&2; }
 
-# A free loopback port (another process may take it before QEMU does: QEMU then fails to
-# start, which is reported as a boot failure).
+# A free loopback port below the kernel's ephemeral range: a port in that range may be the
+# local end of any client's connection, which the probe (nothing listens) does not see and
+# QEMU's forward then cannot bind. A listener that starts between probe and boot is left, and
+# reported as a boot failure.
 free_port() {
-  local port
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11000 ] || low=32768
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
