@@ -14,7 +14,7 @@ struct CfnDeploy: ParsableCommand {
             """,
         discussion: """
             Input as flags, or as JSON on stdin (flags win, parameters and tags key by key; stdin is not \
-            read by --delete or --describe with --stack):
+            read when the flags name the stack and the template, nor by --delete or --describe with --stack):
               {"stack":"NAME","template":"FILE","parameters":{"K":"V"},"tags":{"K":"V"}}
             Parameter values may be numbers, booleans or arrays (joined with commas).
             Prints {"StackName","StackId","Status","Outputs":{KEY:VALUE},"Changed":true|false}; the \
@@ -79,8 +79,8 @@ struct CfnDeploy: ParsableCommand {
     func run() throws {
         let printer = try output.printer()
         var input: Fields?
-        // Decided by the flags, never by waiting: --delete and --describe read only "stack" there.
-        let flagsSuffice = stack != nil && (delete || describe)
+        // Decided by the flags, never by waiting: an inherited pipe nobody writes to would block the tool.
+        let flagsSuffice = stack != nil && (template != nil || delete || describe)
         if !flagsSuffice, let json = try Input.json(required: false, what: "a deploy object") {
             input = try Fields(json, what: "input")
             try input?.rejectUnknownKeys(allowed: delete || describe ? ["stack"] : CfnDeploy.inputKeys)

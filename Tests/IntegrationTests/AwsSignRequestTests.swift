@@ -52,6 +52,34 @@ extension Integration {
             try? FileManager.default.removeItem(atPath: out)
         }
 
+        /// A HEAD answer announces a body that never comes: the tool must not wait for it ("partial
+        /// file"), also when the request holds an empty body. A missing key is a 404 like any other status.
+        @Test(arguments: ["", #","body":"""#])
+        func s3HeadOfAnObjectAndOfAMissingKey(body: String) throws {
+            let bucket = "head-test-\(getpid())-\(body.isEmpty ? "plain" : "empty-body")"
+            let location =
+                "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"
+            let made = try run(
+                "aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
+            #expect(made.status == 0, "\(made.stderr)")
+            let put = try run(
+                "aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)/k","body":"hello"}"#)
+            #expect(put.status == 0, "\(put.stderr)")
+            let head = try run(
+                "aws-sign-request", stdin: #"{"service":"s3","method":"HEAD","path":"/\#(bucket)/k"\#(body)}"#)
+            #expect(head.status == 0, "\(head.stderr)")
+            #expect(head.json?["status"] == 200)
+            #expect(head.json?["headers"]?["content-length"] == "5", "\(head.stdout)")
+            #expect(head.json?["headers"]?["etag"] == #""5d41402abc4b2a76b9719d911017c592""#, "\(head.stdout)")
+            #expect(head.json?["body"] == "")
+            let missing = try run(
+                "aws-sign-request", stdin: #"{"service":"s3","method":"HEAD","path":"/\#(bucket)/none"\#(body)}"#)
+            #expect(missing.status == 1 && missing.stdout.isEmpty, "\(missing.stdout)")
+            #expect(missing.stderr.hasPrefix("aws-sign-request: NotFound: HTTP 404"), "\(missing.stderr)")
+            _ = try run("aws-sign-request", stdin: #"{"service":"s3","method":"DELETE","path":"/\#(bucket)/k"}"#)
+            _ = try run("aws-sign-request", stdin: #"{"service":"s3","method":"DELETE","path":"/\#(bucket)"}"#)
+        }
+
         @Test func codeBuildListProjectsAsJSON11() throws {
             let r = try run(
                 "aws-sign-request",
@@ -169,6 +197,7 @@ extension Integration {
                 ("{not json", [String]()), (#"{"service":"ec2","headers":[]}"#, []), ("", []),
                 (#"{"service":"ec2"}"#, ["--filter", ".["]), (#"{"service":"ec2"}"#, ["--nope"]),
                 (#"{"service":"ec2"}"#, ["--time", "yesterday"]),
+                (#"{"service":"s3","method":"HEAD","path":"/b/k","body":"x"}"#, []),
             ] {
                 let r = try run("aws-sign-request", args, stdin: input)
                 #expect(r.status == 2, "\(input) \(args): \(r.stderr)")

@@ -175,6 +175,31 @@ extension Integration {
             #expect(unknown.stderr.contains("declares no parameter Ownr"), "\(unknown.stderr)")
         }
 
+        /// With --stack and --template the flags give everything: an inherited stdin that stays open
+        /// and is never written to (a pipe from a wrapper, a CI runner) is not read, so the deploy ends.
+        @Test func flagsAloneNeverWaitOnAnOpenStdin() throws {
+            let template = try tempFile("open-stdin.yaml", "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n")
+            let stack = "Open-Stdin-\(id)"
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Emulator.bin + "/cfn-deploy")
+            p.arguments = ["--stack", stack, "--template", template]
+            p.environment = Emulator.environment()
+            let input = Pipe(), out = Pipe()
+            p.standardInput = input
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            // The deadline only ends a tool that waits on stdin; the write end stays open until then.
+            let ended = Wait.until(deadline: 120) { !p.isRunning }
+            if !ended { p.terminate() }
+            try input.fileHandleForWriting.close()
+            p.waitUntilExit()
+            let result = try? JSON.parse(Array(out.fileHandleForReading.readDataToEndOfFile()))
+            #expect(ended, "cfn-deploy --stack --template waited on an open stdin")
+            #expect(p.terminationStatus == 0 && result?["Status"] == "CREATE_COMPLETE", "\(String(describing: result))")
+            #expect(try run("cfn-deploy", ["--delete", "--stack", stack]).status == 0)
+        }
+
         @Test func aTemplateOverTheInlineLimitGoesThroughS3() throws {
             let padding = String(repeating: "# padding to pass the inline limit of CloudFormation\n", count: 1000)
             let template = try tempFile("big.yaml", "Resources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n" + padding)

@@ -53,7 +53,11 @@ extension Integration {
         func arn(_ r: ToolResult) -> String { r.json?["json"]?["GetCallerIdentityResult"]?["Arn"]?.string ?? "" }
 
         /// The role's parameters reach AssumeRole (the relay saw them), and AWS_DEFAULT_PROFILE picks the profile.
-        @Test(arguments: ["source_profile = keys", "credential_source = Ec2InstanceMetadata"])
+        /// With `credential_source = Environment` the environment's keys stay set: the named profile still
+        /// decides, and AssumeRole is signed with those keys.
+        @Test(arguments: [
+            "source_profile = keys", "credential_source = Ec2InstanceMetadata", "credential_source = Environment",
+        ])
         func aProfilesRoleIsAssumedWithItsParameters(source: String) throws {
             let role = try makeRole()
             defer { role.remove() }
@@ -74,19 +78,28 @@ extension Integration {
                 """)
             let relay = try Relay()
             defer { relay.stop() }
+            let fromEnvironment = source.hasSuffix("Environment")
+            let overrides: [String: String?] = [
+                "AWS_ENDPOINT_URL": relay.url, "AWS_CONFIG_FILE": config,
+                "AWS_SHARED_CREDENTIALS_FILE": dir + "/none",
+                "AWS_DEFAULT_PROFILE": "release", "AWS_EC2_METADATA_DISABLED": nil,
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT": relay.url + "/_emulator/imds",
+            ]
             let r = try run(
                 "aws-sign-request", stdin: Self.callerIdentity,
-                env: keyless([
-                    "AWS_ENDPOINT_URL": relay.url, "AWS_CONFIG_FILE": config,
-                    "AWS_SHARED_CREDENTIALS_FILE": dir + "/none",
-                    "AWS_DEFAULT_PROFILE": "release", "AWS_EC2_METADATA_DISABLED": nil,
-                    "AWS_EC2_METADATA_SERVICE_ENDPOINT": relay.url + "/_emulator/imds",
-                ]))
+                env: fromEnvironment ? Emulator.environment(overrides) : keyless(overrides))
             #expect(r.status == 0, "\(r.stderr)")
             #expect(arn(r).hasSuffix(":assumed-role/role-\(unique)/session-\(unique)"), "\(r.stdout)")
             let assume = relay.requests.components(separatedBy: "Action=AssumeRole").dropFirst().first ?? ""
             for parameter in ["ExternalId=ext-\(unique)", "RoleSessionName=session-\(unique)", "DurationSeconds=1800"] {
                 #expect(assume.contains(parameter), "AssumeRole without \(parameter): \(assume.prefix(600))")
+            }
+            if fromEnvironment {
+                // The request log holds the request before its body: AssumeRole's own Authorization header.
+                let signing = relay.requests.components(separatedBy: "Action=AssumeRole").first?
+                    .components(separatedBy: "Authorization:").last ?? ""
+                let keyId = try #require(settings["AWS_ACCESS_KEY_ID"])
+                #expect(signing.contains("Credential=\(keyId)/"), "AssumeRole not signed with the environment's keys")
             }
         }
 

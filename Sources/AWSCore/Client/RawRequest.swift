@@ -47,6 +47,9 @@ public struct RawRequest {
         guard !method.isEmpty, method.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw ToolError.usage("request: invalid method '\(method)'")
         }
+        guard method != "HEAD" || body == .empty || body == .bytes([]) else {
+            throw ToolError.usage("request: a HEAD request sends no body: drop 'body' or 'bodyFile'")
+        }
         var headers = HTTPHeaders()
         for (name, value) in try f.object("headers") ?? [] {
             guard let v = value.string else {

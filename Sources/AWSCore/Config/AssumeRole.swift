@@ -16,6 +16,9 @@ struct AssumeRole {
         env["AWS_ACCESS_KEY_ID"] = source.accessKeyId
         env["AWS_SECRET_ACCESS_KEY"] = source.secretAccessKey
         env["AWS_SESSION_TOKEN"] = source.sessionToken ?? ""
+        // A named profile would come before these keys and lead back here.
+        env["AWS_PROFILE"] = nil
+        env["AWS_DEFAULT_PROFILE"] = nil
         let sts = try AWSClient(region: stsRegion, environment: env)
         var p = QueryParams()
         p.add("RoleArn", roleArn)

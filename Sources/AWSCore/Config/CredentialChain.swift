@@ -1,6 +1,7 @@
 /// Finds credentials in the SDKs' order: environment, shared files (with `role_arn` +
 /// `source_profile` through STS AssumeRole), container credentials (CodeBuild, ECS), then EC2
-/// instance metadata (IMDSv2). A miss names everything that was looked at.
+/// instance metadata (IMDSv2). A named profile comes first and decides alone: it may take the
+/// environment's keys by `credential_source = Environment`. A miss names everything that was looked at.
 public struct CredentialChain {
     public let environment: [String: String]
     public let config: SharedConfig
@@ -11,11 +12,11 @@ public struct CredentialChain {
     }
 
     public func resolve(http: HTTPClient) throws -> Credentials {
+        // Naming a profile is the more specific choice, so it beats keys that are merely exported.
+        if config.profileIsNamed { return try fromProfile(config.profileName, http: http, depth: 0) }
         if let c = fromEnvironment() { return c }
         var looked = ["AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"]
-        if config.profile() != nil || environment["AWS_PROFILE"] != nil {
-            return try fromProfile(config.profileName, http: http, depth: 0)
-        }
+        if config.profile() != nil { return try fromProfile(config.profileName, http: http, depth: 0) }
         looked.append("profile '\(config.profileName)' in \(config.credentialsPath) and \(config.configPath)")
         if let c = try fromContainer(http: http) { return c }
         looked.append("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI")

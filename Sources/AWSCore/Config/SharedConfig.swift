@@ -3,6 +3,8 @@
 /// lines, `#`/`;` comments, and indented sub-keys (which we keep as `parent.key`).
 public struct SharedConfig: Sendable {
     public let profileName: String
+    /// A profile was named (a `--profile` flag, `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`), not the fallback `default`.
+    public let profileIsNamed: Bool
     public let configPath: String
     public let credentialsPath: String
     private let config: [String: [String: String]]
@@ -10,7 +12,9 @@ public struct SharedConfig: Sendable {
 
     public init(environment env: [String: String], profile: String? = nil) {
         let home = env["HOME"] ?? ""
-        profileName = profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
+        let named = profile ?? env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"]
+        profileName = named ?? "default"
+        profileIsNamed = named != nil
         configPath = SharedConfig.expand(env["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
         credentialsPath = SharedConfig.expand(env["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
         config = SharedConfig.parse(

@@ -47,21 +47,24 @@ public final class HTTPClient {
         if let caBundle { setString(CURLOPT_CAINFO, caBundle) }
         setString(CURLOPT_URL, request.url)
 
-        switch request.body {
-        case .empty:
-            switch request.method {
-            case "GET": break
-            case "HEAD": setLong(CURLOPT_NOBODY, 1)
-            default: setString(CURLOPT_CUSTOMREQUEST, request.method)
+        // A HEAD answer's Content-Length is that of a body that never comes: without NOBODY curl waits
+        // for it and fails with "partial file", whatever the request held. A HEAD sends no body either
+        // (RawRequest refuses a non-empty one), so an empty `body` does not make it an upload.
+        if request.method == "HEAD" {
+            setLong(CURLOPT_NOBODY, 1)
+        } else {
+            switch request.body {
+            case .empty:
+                if request.method != "GET" { setString(CURLOPT_CUSTOMREQUEST, request.method) }
+                if request.method == "POST" || request.method == "PUT" {
+                    headerList = curl_slist_append(headerList, "Content-Length: 0")
+                }
+            case let .bytes(b):
+                source = RequestSource(bytes: b)
+            case let .file(path):
+                guard let f = fopen(path, "rb") else { throw ToolError.usage("cannot read \(path): \(errnoMessage())") }
+                source = RequestSource(file: f, size: fileSize(f))
             }
-            if request.method == "POST" || request.method == "PUT" {
-                headerList = curl_slist_append(headerList, "Content-Length: 0")
-            }
-        case let .bytes(b):
-            source = RequestSource(bytes: b)
-        case let .file(path):
-            guard let f = fopen(path, "rb") else { throw ToolError.usage("cannot read \(path): \(errnoMessage())") }
-            source = RequestSource(file: f, size: fileSize(f))
         }
         if let source {
             // UPLOAD streams the body through the read callback; the verb is then set explicitly.

@@ -47,6 +47,36 @@ struct ConfigTests {
         unlink(creds)
     }
 
+    /// Environment keys come first unless a profile is named (flag, AWS_PROFILE, AWS_DEFAULT_PROFILE):
+    /// then that profile decides, and a missing one is an error rather than a silent fall-back.
+    @Test func aNamedProfileDecidesOverEnvironmentKeys() throws {
+        let creds = tempFile(
+            """
+            [default]
+            aws_access_key_id = AKDEFAULT
+            aws_secret_access_key = s
+            [dev]
+            aws_access_key_id = AKDEV
+            aws_secret_access_key = s
+            """)
+        defer { unlink(creds) }
+        let base = [
+            "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": creds,
+            "AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s",
+        ]
+        func keyId(_ extra: [String: String], flag: String? = nil) throws -> String {
+            let env = base.merging(extra) { $1 }
+            return try CredentialChain(environment: env, config: SharedConfig(environment: env, profile: flag))
+                .resolve(http: HTTPClient(environment: env)).accessKeyId
+        }
+        #expect(try keyId([:]) == "AKENV")
+        #expect(try keyId(["AWS_PROFILE": "dev"]) == "AKDEV")
+        #expect(try keyId(["AWS_DEFAULT_PROFILE": "dev"]) == "AKDEV")
+        #expect(try keyId(["AWS_PROFILE": "default"]) == "AKDEFAULT")
+        #expect(try keyId([:], flag: "dev") == "AKDEV")
+        #expect(throws: ToolError.self) { try keyId(["AWS_PROFILE": "missing"]) }
+    }
+
     @Test func regionOrderAndErrors() throws {
         let none = SharedConfig(environment: [
             "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
