@@ -30,13 +30,24 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 
 ## test: install what is missing, build, lint, start the emulator, run every test, stop it
 test: build lint $(BOTOCORE_VECTORS)
-	@$(MAKE) --no-print-directory emulator
-	@status=0; \
-	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
-	$(MAKE) --no-print-directory emulator-stop; \
-	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
+	@$(MAKE) --no-print-directory -j2 test-with-emulator test-system
 	@$(MAKE) --no-print-directory test-ansible test-image
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
+
+# The suites that share the emulator, one after another (-j1: they count its assets and limits).
+test-with-emulator:
+	@$(MAKE) --no-print-directory emulator
+	@status=0; \
+	$(MAKE) --no-print-directory -j1 --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
+	$(MAKE) --no-print-directory emulator-stop; \
+	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
+
+# What the Ansible and image tests start from, made while the emulator's suites run: debootstrap
+# and pip wait mostly on disk and network, the suites on the CPU. Its output goes to a log.
+test-system:
+	@log=$(BUILD)/test-system.log; \
+	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_TAR) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
+	  || { tail -n 40 $$log >&2; echo "make test: the Debian test system or the Ansible venv failed (log: $$log)" >&2; exit 1; }
 
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)
 test-swift: build $(BOTOCORE_VECTORS)
@@ -58,4 +69,4 @@ mutants: $(BOTOCORE_VECTORS)
 test-release: build
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
 
-.PHONY: test test-swift test-skips test-release mutants
+.PHONY: test test-with-emulator test-system test-swift test-skips test-release mutants
