@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 from urllib.request import urlopen
 
 import boto3
@@ -134,6 +135,19 @@ def failed_phase(build: dict[str, Any]) -> str | None:
     return next((p["phaseType"] for p in build["phases"] if p.get("phaseStatus") == "FAILED"), None)
 
 
+def source_image(ec2: Any) -> str:
+    """The newest Ubuntu 22.04 image, the release's source AMI."""
+    return max(ec2.describe_images(Owners=["099720109477"], Filters=[
+        {"Name": "name", "Values": ["ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"]}])["Images"],
+        key=lambda i: i["CreationDate"])["ImageId"]
+
+
+def requests(emulator: dict[str, str]) -> list[str]:
+    """The emulator's request log: every AWS action asked of it so far, in order."""
+    with urlopen(f"{emulator['AWS_ENDPOINT_URL']}/_emulator/requests") as answer:  # noqa: S310
+        return json.load(answer)["actions"]
+
+
 def test_make_start_release_completes_under_the_role_with_30_second_keys_and_longer_exports(
         ground: Ground, config: Callable[[dict[str, Any]], None], emulator: dict[str, str]) -> None:
     outputs = ground.deploy(RELEASE_STACK, template_text(extra_variables=ground.variables))
@@ -218,9 +232,7 @@ def test_the_role_changes_only_images_and_instances_that_carry_the_release_tags(
     role = ground.deploy(f"RELEASE-TAGS-{uuid.uuid4().hex[:6]}",
                          template_text(extra_variables=ground.variables))["ServiceRoleArn"]
     ec2, as_role = aws("ec2"), ground.role_client(role, "ec2")
-    source = max(ec2.describe_images(Owners=["099720109477"], Filters=[
-        {"Name": "name", "Values": ["ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*"]}])["Images"],
-        key=lambda i: i["CreationDate"])["ImageId"]
+    source = source_image(ec2)
     tags = [{"Key": "project", "Value": PROJECT_TAG}, {"Key": "asset-id", "Value": "tag-test"}]
 
     def denied(call: Callable[[], Any]) -> str:
@@ -252,3 +264,53 @@ def test_the_role_changes_only_images_and_instances_that_carry_the_release_tags(
         ec2.terminate_instances(InstanceIds=instances)
         if not tagged:
             ec2.deregister_image(ImageId=image)
+
+
+def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
+    # make release runs it on AWS (VERIFY_AMI=1 without SKIP_INSTALL), the tests above skip it. The
+    # emulator's instances never boot, so the checks end at boots-to-ssh: what is proved is that the
+    # role may create, launch from our AMI without a key pair, tag and delete what verify-ami makes.
+    role = ground.deploy(f"RELEASE-VERIFY-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    ec2 = aws("ec2")
+    builder = ec2.run_instances(ImageId=source_image(ec2), MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    # The release's AMI as ami-export leaves it: tagged with the project and the asset-id.
+    image = ec2.create_image(InstanceId=builder, Name=f"data-science-sandbox-{asset_id}", TagSpecifications=[
+        {"ResourceType": "image", "Tags": [{"Key": "project", "Value": PROJECT_TAG},
+                                           {"Key": "asset-id", "Value": asset_id}]}])["ImageId"]
+    ec2.terminate_instances(InstanceIds=[builder])
+    build_dir = tmp_path / "build"
+    (build_dir / asset_id).mkdir(parents=True)
+    (build_dir / asset_id / "ami.json").write_text(json.dumps({"ImageId": image}))
+    # The build's environment: the role's keys from the container endpoint, none of the emulator's own.
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                           "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+    env.update(AWS_ENDPOINT_URL=emulator["AWS_ENDPOINT_URL"], AWS_REGION=emulator["AWS_REGION"],
+               AWS_DEFAULT_REGION=emulator["AWS_REGION"], AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials"
+                                                  f"?roleArn={quote(role, safe='')}",
+               SANDBOX_DEFAULT_PASSWORD=f"pw-{uuid.uuid4().hex}", VERIFY_TIMEOUT="2")
+    before = len(requests(emulator))
+    done = subprocess.run(["make", "--no-print-directory", "verify-ami", f"ASSET_ID={asset_id}", f"BUILD={build_dir}",
+                           "NO_BUILD=1", f"SCRATCH={ground.variables['SCRATCH']}", "SOURCE_CIDR=127.0.0.1/32"],
+                          cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    actions = requests(emulator)[before:]
+    output = done.stdout + done.stderr
+    assert done.returncode != 0 and "sshd did not answer within 2 s" in output, output[-4000:]
+    assert json.loads((build_dir / asset_id / "ami-verify.failed.json").read_text())["checks"]["boots-to-ssh"] \
+        .startswith("sshd did not answer"), output[-4000:]
+    assert "AccessDenied" not in output and "UnauthorizedOperation" not in output, output[-4000:]
+    # cfn-deploy creates a stack as a change set; the role removes both stacks.
+    assert [actions.count(f"cloudformation:{a}") for a in ("CreateChangeSet", "ExecuteChangeSet", "DeleteStack")] \
+        == [2, 2, 2], actions
+    stacks = [s for s in aws("cloudformation").list_stacks()["StackSummaries"]
+              if asset_id.replace("-", "--") in s["StackName"]]
+    assert sorted((s["StackName"].rsplit("-", 1)[1], s["StackStatus"]) for s in stacks) == [
+        ("verify1", "DELETE_COMPLETE"), ("verify2", "DELETE_COMPLETE")], stacks
+    launched = [i for r in ec2.describe_instances(Filters=[{"Name": "image-id", "Values": [image]}])["Reservations"]
+                for i in r["Instances"]]
+    assert len(launched) == 2 and all("KeyName" not in i for i in launched), launched
+    assert [a for a in ground.assets(asset_id) if a["kind"] == "stack"] == [], output[-4000:]
+    ec2.deregister_image(ImageId=image)
