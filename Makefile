@@ -40,6 +40,8 @@ input_rule.DEMO_ASSET_ID := $(asset_id_rule)
 input_what.DEMO_ASSET_ID := $(asset_id_what)
 input_rule.FORMATS := ^ *(vmdk|vhd|raw)( +(vmdk|vhd|raw))* *$$
 input_what.FORMATS := one or more of vmdk vhd raw, separated by spaces
+input_rule.COPY_THRESHOLD := ^([1-9][0-9]{0,12}(KiB|MiB|GiB|TiB)?)?$$
+input_what.COPY_THRESHOLD := a size such as 1GiB (KiB, MiB, GiB, TiB), or empty for 5GiB
 input_rule.INSTANCE_TYPE := ^[a-z][a-z0-9-]*\.[a-z0-9]+$$
 input_what.INSTANCE_TYPE := an EC2 instance type such as t3.large
 input_rule.SOURCE_AMI := ^(ami-[0-9a-f]{8,17})?$$
@@ -188,6 +190,9 @@ include ansible/image.mk
 ASSET_ID          ?=
 IMAGES_PREFIX     ?= images
 FORMATS           ?= vmdk vhd raw
+# An exported image above this size is renamed by UploadPartCopy parts (ami-export --copy-threshold);
+# empty: 5GiB, the largest object CopyObject copies.
+COPY_THRESHOLD    ?=
 INSTANCE_TYPE     ?= t3.large
 # The AMI to start from; empty: the newest Canonical Ubuntu 22.04 amd64 image.
 SOURCE_AMI        ?=
@@ -222,7 +227,7 @@ VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
-export ASSET_ID IMAGES_PREFIX FORMATS INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+export ASSET_ID IMAGES_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
@@ -363,7 +368,7 @@ $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id "$$ASSET_ID" --name "$(IMAGE_NAME)" \
 	  --bucket "$(vm_bucket)" --role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" \
 	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) \
-	  <$(D)/ami.json >$@.tmp
+	  $${COPY_THRESHOLD:+--copy-threshold "$$COPY_THRESHOLD"} <$(D)/ami.json >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/public.stamp: $(D)/ami.json $(VERIFIED)
@@ -424,6 +429,8 @@ demo: $(TOOLS) $(VENV)/.stamp
 # images that verify-image boots; nothing listens on the instance, so the source CIDR is the
 # loopback address, and verify-ami (an instance of the AMI) has nothing to boot. The default
 # password: SANDBOX_DEFAULT_PASSWORD when set (to log into the verified image), else random.
+# COPY_THRESHOLD=1GiB: the vhd and raw images (over 1 GiB) are renamed by UploadPartCopy parts,
+# and verify-image then boots what the multipart copy wrote.
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
@@ -433,7 +440,7 @@ demo-release:
 	  $(MAKE) --no-print-directory ansible-testsystem; \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
 	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)" \
-	    DEMO_DISK=1 VERIFY_AMI= VERIFY_DOWNLOADS=1; \
+	    DEMO_DISK=1 VERIFY_AMI= VERIFY_DOWNLOADS=1 COPY_THRESHOLD=1GiB; \
 	  echo "demo: the verified images (make verify-image):"; \
 	  jq -c . $(foreach f,$(FORMATS),$(BUILD)/$(DEMO_ASSET_ID)/verify-$(f).json); \
 	else \

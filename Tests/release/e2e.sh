@@ -92,6 +92,8 @@ check "ASSET_ID=../../x is refused" refused $? "$logs/dots.err"
 check "and nothing was written outside build/" [ ! -e "../e2e-escape-$run" ]
 release ASSET_ID=e2e-quote-$run VM_BUCKET="b\",x:env.AWS_SECRET_ACCESS_KEY,y:\"" >/dev/null 2>"$logs/quote.err"
 check "a quote in VM_BUCKET is refused" refused $? "$logs/quote.err"
+release ASSET_ID=e2e-size-$run COPY_THRESHOLD=lots >/dev/null 2>"$logs/size.err"
+check "COPY_THRESHOLD=lots is refused" refused $? "$logs/size.err"
 make "${release_args[@]}" ASSET_ID=e2e-cidr-$run SOURCE_CIDR= >/dev/null 2>"$logs/cidr.err"
 check "no SOURCE_CIDR: exit 2, saying SOURCE_CIDR or ALLOW_ANY_SOURCE=1" \
   explained $? "$logs/cidr.err" "SOURCE_CIDR.*ALLOW_ANY_SOURCE=1"
