@@ -60,7 +60,8 @@ extension Integration {
             let location =
                 "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"
             let made = try run(
-                "aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
+                "aws-sign-request",
+                stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
             #expect(made.status == 0, "\(made.stderr)")
             let put = try run(
                 "aws-sign-request", stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)/k","body":"hello"}"#)

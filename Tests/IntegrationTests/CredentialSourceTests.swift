@@ -96,7 +96,8 @@ extension Integration {
             }
             if fromEnvironment {
                 // The request log holds the request before its body: AssumeRole's own Authorization header.
-                let signing = relay.requests.components(separatedBy: "Action=AssumeRole").first?
+                let signing =
+                    relay.requests.components(separatedBy: "Action=AssumeRole").first?
                     .components(separatedBy: "Authorization:").last ?? ""
                 let keyId = try #require(settings["AWS_ACCESS_KEY_ID"])
                 #expect(signing.contains("Credential=\(keyId)/"), "AssumeRole not signed with the environment's keys")

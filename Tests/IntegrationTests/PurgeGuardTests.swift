@@ -213,7 +213,8 @@ extension Integration {
             #expect(try images(id).json?.array?.isEmpty == true)
             for (assetId, flag) in [(id, ["--include-published"]), (plain, [])] {
                 let rest = try run("list-assets", ["--asset-id", assetId, "--bucket", bucket])
-                #expect(try run("purge-assets", ["--yes", "--asset-id", assetId] + flag, stdin: rest.stdout).status == 0)
+                #expect(
+                    try run("purge-assets", ["--yes", "--asset-id", assetId] + flag, stdin: rest.stdout).status == 0)
             }
         }
 
