@@ -20,9 +20,7 @@ extension Integration {
 
         func makeBucket() throws -> String {
             let bucket = "ami-export-\(unique)"
-            let location =
-                "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
-            _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
+            try Emulator.makeBucket(bucket, with: aws)
             return bucket
         }
 

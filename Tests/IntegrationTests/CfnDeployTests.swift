@@ -210,13 +210,7 @@ extension Integration {
                 "\(inline.stderr)")
 
             let bucket = "cfn-templates-\(id)"
-            let region = Emulator.settings["AWS_REGION"] ?? "eu-west-1"
-            let location =
-                "<CreateBucketConfiguration><LocationConstraint>\(region)</LocationConstraint></CreateBucketConfiguration>"
-            let made = try run(
-                "aws-sign-request",
-                stdin: #"{"service":"s3","method":"PUT","path":"/\#(bucket)","body":"\#(location)"}"#)
-            #expect(made.status == 0, "\(made.stderr)")
+            try Emulator.makeBucket(bucket)
             let r = try run("cfn-deploy", ["--stack", stack, "--template", template, "--template-bucket", bucket])
             #expect(r.status == 0 && r.json?["Status"] == "CREATE_COMPLETE", "\(r.stderr)")
             #expect(try run("cfn-deploy", ["--delete", "--stack", stack]).status == 0)

@@ -9,6 +9,14 @@ import Testing
 enum Integration {}
 
 enum Emulator {
+    /// A bucket in the emulator's region, made for a test's setup (not what the test is about).
+    static func makeBucket(_ name: String, with aws: AWSClient? = nil) throws {
+        let aws = try aws ?? AWSClient(environment: environment())
+        let location =
+            "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint></CreateBucketConfiguration>"
+        _ = try aws.s3("PUT", bucket: name, body: .bytes(Array(location.utf8)))
+    }
+
     static let envFile = ProcessInfo.processInfo.environment["EMULATOR_ENV"] ?? "build/emulator/env"
     static let bin = ProcessInfo.processInfo.environment["SANDBOX_BIN"] ?? ".build/release"
 

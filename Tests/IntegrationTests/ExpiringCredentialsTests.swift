@@ -47,10 +47,7 @@ extension Integration {
         /// An AMI of a fresh instance, made with the container's keys, and a bucket for its images.
         func imageAndBucket(_ assetId: String) throws -> (image: String, bucket: String) {
             let bucket = "expiring-\(unique)"
-            let location =
-                "<CreateBucketConfiguration><LocationConstraint>\(aws.region)</LocationConstraint>"
-                + "</CreateBucketConfiguration>"
-            _ = try aws.s3("PUT", bucket: bucket, body: .bytes(Array(location.utf8)))
+            try Emulator.makeBucket(bucket, with: aws)
             var p = QueryParams()
             p.add("ImageId", "ami-0a2b3c4d5e6f70001")
             p.add("InstanceType", "t3.micro")
