@@ -30,20 +30,24 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 
 ## test: install what is missing, build, lint, start the emulator, run every test, stop it
 test: build lint $(BOTOCORE_VECTORS)
-	@$(MAKE) --no-print-directory -j2 test-with-emulator test-system
+	@$(MAKE) --no-print-directory test-system & system=$$!; \
+	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
+	system_status=0; wait $$system || system_status=$$?; \
+	[ $$status -ne 0 ] && exit $$status; exit $$system_status
 	@$(MAKE) --no-print-directory test-ansible test-image
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
 
-# The suites that share the emulator, one after another (-j1: they count its assets and limits).
+# The suites that share the emulator, one after another (they count its assets and limits).
 test-with-emulator:
 	@$(MAKE) --no-print-directory emulator
 	@status=0; \
-	$(MAKE) --no-print-directory -j1 --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
 
-# What the Ansible and image tests start from, made while the emulator's suites run: debootstrap
-# and pip wait mostly on disk and network, the suites on the CPU. Its output goes to a log.
+# What the Ansible and image tests start from, made in the background while the emulator's suites
+# run: debootstrap and pip wait mostly on disk and network, the suites on the CPU. Its output
+# goes to a log.
 test-system:
 	@log=$(BUILD)/test-system.log; \
 	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_TAR) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
