@@ -115,7 +115,7 @@ public struct AssetGuard: Sendable {
                 where e.code == "InvalidExportTaskID.NotFound"
             { return nil }
         case .stack: return try Stacks(c).describe(a.id).flatMap { $0.status == "DELETE_COMPLETE" ? nil : $0.tags }
-        case .s3Object: return [tagKey: a.assetId]
+        case .s3Object: return objectTags(a, published: false)
         }
     }
 
