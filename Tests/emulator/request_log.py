@@ -16,6 +16,10 @@ from typing import Any
 import iam_actions
 
 _SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+# The unsigned calls the emulator serves: STS web identity (its Action names it) and the SSO
+# portal's GetRoleCredentials (its path does).
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+_SSO_PORTAL = "/federation/credentials"
 
 
 def _service(environ: dict[str, Any]) -> str:
@@ -39,6 +43,8 @@ def _form_action(environ: dict[str, Any]) -> str | None:
 
 
 def action_of(environ: dict[str, Any]) -> str:
+    if environ.get("PATH_INFO") == _SSO_PORTAL and not environ.get("HTTP_AUTHORIZATION"):
+        return "sso:GetRoleCredentials"
     service = _service(environ)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
@@ -60,4 +66,6 @@ def action_of(environ: dict[str, Any]) -> str:
         )
         return f"s3:{iam_actions.s3_operation(request)}"
     action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action", [None])[0] or _form_action(environ)
+    if service == "unknown" and f"sts:{action}" == WEB_IDENTITY:
+        service = "sts"
     return f"{service}:{action or 'unknown'}"

@@ -12,7 +12,7 @@ public struct Endpoint: Sendable, Equatable {
     static let serviceIds: [String: String] = [
         "ec2": "EC2", "s3": "S3", "cloudformation": "CLOUDFORMATION", "iam": "IAM", "sts": "STS",
         "codebuild": "CODEBUILD", "wafv2": "WAFV2", "cloudfront": "CLOUDFRONT",
-        "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS",
+        "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS", "sso": "SSO",
     ]
 
     public static func resolve(
@@ -36,6 +36,11 @@ public struct Endpoint: Sendable, Equatable {
                 region.hasPrefix("cn-") ? "cn-north-1" : region.hasPrefix("us-gov-") ? "us-gov-west-1" : "us-east-1"
             return Endpoint(
                 url: "https://\(service).\(suffix)", signingRegion: signing, signingName: service, isCustom: false)
+        case "sso":
+            // The IAM Identity Center portal (botocore's sso model: endpointPrefix "portal.sso").
+            return Endpoint(
+                url: "https://portal.sso.\(region).\(suffix)", signingRegion: region, signingName: "awsssoportal",
+                isCustom: false)
         default:
             return Endpoint(
                 url: "https://\(service).\(region).\(suffix)", signingRegion: region, signingName: service,
