@@ -89,6 +89,48 @@ extension Integration {
             #expect(!r.stderr.contains(token), "the token never reaches stderr")
         }
 
+        /// An sso-session's token that expires within 15 minutes, or has expired, is renewed with
+        /// its refresh token (SSO OIDC CreateToken) and written back, as the AWS CLI does.
+        @Test func anSSOSessionTokenNearItsEndIsRenewedAndCachedAgain() throws {
+            defer { setup.remove() }
+            let role = try makeRole()
+            defer { role.remove() }
+            let issued = try Emulator.control(
+                "POST", Emulator.endpoint + "/_emulator/sso-token",
+                ["roleNames": .array([.string("sso-\(setup.unique)")]), "seconds": 3600])
+            let refresh = try #require(issued["refreshToken"]?.string)
+            let cache = setup.dir + "/home/.aws/sso/cache/\(Digest.hex(Digest.sha1("team"))).json"
+            for (token, expiresAt) in [
+                ("soon-\(setup.unique)", RFC3339.string(time(nil) + 60)),
+                ("expired-\(setup.unique)", "2020-01-01T00:00:00Z"),
+            ] {
+                let cached: JSON = [
+                    "startUrl": .string(Self.startURL), "region": "eu-west-1", "accessToken": .string(token),
+                    "expiresAt": .string(expiresAt), "refreshToken": .string(refresh),
+                    "clientId": issued["clientId"] ?? .null, "clientSecret": issued["clientSecret"] ?? .null,
+                    "registrationExpiresAt": issued["registrationExpiresAt"] ?? .null,
+                ]
+                try setup.file("home/.aws/sso/cache/\(Digest.hex(Digest.sha1("team"))).json", cached.serialized())
+                var r: ToolResult?
+                let sent = try setup.actions {
+                    r = try run(
+                        "aws-sign-request", stdin: CredentialSetup.callerIdentity, env: try environment(session: true))
+                }
+                let result = try #require(r)
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(sent.starts(with: ["sso-oidc:CreateToken", "sso:GetRoleCredentials"]), "\(sent)")
+                let rewritten = try JSON.parse(Array(try #require(FileManager.default.contents(atPath: cache))))
+                let renewed = try #require(rewritten["accessToken"]?.string)
+                #expect(renewed != token && rewritten["refreshToken"]?.string == refresh, "\(rewritten)")
+                let expires = try #require(rewritten["expiresAt"]?.string.flatMap(RFC3339.seconds))
+                #expect(expires > time(nil) + 3000, "\(rewritten)")
+                #expect(rewritten["startUrl"]?.string == Self.startURL, "the other fields stay")
+                let mode = (try FileManager.default.attributesOfItem(atPath: cache)[.posixPermissions] as? Int) ?? 0
+                #expect(mode == 0o600, "the token file stays private")
+                #expect(!result.stderr.contains(renewed) && !result.stderr.contains(refresh))
+            }
+        }
+
         @Test func anExpiredOrRefusedTokenAsksForALogin() throws {
             defer { setup.remove() }
             try cacheToken("expired-\(setup.unique)", expiresAt: "2020-01-01T00:00:00Z", key: "team")

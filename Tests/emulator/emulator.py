@@ -214,6 +214,8 @@ class Emulator:
             with self.lock:
                 lifetime = self.credential_seconds
             return sso_portal.get_role_credentials(environ, start_response, _role_credentials, lifetime)
+        if action == request_log.OIDC_CREATE_TOKEN:
+            return sso_portal.create_token(environ, start_response)
         if presign.is_presigned(environ):
             try:
                 presign.convert(environ)

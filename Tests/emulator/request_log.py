@@ -16,10 +16,11 @@ from typing import Any
 import iam_actions
 
 _SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/aws4_request")
-# The unsigned calls the emulator serves: STS web identity (its Action names it) and the SSO
-# portal's GetRoleCredentials (its path does).
+# The unsigned calls the emulator serves: STS web identity (its Action names it), the SSO
+# portal's GetRoleCredentials and SSO OIDC's CreateToken (their paths do).
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
-_SSO_PORTAL = "/federation/credentials"
+OIDC_CREATE_TOKEN = "sso-oidc:CreateToken"
+_UNSIGNED_PATHS = {("GET", "/federation/credentials"): "sso:GetRoleCredentials", ("POST", "/token"): OIDC_CREATE_TOKEN}
 
 
 def _service(environ: dict[str, Any]) -> str:
@@ -43,8 +44,9 @@ def _form_action(environ: dict[str, Any]) -> str | None:
 
 
 def action_of(environ: dict[str, Any]) -> str:
-    if environ.get("PATH_INFO") == _SSO_PORTAL and not environ.get("HTTP_AUTHORIZATION"):
-        return "sso:GetRoleCredentials"
+    unsigned = _UNSIGNED_PATHS.get((environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")))
+    if unsigned and not environ.get("HTTP_AUTHORIZATION"):
+        return unsigned
     service = _service(environ)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:

@@ -1061,6 +1061,22 @@ def test_sso_portal_hands_out_the_roles_keys(sso_role: str) -> None:
     assert control("POST", "sso-token", {"roleNames": []})[0] == 400
 
 
+def test_sso_oidc_renews_a_token_with_its_refresh_token(sso_role: str) -> None:
+    status, issued = control("POST", "sso-token", {"roleNames": [sso_role], "seconds": 600})
+    assert status == 200 and issued["registrationExpiresAt"].endswith("Z"), issued
+    oidc = boto3.client("sso-oidc", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    client = {"clientId": issued["clientId"], "clientSecret": issued["clientSecret"], "grantType": "refresh_token"}
+    renewed = oidc.create_token(refreshToken=issued["refreshToken"], **client)
+    assert renewed["accessToken"] != issued["accessToken"] and renewed["expiresIn"] == 600
+    assert renewed["refreshToken"] == issued["refreshToken"] and renewed["tokenType"] == "Bearer"
+    sso = boto3.client("sso", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    assert sso.get_role_credentials(roleName=sso_role, accountId=ACCOUNT, accessToken=renewed["accessToken"])["roleCredentials"]
+    assert control("GET", "requests")[1]["actions"][-2:] == ["sso-oidc:CreateToken", "sso:GetRoleCredentials"]
+    assert denied(lambda: oidc.create_token(refreshToken="forged", **client))[:2] == ("InvalidGrantException", 400)
+    wrong = {**client, "clientSecret": "wrong"}
+    assert denied(lambda: oidc.create_token(refreshToken=issued["refreshToken"], **wrong))[:2] == ("InvalidClientException", 401)
+
+
 # --- the stand-in instance's disk: CreateImage takes it, ExportImage converts it (disks.py) -------
 
 DISK_BYTES = 8 * 1024 * 1024

@@ -25,4 +25,11 @@ enum RFC3339 {
         guard local.count == 19, let utc = AmzDate(iso8601: local + "Z") else { return nil }
         return utc.seconds - offset
     }
+
+    /// `2026-11-28T18:00:30Z`: how `aws sso login` writes `expiresAt`.
+    static func string(_ seconds: Int) -> String {
+        let t = Array(AmzDate(seconds: seconds).timestamp)  // 20261128T180030Z
+        func part(_ r: Range<Int>) -> String { String(t[r]) }
+        return "\(part(0..<4))-\(part(4..<6))-\(part(6..<8))T\(part(9..<11)):\(part(11..<13)):\(part(13..<15))Z"
+    }
 }

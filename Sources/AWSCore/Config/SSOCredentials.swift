@@ -3,7 +3,8 @@
 /// (legacy) or in the `[sso-session name]` its `sso_session` names. Its credentials are the
 /// role's, from the portal's GetRoleCredentials (unsigned; the cached token of `aws sso login`
 /// in the `x-amz-sso_bearer_token` header), refreshed before their `expiration` like every
-/// temporary key. The token itself is not renewed here: when it has expired, `aws sso login` says so.
+/// temporary key. An sso-session's token is renewed with its refresh token (`SSOTokenRenewal`);
+/// a legacy profile's only by `aws sso login`.
 struct SSOCredentials {
     let profile: String
     /// `sso_start_url`, `sso_region`, `sso_account_id`, `sso_role_name`.
@@ -49,7 +50,8 @@ struct SSOCredentials {
     /// GetRoleCredentials (Portal API reference): `GET /federation/credentials?account_id=…&role_name=…`.
     func credentials(environment: [String: String]) throws -> Credentials {
         let cache = SSOTokenCache(home: environment["HOME"] ?? "")
-        let token = try cache.accessToken(session ?? startURL, profile: profile)
+        let renewal = session.map { _ in SSOTokenRenewal(region: region, environment: environment) }
+        let token = try cache.accessToken(session ?? startURL, profile: profile, renewal: renewal)
         let portal = try AWSClient(region: region, environment: environment)
         let query = PercentEncoding.form([("account_id", accountId), ("role_name", roleName)])
         let request = try HTTPRequest(

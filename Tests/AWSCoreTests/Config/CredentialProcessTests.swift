@@ -88,6 +88,8 @@ struct CredentialProcessTests {
         ("2030-01-02T03:04:05+00:00", "20300102T030405Z"),
     ])
     func expirationInAnyRFC3339Form(text: String, utc: String) {
-        #expect(CredentialChain.expirationSeconds(.string(text)) == AmzDate(iso8601: utc)?.seconds)
+        let seconds = AmzDate(iso8601: utc)?.seconds
+        #expect(CredentialChain.expirationSeconds(.string(text)) == seconds)
+        #expect(seconds.map(RFC3339.string).flatMap(RFC3339.seconds) == seconds, "written as it is read")
     }
 }
