@@ -10,47 +10,25 @@ import TestSupport
 /// AWS_DEFAULT_PROFILE.
 extension Integration {
     @Suite struct CredentialSourceTests {
-        let unique = "cred\(getpid())-\(UInt32.random(in: 0..<1_000_000))"
-        let dir = NSTemporaryDirectory() + "credential-tests-\(getpid())"
-        let aws: AWSClient
-        static let callerIdentity = #"{"service":"sts","body":"Action=GetCallerIdentity&Version=2011-06-15"}"#
+        let setup: CredentialSetup
+        var unique: String { setup.unique }
+        var dir: String { setup.dir }
+        static let callerIdentity = CredentialSetup.callerIdentity
 
-        init() throws {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            aws = try AWSClient(environment: Emulator.environment())
-        }
+        init() throws { setup = try CredentialSetup() }
 
-        /// The emulator's environment without its keys: the route under test must find them.
-        func keyless(_ overrides: [String: String?]) -> [String: String] {
-            Emulator.environment(["AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil].merging(overrides) { $1 })
-        }
-
-        func file(_ name: String, _ text: String) throws -> String {
-            let path = dir + "/\(unique)-\(name)"
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
-        }
+        func keyless(_ overrides: [String: String?]) -> [String: String] { setup.keyless(overrides) }
+        func file(_ name: String, _ text: String) throws -> String { try setup.file(name, text) }
+        func arn(_ r: ToolResult) -> String { setup.arn(r) }
 
         /// A role anyone in the account may assume, allowed everything; removed by the returned closure.
         func makeRole() throws -> (arn: String, remove: () -> Void) {
-            let name = "role-\(unique)"
-            let trust =
-                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
-            let created = try aws.query("iam", "CreateRole", [("RoleName", name), ("AssumeRolePolicyDocument", trust)])
-            let arn = created["CreateRoleResult"]?["Role"]?["Arn"]?.string
-            let all = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
-            _ = try aws.query(
-                "iam", "PutRolePolicy", [("RoleName", name), ("PolicyName", "all"), ("PolicyDocument", all)])
-            return (
-                try #require(arn),
-                { [aws] in
-                    _ = try? aws.query("iam", "DeleteRolePolicy", [("RoleName", name), ("PolicyName", "all")])
-                    _ = try? aws.query("iam", "DeleteRole", [("RoleName", name)])
-                }
+            try setup.makeRole(
+                "role-\(unique)",
+                trust:
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
             )
         }
-
-        func arn(_ r: ToolResult) -> String { r.json?["json"]?["GetCallerIdentityResult"]?["Arn"]?.string ?? "" }
 
         /// The role's parameters reach AssumeRole (the relay saw them), and AWS_DEFAULT_PROFILE picks the profile.
         /// With `credential_source = Environment` the environment's keys stay set: the named profile still

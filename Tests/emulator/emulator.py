@@ -6,6 +6,7 @@ Environment: see Tests/emulator/README.md.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -57,6 +58,7 @@ import fixes_export  # noqa: E402
 import iam_enforcer  # noqa: E402
 import presign  # noqa: E402
 import request_log  # noqa: E402
+import sso_portal  # noqa: E402
 
 
 def _env_float(name: str, default: float) -> float:
@@ -208,11 +210,23 @@ class Emulator:
             return _slowdown(start_response)
         if fault == "throttling":
             return _throttling(environ, start_response)
+        if path == sso_portal.PATH:
+            with self.lock:
+                lifetime = self.credential_seconds
+            return sso_portal.get_role_credentials(environ, start_response, _role_credentials, lifetime)
+        if action == request_log.OIDC_CREATE_TOKEN:
+            return sso_portal.create_token(environ, start_response)
         if presign.is_presigned(environ):
             try:
                 presign.convert(environ)
             except presign.PresignError as error:
                 return _s3_error(start_response, error.status, error.code, error.message)
+        elif action == request_log.WEB_IDENTITY:
+            # Unsigned on AWS too (the token is the proof; iam_enforcer checks it). Without
+            # DurationSeconds the keys last credentialSeconds (3600 unless set, AWS's default).
+            with self.lock:
+                lifetime = self.credential_seconds
+            _default_duration(environ, lifetime)
         elif not environ.get("HTTP_AUTHORIZATION"):
             # moto answers an unsigned request with a bare 500 once signature checks are on.
             return _unsigned(environ, start_response)
@@ -307,6 +321,12 @@ class Emulator:
                     return _json(start_response, "404 Not Found", {"error": f"no role {role} in the emulator's IAM"})
             assert creds is not None
             return _json(start_response, "200 OK", _keys(creds, role, lifetime))
+        elif path == "/_emulator/sso-token" and method == "POST":
+            # What `aws sso login` caches: an access token for the portal (sso_portal.py).
+            try:
+                return _json(start_response, "200 OK", sso_portal.issue(_read_json(environ)))
+            except (ValueError, TypeError) as error:
+                return _json(start_response, "400 Bad Request", {"error": str(error)})
         elif path.startswith("/_emulator/imds/"):
             return self.instance_metadata(environ, start_response, path[len("/_emulator/imds"):], method)
         elif path == "/_emulator/requests" and method == "GET":
@@ -362,6 +382,14 @@ def _read_json(environ: dict[str, Any]) -> Any:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     raw = environ["wsgi.input"].read(length) if length else b""
     return json.loads(raw or b"{}")
+
+
+def _default_duration(environ: dict[str, Any], seconds: int) -> None:
+    """Adds DurationSeconds to a form body that has none (request_log has read it already)."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    if body and "DurationSeconds" not in urllib.parse.parse_qs(body.decode("utf-8", "replace")):
+        body += f"&DurationSeconds={seconds}".encode()
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
 
 
 def _json(start_response: Callable[..., Any], status: str, body: Any) -> list[bytes]:
@@ -575,6 +603,15 @@ def write_credentials(state_dir: Path, endpoint: str, key_id: str, secret: str) 
 
 
 class Handler(MotoRequestHandler):
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        # werkzeug drops header names containing "_" (a spoofing guard); the SSO portal's token
+        # header has one.
+        token = self.headers.get(sso_portal.TOKEN_HEADER)
+        if token is not None:
+            environ["HTTP_X_AMZ_SSO_BEARER_TOKEN"] = token
+        return environ
+
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         # Control calls (polling) would drown the log.
         if not self.path.startswith("/_emulator/"):

@@ -764,6 +764,10 @@ IAM_ACTIONS = {
         "ListUsers",
         "ListPolicies",
         "PassRole",
+        "CreateOpenIDConnectProvider",
+        "GetOpenIDConnectProvider",
+        "DeleteOpenIDConnectProvider",
+        "ListOpenIDConnectProviders",
     )
 }
 

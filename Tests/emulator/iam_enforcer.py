@@ -4,7 +4,8 @@ After moto's signature check, every request is (1) refused with the service's ex
 when its temporary credentials have expired, then (2) evaluated against the caller's identity
 policies (an IAM user's inline, attached and group policies; an assumed role's inline and attached
 policies) for each (action, resource, context) that iam_actions gives. An action the table does not
-know is denied. Denials carry AWS's codes, statuses and message wording per service.
+know is denied. Denials carry AWS's codes, statuses and message wording per service. The one
+unsigned call, STS AssumeRoleWithWebIdentity, is checked by web_identity instead.
 
 CloudFormation without a service role creates a stack's resources with the caller's credentials:
 the EC2 instance and security group of a stack are checked here as RunInstances /
@@ -29,6 +30,7 @@ from moto.sts.models import sts_backends
 from werkzeug.exceptions import HTTPException
 
 import iam_actions
+import web_identity
 from iam_policy import Decision, UnsupportedCondition, evaluate
 
 JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm")
@@ -188,6 +190,16 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
         return
     if getattr(self, "_emulator_authorized", False):
         return  # moto's S3 code asks more than once per request
+    if not self.headers.get("Authorization") and self._get_action() == "AssumeRoleWithWebIdentity":
+        # Unsigned, as on AWS: the web identity token and the role's trust policy decide.
+        params = {k: v[0] for k, v in (self.querystring or {}).items() if isinstance(v, list) and v}
+        try:
+            web_identity.check(params)
+        except web_identity.Rejected as rejected:
+            print(f"emulator: denied: {web_identity.ACTION}: {rejected.code}: {rejected.message}", file=sys.stderr, flush=True)
+            raise _rejection("sts", rejected.code, rejected.message, rejected.status) from None
+        self._emulator_authorized = True
+        return
     path = self.raw_path
     query = urllib.parse.urlsplit(self.uri).query
     iam_request = iam_request_cls(

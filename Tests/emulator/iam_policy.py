@@ -1,4 +1,5 @@
-"""IAM identity-policy evaluation as AWS documents it, for one (action, resource, context) at a time.
+"""IAM identity-policy evaluation as AWS documents it, for one (action, resource, context) at a time,
+and a role's trust policy for a federated principal.
 
 moto's own evaluator matches actions only and ignores Resource and most Conditions; this one
 follows the IAM policy evaluation logic for identity-based policies: an explicit Deny wins, else an
@@ -133,3 +134,31 @@ def evaluate(
                 return Decision.EXPLICIT_DENY
             allowed = allowed or statement.get("Effect") == "Allow"
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def trust_allows(
+    document: dict[str, Any], action: str, principal_type: str, principal: str, context: dict[str, list[str]]
+) -> bool:
+    """A role's trust policy: a statement whose Principal names `principal` under `principal_type`
+    ("Federated", "AWS", "Service") or is "*", whose Action matches and every condition holds."""
+    allowed = False
+    for statement in _as_list(document.get("Statement", [])):
+        named = statement.get("Principal", {})
+        if named != "*" and principal not in _as_list(named.get(principal_type, []) if isinstance(named, dict) else []):
+            continue
+        if not any(_wildcard(p, action, ignore_case=True) for p in _as_list(statement.get("Action", []))):
+            continue
+        try:
+            holds = all(
+                condition_holds(operator, key, expected, context)
+                for operator, keys in (statement.get("Condition") or {}).items()
+                for key, expected in keys.items()
+            )
+        except UnsupportedCondition:
+            holds = False
+        if not holds:
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed

@@ -16,6 +16,11 @@ from typing import Any
 import iam_actions
 
 _SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+# The unsigned calls the emulator serves: STS web identity (its Action names it), the SSO
+# portal's GetRoleCredentials and SSO OIDC's CreateToken (their paths do).
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+OIDC_CREATE_TOKEN = "sso-oidc:CreateToken"
+_UNSIGNED_PATHS = {("GET", "/federation/credentials"): "sso:GetRoleCredentials", ("POST", "/token"): OIDC_CREATE_TOKEN}
 
 
 def _service(environ: dict[str, Any]) -> str:
@@ -39,6 +44,9 @@ def _form_action(environ: dict[str, Any]) -> str | None:
 
 
 def action_of(environ: dict[str, Any]) -> str:
+    unsigned = _UNSIGNED_PATHS.get((environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")))
+    if unsigned and not environ.get("HTTP_AUTHORIZATION"):
+        return unsigned
     service = _service(environ)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
@@ -60,4 +68,6 @@ def action_of(environ: dict[str, Any]) -> str:
         )
         return f"s3:{iam_actions.s3_operation(request)}"
     action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action", [None])[0] or _form_action(environ)
+    if service == "unknown" and f"sts:{action}" == WEB_IDENTITY:
+        service = "sts"
     return f"{service}:{action or 'unknown'}"

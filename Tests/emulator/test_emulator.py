@@ -6,6 +6,7 @@ configuration from before the run is put back at the end.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import boto3
+import botocore
 import botocore.exceptions
 import pytest
 from botocore.auth import SigV4Auth
@@ -955,6 +957,124 @@ def test_instance_metadata_hands_out_the_role_too(container_role: str) -> None:
         creds = json.loads(response.read())
     assert creds["Code"] == "Success" and creds["AccessKeyId"].startswith("ASIA")
     assert "assumed-role/container-role-" in temporary_client("sts", creds).get_caller_identity()["Arn"]
+
+
+# --- the unsigned credential calls: STS web identity (web_identity.py), the SSO portal (sso_portal.py)
+
+UNSIGNED = CONFIG.merge(Config(signature_version=botocore.UNSIGNED))
+SUBJECT = "repo:org/app:ref:refs/heads/main"
+
+
+def jwt(claims: dict[str, Any]) -> str:
+    """A JWT with these claims; the emulator does not check its signature (it has no IdP keys)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+@pytest.fixture
+def oidc_role() -> Any:
+    """An OIDC provider and a role it may assume for SUBJECT; yields (issuer, role ARN)."""
+    iam = client("iam", region="us-east-1")
+    issuer = f"https://token.example.com/{os.getpid()}"
+    provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40])
+    arn = provider["OpenIDConnectProviderArn"]
+    name = f"web-identity-{os.getpid()}"
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": arn}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{issuer[8:]}:aud": "sts.amazonaws.com", f"{issuer[8:]}:sub": SUBJECT}},
+    }]}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    yield issuer, role
+    configure(credentialSeconds=3600)
+    iam.delete_role(RoleName=name)
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+
+
+def test_web_identity_is_unsigned_and_checks_token_and_trust(oidc_role: Any) -> None:
+    issuer, role = oidc_role
+    sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    claims = {"iss": issuer, "aud": "sts.amazonaws.com", "sub": SUBJECT, "exp": int(time.time()) + 300}
+    configure(credentialSeconds=120)
+    answer = sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="ci", WebIdentityToken=jwt(claims))
+    creds = answer["Credentials"]
+    lifetime = creds["Expiration"].timestamp() - time.time()
+    assert 100 < lifetime <= 121, "without DurationSeconds the keys last credentialSeconds"
+    keys = {"AccessKeyId": creds["AccessKeyId"], "SecretAccessKey": creds["SecretAccessKey"], "Token": creds["SessionToken"]}
+    assert temporary_client("sts", keys).get_caller_identity()["Arn"].endswith(f":assumed-role/{role.split('/')[-1]}/ci")
+    assert "sts:AssumeRoleWithWebIdentity" in control("GET", "requests")[1]["actions"]
+
+    def refused(**changes: Any) -> tuple[str, int, str]:
+        token = jwt({**claims, **changes})
+        return denied(lambda: sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="ci", WebIdentityToken=token))
+
+    assert refused(sub="repo:org/other:ref:refs/heads/main")[:2] == ("AccessDenied", 403)
+    assert refused(aud="someone-else")[:2] == ("InvalidIdentityToken", 400)
+    assert refused(iss="https://unknown.example.com")[:2] == ("InvalidIdentityToken", 400)
+    assert refused(exp=int(time.time()) - 1)[:2] == ("ExpiredTokenException", 400)
+    assert denied(lambda: sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="ci", WebIdentityToken="not-a-jwt"))[0] == "InvalidIdentityToken"
+    # Everything else still needs a signature.
+    assert denied(lambda: sts.get_caller_identity())[:2] == ("MissingAuthenticationToken", 403)
+
+
+@pytest.fixture
+def sso_role() -> Any:
+    """A role standing for a permission set, allowed to read EC2; yields its name."""
+    iam = client("iam", region="us-east-1")
+    name = f"sso-reader-{os.getpid()}"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sso.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    yield name
+    configure(credentialSeconds=3600)
+    iam.delete_role_policy(RoleName=name, PolicyName="p")
+    iam.delete_role(RoleName=name)
+
+
+def sso_token(**body: Any) -> str:
+    status, answer = control("POST", "sso-token", body)
+    assert status == 200, answer
+    assert answer["expiresAt"].endswith("Z")
+    return answer["accessToken"]
+
+
+def test_sso_portal_hands_out_the_roles_keys(sso_role: str) -> None:
+    sso = boto3.client("sso", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    configure(credentialSeconds=90)
+    token = sso_token(roleNames=[sso_role])
+    creds = sso.get_role_credentials(roleName=sso_role, accountId=ACCOUNT, accessToken=token)["roleCredentials"]
+    assert 80_000 < creds["expiration"] - time.time() * 1000 <= 91_000, "milliseconds since the epoch"
+    keys = {"AccessKeyId": creds["accessKeyId"], "SecretAccessKey": creds["secretAccessKey"], "Token": creds["sessionToken"]}
+    ec2 = temporary_client("ec2", keys)
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert denied(lambda: ec2.create_key_pair(KeyName="k"))[0] == "UnauthorizedOperation", "the role's policies apply"
+    assert "sso:GetRoleCredentials" in control("GET", "requests")[1]["actions"]
+    assert denied(lambda: sso.get_role_credentials(roleName=sso_role, accountId=ACCOUNT, accessToken="forged"))[:2] == ("UnauthorizedException", 401)
+    assert denied(lambda: sso.get_role_credentials(roleName="other", accountId=ACCOUNT, accessToken=token))[:2] == ("ForbiddenException", 403)
+    assert denied(lambda: sso.get_role_credentials(roleName=sso_role, accountId="111122223333", accessToken=token))[:2] == ("ForbiddenException", 403)
+    short = sso_token(roleNames=[sso_role], seconds=0.2)
+    time.sleep(0.3)
+    assert denied(lambda: sso.get_role_credentials(roleName=sso_role, accountId=ACCOUNT, accessToken=short))[:2] == ("UnauthorizedException", 401)
+    assert control("POST", "sso-token", {"roleNames": []})[0] == 400
+
+
+def test_sso_oidc_renews_a_token_with_its_refresh_token(sso_role: str) -> None:
+    status, issued = control("POST", "sso-token", {"roleNames": [sso_role], "seconds": 600})
+    assert status == 200 and issued["registrationExpiresAt"].endswith("Z"), issued
+    oidc = boto3.client("sso-oidc", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    client = {"clientId": issued["clientId"], "clientSecret": issued["clientSecret"], "grantType": "refresh_token"}
+    renewed = oidc.create_token(refreshToken=issued["refreshToken"], **client)
+    assert renewed["accessToken"] != issued["accessToken"] and renewed["expiresIn"] == 600
+    assert renewed["refreshToken"] == issued["refreshToken"] and renewed["tokenType"] == "Bearer"
+    sso = boto3.client("sso", endpoint_url=ENDPOINT, region_name=REGION, config=UNSIGNED)
+    assert sso.get_role_credentials(roleName=sso_role, accountId=ACCOUNT, accessToken=renewed["accessToken"])["roleCredentials"]
+    assert control("GET", "requests")[1]["actions"][-2:] == ["sso-oidc:CreateToken", "sso:GetRoleCredentials"]
+    assert denied(lambda: oidc.create_token(refreshToken="forged", **client))[:2] == ("InvalidGrantException", 400)
+    wrong = {**client, "clientSecret": "wrong"}
+    assert denied(lambda: oidc.create_token(refreshToken=issued["refreshToken"], **wrong))[:2] == ("InvalidClientException", 401)
 
 
 # --- the stand-in instance's disk: CreateImage takes it, ExportImage converts it (disks.py) -------

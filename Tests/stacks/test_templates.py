@@ -234,10 +234,11 @@ def test_release_policy_fits_the_inline_policy_quota():
     assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
 
 
-# Calls in Sources/ that a release in CodeBuild never makes: AssumeRole serves shared-config
-# profiles (CodeBuild hands container credentials); termination protection is for the
-# permanent stacks (cfn-deploy --termination-protection), deployed by an administrator.
-NOT_IN_A_RELEASE = {"sts:AssumeRole", "cloudformation:UpdateTerminationProtection"}
+# Calls in Sources/ that a release in CodeBuild never makes: AssumeRole and
+# AssumeRoleWithWebIdentity (unsigned: the token, not a policy, allows it) serve shared-config
+# profiles and OIDC logins (CodeBuild hands container credentials); termination protection is
+# for the permanent stacks (cfn-deploy --termination-protection), deployed by an administrator.
+NOT_IN_A_RELEASE = {"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "cloudformation:UpdateTerminationProtection"}
 
 
 def test_every_action_the_tools_send_is_granted_to_the_release_role():

@@ -62,29 +62,30 @@ public final class AWSClient {
 
     /// Signs and sends one request, retrying what is safe to retry. A non-2xx answer throws
     /// `ToolError.aws` with the decoded error. Credentials that AWS calls expired are renewed and the request is sent once more: it was
-    /// refused unread, so even a creating call may be repeated.
-    public func send(_ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil) throws
-        -> HTTPResponse
-    {
+    /// refused unread, so even a creating call may be repeated. `signed: false` sends it as it is:
+    /// the calls that fetch credentials with a token instead (web identity, the SSO portal).
+    public func send(
+        _ request: HTTPRequest, service: String, idempotent: Bool, responseFile: String? = nil, signed: Bool = true
+    ) throws -> HTTPResponse {
         warnIfPlainHTTP(request.url)
         var attempt = 0
         var renewed = false
         while true {
             attempt += 1
             try Interrupt.check()
-            let signer = try signer(for: service)
+            let signer = signed ? try self.signer(for: service) : nil
             if let delay = rateLimiter?.delayBeforeSending(now: monotonic()), delay > 0 {
                 if debug { log("adaptive retry mode: waiting \(Int(delay * 1000)) ms for a send token") }
                 try Interrupt.sleep(delay)
             }
-            var signed = request
-            try signer.sign(&signed, at: signingTime ?? .now())
+            var outgoing = request
+            try signer?.sign(&outgoing, at: signingTime ?? .now())
             let started = monotonic()
             let outcome: RetryPolicy.Outcome
             let failure: ToolError
             do {
-                let response = try http.send(signed, responseFile: responseFile)
-                trace(signed, service, "\(response.status)", started)
+                let response = try http.send(outgoing, responseFile: responseFile)
+                trace(outgoing, service, "\(response.status)", started)
                 if (200..<300).contains(response.status) {
                     rateLimiter?.record(throttled: false, now: monotonic())
                     quota.release(nil)
@@ -92,7 +93,7 @@ public final class AWSClient {
                 }
                 var error = ErrorDecoding.decode(responseFile == nil ? response : withFileBody(response))
                 if error.code.isEmpty { error.code = ErrorDecoding.fallbackCode(response.status) }
-                if !renewed, CredentialRefresh.expiredCodes.contains(error.code) {
+                if !renewed, let signer, CredentialRefresh.expiredCodes.contains(error.code) {
                     if debug { log("\(error.code): renewing \(signer.credentials) and sending again") }
                     credentialProvider.expire(signer.credentials)
                     renewed = true
@@ -100,10 +101,10 @@ public final class AWSClient {
                     continue
                 }
                 outcome = .response(status: response.status, code: error.code)
-                failure = .aws(Redaction(signer.credentials).apply(error))
+                failure = .aws(signer.map { Redaction($0.credentials).apply(error) } ?? error)
                 rateLimiter?.record(throttled: retry.isThrottling(outcome), now: monotonic())
             } catch let e as TransportError {
-                trace(signed, service, "transport error \(e.code)", started)
+                trace(outgoing, service, "transport error \(e.code)", started)
                 outcome = .transport(notSent: e.notSent, timedOut: e.code == 28)
                 failure = .connection("\(service): \(e.message)")
             }

@@ -7,9 +7,10 @@ public extension AWSClient {
 
     /// Calls one action and returns its decoded body (root element dropped, see `XMLToJSON`).
     /// Calls that only read are retried freely; the rest only when they carry a client token.
-    func query(_ service: String, _ action: String, _ params: [(String, String)] = [], idempotent: Bool? = nil) throws
-        -> JSON
-    {
+    func query(
+        _ service: String, _ action: String, _ params: [(String, String)] = [], idempotent: Bool? = nil,
+        signed: Bool = true
+    ) throws -> JSON {
         guard let version = AWSClient.apiVersions[service] else {
             throw ToolError.usage("no query API version known for \(service)")
         }
@@ -19,7 +20,7 @@ public extension AWSClient {
             headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]),
             body: .bytes(Array(body.utf8)))
         let safe = idempotent ?? Idempotency.isSafeToRepeat(action: action, parameterNames: params.map(\.0))
-        return try ErrorDecoding.body(send(request, service: service, idempotent: safe))
+        return try ErrorDecoding.body(send(request, service: service, idempotent: safe, signed: signed))
     }
 
     /// Every item of a paged action: `NextToken` goes in, and comes back as `nextToken` (EC2) or

@@ -6,11 +6,9 @@ struct AssumeRole {
     let externalId: String?
     let durationSeconds: Int?
 
-    func credentials(
-        using source: Credentials, region: String?, environment: [String: String],
-        config: SharedConfig, http: HTTPClient, profile: String
-    ) throws -> Credentials {
-        let stsRegion = region ?? "us-east-1"
+    func credentials(using source: Credentials, region: String, environment: [String: String], profile: String)
+        throws -> Credentials
+    {
         var env = environment
         // The STS client signs with the source credentials, whatever the environment holds.
         env["AWS_ACCESS_KEY_ID"] = source.accessKeyId
@@ -19,7 +17,7 @@ struct AssumeRole {
         // A named profile would come before these keys and lead back here.
         env["AWS_PROFILE"] = nil
         env["AWS_DEFAULT_PROFILE"] = nil
-        let sts = try AWSClient(region: stsRegion, environment: env)
+        let sts = try AWSClient(region: region, environment: env)
         var p = QueryParams()
         p.add("RoleArn", roleArn)
         p.add("RoleSessionName", sessionName ?? "sandbox-release-\(time(nil))")
@@ -31,14 +29,18 @@ struct AssumeRole {
         } catch let e as ToolError {
             throw ToolError.remote("profile '\(profile)': AssumeRole of \(roleArn) failed: \(e)")
         }
-        guard let c = result["AssumeRoleResult"]?["Credentials"], let id = c["AccessKeyId"]?.string,
+        return try Self.decode(
+            result["AssumeRoleResult"], source: "profile \(profile) (role \(roleArn))",
+            failure: "profile '\(profile)': AssumeRole of \(roleArn) returned no credentials")
+    }
+
+    /// The `Credentials` of an AssumeRole… result.
+    static func decode(_ result: JSON?, source: String, failure: String) throws -> Credentials {
+        guard let c = result?["Credentials"], let id = c["AccessKeyId"]?.string,
             let secret = c["SecretAccessKey"]?.string
-        else {
-            throw ToolError.remote("profile '\(profile)': AssumeRole of \(roleArn) returned no credentials")
-        }
+        else { throw ToolError.remote(failure) }
         return Credentials(
-            accessKeyId: id, secretAccessKey: secret, sessionToken: c["SessionToken"]?.string,
-            source: "profile \(profile) (role \(roleArn))",
+            accessKeyId: id, secretAccessKey: secret, sessionToken: c["SessionToken"]?.string, source: source,
             expiration: CredentialChain.expirationSeconds(c["Expiration"]))
     }
 }

@@ -12,7 +12,8 @@ public struct Endpoint: Sendable, Equatable {
     static let serviceIds: [String: String] = [
         "ec2": "EC2", "s3": "S3", "cloudformation": "CLOUDFORMATION", "iam": "IAM", "sts": "STS",
         "codebuild": "CODEBUILD", "wafv2": "WAFV2", "cloudfront": "CLOUDFRONT",
-        "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS",
+        "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS", "sso": "SSO",
+        "sso-oidc": "SSO_OIDC",
     ]
 
     public static func resolve(
@@ -36,6 +37,13 @@ public struct Endpoint: Sendable, Equatable {
                 region.hasPrefix("cn-") ? "cn-north-1" : region.hasPrefix("us-gov-") ? "us-gov-west-1" : "us-east-1"
             return Endpoint(
                 url: "https://\(service).\(suffix)", signingRegion: signing, signingName: service, isCustom: false)
+        case "sso", "sso-oidc":
+            // IAM Identity Center's portal and OIDC service (botocore's models: endpointPrefix
+            // "portal.sso", "oidc"); both are called unsigned.
+            let host = service == "sso" ? "portal.sso" : "oidc"
+            return Endpoint(
+                url: "https://\(host).\(region).\(suffix)", signingRegion: region, signingName: service, isCustom: false
+            )
         default:
             return Endpoint(
                 url: "https://\(service).\(region).\(suffix)", signingRegion: region, signingName: service,

@@ -1,6 +1,6 @@
 /// The shared `config` and `credentials` files, read the way the AWS CLI reads them:
-/// `[name]` sections in credentials, `[default]` and `[profile name]` in config, `key = value`
-/// lines, `#`/`;` comments, and indented sub-keys (which we keep as `parent.key`).
+/// `[name]` sections in credentials, `[default]`, `[profile name]` and `[sso-session name]` in
+/// config, `key = value` lines, `#`/`;` comments, and indented sub-keys (kept as `parent.key`).
 public struct SharedConfig: Sendable {
     public let profileName: String
     /// A profile was named (a `--profile` flag, `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`), not the fallback `default`.
@@ -9,6 +9,7 @@ public struct SharedConfig: Sendable {
     public let credentialsPath: String
     private let config: [String: [String: String]]
     private let credentials: [String: [String: String]]
+    private let ssoSessions: [String: [String: String]]
 
     public init(environment env: [String: String], profile: String? = nil) {
         let home = env["HOME"] ?? ""
@@ -17,10 +18,11 @@ public struct SharedConfig: Sendable {
         profileIsNamed = named != nil
         configPath = SharedConfig.expand(env["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
         credentialsPath = SharedConfig.expand(env["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
-        config = SharedConfig.parse(
-            readFile(configPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: true)
+        let configText = readFile(configPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        config = SharedConfig.parse(configText, kind: .profiles)
+        ssoSessions = SharedConfig.parse(configText, kind: .ssoSessions)
         credentials = SharedConfig.parse(
-            readFile(credentialsPath).map { String(decoding: $0, as: UTF8.self) } ?? "", isConfig: false)
+            readFile(credentialsPath).map { String(decoding: $0, as: UTF8.self) } ?? "", kind: .credentials)
     }
 
     static func expand(_ path: String, home: String) -> String {
@@ -38,8 +40,26 @@ public struct SharedConfig: Sendable {
 
     public func value(_ key: String, profile name: String? = nil) -> String? { profile(name)?[key] }
 
-    /// Sections by profile name; in the config file `[profile x]` names x, and `[default]` default.
-    static func parse(_ text: String, isConfig: Bool) -> [String: [String: String]] {
+    /// The profile's section of the credentials file alone: botocore takes its keys before a
+    /// `credential_process`, and the config file's after.
+    func credentialsFileProfile(_ name: String) -> [String: String]? { credentials[name] }
+
+    /// An `[sso-session name]` section of the config file (IAM Identity Center).
+    public func ssoSession(_ name: String) -> [String: String]? { ssoSessions[name] }
+
+    /// Which sections `parse` returns.
+    enum Sections {
+        /// The credentials file: every `[name]`.
+        case credentials
+        /// The config file's `[default]` and `[profile x]`.
+        case profiles
+        /// The config file's `[sso-session x]`.
+        case ssoSessions
+    }
+
+    /// Sections by name; in the config file `[profile x]` names profile x, `[default]` default,
+    /// `[sso-session x]` session x.
+    static func parse(_ text: String, kind: Sections) -> [String: [String: String]] {
         var sections: [String: [String: String]] = [:]
         var current: String?
         var parentKey: String?
@@ -50,13 +70,21 @@ public struct SharedConfig: Sendable {
             if trimmed.hasPrefix("[") && trimmed.hasSuffix("]") {
                 var name = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: " \t")
                 parentKey = nil
-                if isConfig {
+                switch kind {
+                case .credentials: break
+                case .profiles:
                     if name.hasPrefix("profile ") || name.hasPrefix("profile\t") {
                         name = String(name.dropFirst(8)).trimmingCharacters(in: " \t")
                     } else if name != "default" {
                         current = nil  // [sso-session x], [services x]: not profiles
                         continue
                     }
+                case .ssoSessions:
+                    guard name.hasPrefix("sso-session ") || name.hasPrefix("sso-session\t") else {
+                        current = nil
+                        continue
+                    }
+                    name = String(name.dropFirst(12)).trimmingCharacters(in: " \t")
                 }
                 current = name
                 if sections[name] == nil { sections[name] = [:] }

@@ -1,12 +1,17 @@
 import CCrypto
 
-/// SHA-256 and HMAC-SHA256 from libcrypto: the only cryptography SigV4 needs.
+/// SHA-256 and HMAC-SHA256 from libcrypto: the only cryptography SigV4 needs; and SHA-1, which
+/// names the token files of `aws sso login`.
 public enum Digest {
-    public static func sha256(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
+    public static func sha256(_ data: [UInt8]) -> [UInt8] { digest(data, EVP_sha256(), size: 32) }
+
+    public static func sha1(_ text: String) -> [UInt8] { digest(Array(text.utf8), EVP_sha1(), size: 20) }
+
+    private static func digest(_ data: [UInt8], _ md: OpaquePointer?, size: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: size)
         var len: UInt32 = 0
         data.withUnsafeBytes { buf in
-            _ = EVP_Digest(buf.baseAddress, buf.count, &out, &len, EVP_sha256(), nil)
+            _ = EVP_Digest(buf.baseAddress, buf.count, &out, &len, md, nil)
         }
         return out
     }

@@ -149,6 +149,16 @@ struct ConfigTests {
             service: "secretsmanager", region: "eu-west-1",
             environment: ["AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://x"])
         #expect(sm.url == "http://x")
+        // IAM Identity Center's portal and OIDC service, by their service ids "SSO" and "SSO OIDC".
+        for (service, host, variable) in [
+            ("sso", "portal.sso", "AWS_ENDPOINT_URL_SSO"), ("sso-oidc", "oidc", "AWS_ENDPOINT_URL_SSO_OIDC"),
+        ] {
+            let own = Endpoint.resolve(service: service, region: "eu-west-1", environment: [:])
+            #expect(own.url == "https://\(host).eu-west-1.amazonaws.com")
+            #expect(
+                Endpoint.resolve(service: service, region: "eu-west-1", environment: [variable: "http://x"]).url
+                    == "http://x")
+        }
     }
 
     @Test func s3AddressingStyle() {
