@@ -5,13 +5,8 @@ public struct AmzDate: Equatable, Sendable {
     public init(seconds: Int) { self.seconds = seconds }
     public static func now() -> AmzDate { AmzDate(seconds: time(nil)) }
 
-    /// Parses basic (`20150830T123600Z`) or extended ISO 8601 with a zone (`2015-08-30T12:36:00Z`,
-    /// `2015-08-30T12:36:00.5+00:00` as the typed XML answers print it: see `Timestamp`).
+    /// Parses basic (`20150830T123600Z`) or extended (`2015-08-30T12:36:00Z`) ISO 8601 in UTC.
     public init?(iso8601 text: String) {
-        if let t = Timestamp(text), t.offsetMinutes != nil {
-            seconds = t.seconds
-            return
-        }
         let digits = text.filter { $0 != "-" && $0 != ":" }
         let chars = Array(digits)
         guard chars.count >= 16, chars[8] == "T", chars.last == "Z" else { return nil }
