@@ -20,7 +20,10 @@ skip_report = n=$$(cat $(SKIP_LOG)-$(1) 2>/dev/null || true); n=$$(printf '%s' "
   [ $$n -eq 0 ] || sed 's/^/  skipped: /' $(SKIP_LOG)-$(1) >&2
 
 BOTOCORE_VECTORS := $(BUILD)/test/botocore-vectors.json
+XML_ANSWERS      := $(BUILD)/test/xml-answers.json
+TEST_VECTORS     := $(BOTOCORE_VECTORS) $(XML_ANSWERS)
 SWIFT_TEST_ENV = SIGV4_SUITE=$(SIGV4_SUITE) BOTOCORE_VECTORS=$(abspath $(BOTOCORE_VECTORS)) \
+  XML_ANSWERS=$(abspath $(XML_ANSWERS)) \
   EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) SANDBOX_BIN=$(abspath $(BIN)) SANDBOX_ROOT=$(CURDIR) \
   ALLOW_SKIPS=$(ALLOW_SKIPS) SKIP_LOG=$(abspath $(SKIP_LOG))-swift
 
@@ -28,8 +31,13 @@ $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 	@mkdir -p $(@D)
 	$(PYTHON) $< $@ 400
 
+# The recorded XML answers (Tests/xml/answers) as botocore parses them, for XMLAnswersTests.
+$(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml) $(VENV)/.stamp
+	@mkdir -p $(@D)
+	$(PYTHON) $< $@
+
 ## test: install what is missing, build, lint, start the emulator, run every test, stop it
-test: build lint $(BOTOCORE_VECTORS)
+test: build lint $(TEST_VECTORS)
 	@$(MAKE) --no-print-directory test-system & system=$$!; \
 	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
 	system_status=0; wait $$system || system_status=$$?; \
@@ -54,17 +62,17 @@ test-system:
 	  || { tail -n 40 $$log >&2; echo "make test: the Debian test system or the Ansible venv failed (log: $$log)" >&2; exit 1; }
 
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)
-test-swift: build $(BOTOCORE_VECTORS)
+test-swift: build $(TEST_VECTORS)
 	@rm -f $(SKIP_LOG)-swift
 	@status=0; $(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK) --xunit-output $(BUILD)/test/swift-tests.xml || status=$$?; \
 	$(call skip_report,swift); exit $$status
 
 ## test-skips: a test that cannot run (no SigV4 suite, emulator or vectors) fails; ALLOW_SKIPS=1 counts it instead
-test-skips: build $(BOTOCORE_VECTORS)
+test-skips: build $(TEST_VECTORS)
 	$(SWIFT_TEST_ENV) SCRATCH=$(SCRATCH) Tests/skips/no-silent-skips.sh
 
 ## mutants: deliberate bugs (Tests/mutants/mutants.txt), one at a time in a scratch copy; each must be caught
-mutants: $(BOTOCORE_VECTORS)
+mutants: $(TEST_VECTORS)
 	@$(MAKE) --no-print-directory emulator
 	@status=0; $(SWIFT_TEST_ENV) $(PYTHON) Tests/mutants/mutants.py Tests/mutants/mutants.txt $(BUILD)/mutants $(MUTANTS) || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; exit $$status

@@ -187,6 +187,41 @@ extension Integration {
             #expect(buckets.status == 0 && buckets.json == .array([]), "\(buckets.stdout) \(buckets.stderr)")
         }
 
+        /// Issue 22's jq examples: answers carry their model's types. `select(.encrypted)` picks
+        /// the encrypted snapshot alone; an empty listing has `KeyCount` 0, `IsTruncated` false
+        /// and `Contents` `[]`, so `.Contents[].Key` yields nothing and exits 0.
+        @Test func answersAreTypedSoJqFiltersWork() throws {
+            func ec2(_ form: String, _ filter: String) throws -> ToolResult {
+                try run(
+                    "aws-sign-request", ["-c", "--filter", filter],
+                    stdin: #"{"service":"ec2","body":"Version=2016-11-15&\#(form)"}"#)
+            }
+            var snapshots: [String] = []
+            for encrypted in ["true", "false"] {
+                let volume = try ec2(
+                    "Action=CreateVolume&AvailabilityZone=eu-west-1a&Size=2&Encrypted=\(encrypted)", ".json.volumeId")
+                let snapshot = try ec2(
+                    "Action=CreateSnapshot&VolumeId=\(volume.json?.string ?? "")", ".json.snapshotId")
+                #expect(snapshot.status == 0, "\(volume.stderr) \(snapshot.stderr)")
+                snapshots.append(snapshot.json?.string ?? "")
+            }
+            let picked = try ec2(
+                "Action=DescribeSnapshots&SnapshotId.1=\(snapshots[0])&SnapshotId.2=\(snapshots[1])",
+                "[.json.snapshotSet[] | select(.encrypted) | .snapshotId], [.json.snapshotSet[].volumeSize]")
+            #expect(picked.stdout == "[\"\(snapshots[0])\"]\n[2,2]\n", "\(picked.stdout) \(picked.stderr)")
+
+            let bucket = "typed-\(getpid())"
+            try Emulator.makeBucket(bucket)
+            let empty = try run(
+                "aws-sign-request", ["-c", "--filter", ".json | (.KeyCount > 0), .IsTruncated, .Contents"],
+                stdin: #"{"service":"s3","path":"/\#(bucket)","query":{"list-type":"2","prefix":"nothing/"}}"#)
+            #expect(empty.stdout == "false\nfalse\n[]\n", "\(empty.stdout) \(empty.stderr)")
+            let keys = try run(
+                "aws-sign-request", ["-r", "--filter", ".json.Contents[].Key"],
+                stdin: #"{"service":"s3","path":"/\#(bucket)","query":{"list-type":"2","prefix":"nothing/"}}"#)
+            #expect(keys.status == 0 && keys.stdout.isEmpty, "\(keys.stdout) \(keys.stderr)")
+        }
+
         @Test func malformedInputExitsTwoAndSendsNothing() throws {
             let before = try Emulator.requestCount()
             for (input, args) in [

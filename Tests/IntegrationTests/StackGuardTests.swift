@@ -51,7 +51,7 @@ extension Integration {
             let stack = "DATA-SCIENCE-SANDBOX-guard-\(id)", file = try template()
             let r = try run("cfn-deploy", ["--stack", stack, "--template", file, "--termination-protection"])
             #expect(r.status == 0 && r.stderr.contains("termination protection on"), "\(r.stderr)")
-            #expect(try describe(stack)?["EnableTerminationProtection"] == "true")
+            #expect(try describe(stack)?["EnableTerminationProtection"] == true)
             let refused = try run("cfn-deploy", ["--stack", stack, "--delete"])
             #expect(refused.status == 1, "\(refused.stderr)")
             _ = try run(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test-skips: a test that cannot run must fail, not pass. Runs already built tests with
-# what they need taken away (the SigV4 suite, the emulator's env file, the botocore vectors):
+# what they need taken away (the SigV4 suite, the emulator's env file, the botocore vectors and
+# answers):
 # each run must fail with the reason; with ALLOW_SKIPS=1 it must pass and count its skips.
 #   env: SCRATCH (the build folder), and the test environment of make test-swift.
 set -u -o pipefail
@@ -39,6 +40,7 @@ expect() {
 expect "no SigV4 suite" SigV4SuiteTests "no SigV4 test suite at SIGV4_SUITE" SIGV4_SUITE="$work/none"
 expect "no emulator env file" TagAssetsTests "no emulator: $work/none is missing" EMULATOR_ENV="$work/none"
 expect "no botocore vectors" BotocoreComparisonTests "no botocore vector file" BOTOCORE_VECTORS="$work/none"
+expect "no botocore answers" XMLAnswersTests "no botocore answer file" XML_ANSWERS="$work/none"
 
 # A malformed vector file is a failure even with ALLOW_SKIPS=1, named as malformed.
 out=$(env BOTOCORE_VECTORS="$work/malformed.json" ALLOW_SKIPS=1 swift test --skip-build --scratch-path "$scratch" \

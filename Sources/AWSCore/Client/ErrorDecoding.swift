@@ -45,13 +45,16 @@ public enum ErrorDecoding {
         }
     }
 
-    /// The decoded body of a successful response: XML through the one rule, JSON as it is.
-    public static func body(_ response: HTTPResponse) throws -> JSON {
+    /// The decoded body of a successful response: XML typed by the service's model (see
+    /// `XMLToJSON`; S3 names no operation in its answers: `AWSClient.s3Operation`), JSON as it is.
+    public static func body(_ response: HTTPResponse, service: String? = nil, operation: String? = nil) throws
+        -> JSON
+    {
         let first = response.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         switch first {
         case nil: return .null
         case UInt8(ascii: "<"):
-            do { return try XMLToJSON.convert(response.body) } catch {
+            do { return try XMLToJSON.convert(response.body, service: service, operation: operation) } catch {
                 throw ToolError.remote("cannot decode the XML response: \(error)")
             }
         case UInt8(ascii: "{"), UInt8(ascii: "["):

@@ -5,7 +5,7 @@ public extension AWSClient {
         "ec2": "2016-11-15", "cloudformation": "2010-05-15", "iam": "2010-05-08", "sts": "2011-06-15",
     ]
 
-    /// Calls one action and returns its decoded body (root element dropped, see `XMLToJSON`).
+    /// Calls one action and returns its decoded body (typed, root element dropped: see `XMLToJSON`).
     /// Calls that only read are retried freely; the rest only when they carry a client token.
     func query(
         _ service: String, _ action: String, _ params: [(String, String)] = [], idempotent: Bool? = nil,
@@ -20,7 +20,8 @@ public extension AWSClient {
             headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]),
             body: .bytes(Array(body.utf8)))
         let safe = idempotent ?? Idempotency.isSafeToRepeat(action: action, parameterNames: params.map(\.0))
-        return try ErrorDecoding.body(send(request, service: service, idempotent: safe, signed: signed))
+        return try ErrorDecoding.body(
+            send(request, service: service, idempotent: safe, signed: signed), service: service)
     }
 
     /// Every item of a paged action: `NextToken` goes in, and comes back as `nextToken` (EC2) or

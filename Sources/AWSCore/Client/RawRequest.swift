@@ -196,7 +196,8 @@ public struct RawRequest {
             result.set("json", .null)
         } else {
             result.set("body", .string(String(decoding: response.body, as: UTF8.self)))
-            result.set("json", try ErrorDecoding.body(response))
+            let operation = service == "s3" ? AWSClient.s3Operation(request) : nil
+            result.set("json", try ErrorDecoding.body(response, service: service, operation: operation))
         }
         return result
     }

@@ -28,6 +28,8 @@ public enum JSON: Equatable, Sendable {
     }
 
     public var string: String? { if case let .string(s) = self { return s }; return nil }
+    /// A string that says something: XML answers give an empty reason or message as `""`.
+    public var nonEmptyString: String? { string.flatMap { $0.isEmpty ? nil : $0 } }
     public var number: Double? { if case let .number(n) = self { return n }; return nil }
     public var bool: Bool? { if case let .bool(b) = self { return b }; return nil }
     public var array: [JSON]? { if case let .array(a) = self { return a }; return nil }

@@ -1,206 +1,127 @@
-/// Turns AWS's XML bodies into JSON by one rule, so that one jq filter style fits every protocol:
+/// Turns AWS's XML answers into the JSON the aws CLI shows, keeping the XML element names, so that
+/// one jq filter style fits every protocol:
 ///
-/// - The root element is dropped: its content is the value.
-/// - An element with text only becomes a string; an empty element becomes null.
-/// - An element with child elements becomes an object keyed by child name.
-/// - A child name that repeats becomes an array of those children.
-/// - List elements are arrays even with one or no entry: an element whose children are `member`
-///   or `item` (the query and EC2 list wrappers) becomes the array of those; an element that the
-///   services' models call a list (`XMLListNames`: `StackSummaries`, `Roles`, S3's `Buckets`, …)
-///   becomes the array of its children, `[]` when empty; an element named `…Set` (EC2's list
-///   naming) or one of S3's flattened list names (`Contents`, `CommonPrefixes`, `Deleted`, `Part`,
-///   `Upload`, `Error` below the root) is always an array.
-/// - Attributes are ignored (AWS puts only `xmlns` there).
+/// - The root element is dropped: its content is the value (the query protocol's
+///   `<Action>Result` stays a key).
+/// - Where the service's model (`XMLModel`) knows the answer, each element is what its member
+///   is: a number, a boolean, a timestamp (ISO 8601 as aws CLI v2 prints it, `Timestamp`),
+///   a string (`""` when empty), an object (`{}` when empty), an array (`[]` when empty, and
+///   also when the element is absent), a map as an object keyed by its keys.
+/// - Elsewhere one generic rule: text becomes a string, `""` when empty; child elements an
+///   object keyed by name, a repeated name an array; an element whose children are all
+///   `member` or `item` an array, and so is an element named `…Set` (EC2), even empty; an
+///   empty element holding only a line break and indentation is null.
+/// - Attributes are ignored (AWS puts `xmlns` there, and S3 a `Grantee`'s `xsi:type`).
 public enum XMLToJSON {
-    static let s3Lists: Set<String> = [
-        "Contents", "CommonPrefixes", "Deleted", "Part", "Upload", "Version", "DeleteMarker",
-    ]
-
-    public static func convert(_ bytes: [UInt8]) throws -> JSON {
+    /// `service` picks the model; `operation` is needed only where the root does not name it
+    /// (S3: see `AWSClient.s3Operation`); the query protocols' `<Action>Response` does.
+    public static func convert(_ bytes: [UInt8], service: String? = nil, operation: String? = nil) throws -> JSON {
         var parser = XMLParser(bytes: bytes)
         let root = try parser.parseDocument()
-        return value(of: root, isRoot: true)
+        guard let model = service.flatMap(XMLModels.named) else { return generic(root, isRoot: true) }
+        var typed = Typed(model: model)
+        let name =
+            operation
+            ?? (model.requests.isEmpty && root.name.hasSuffix("Response") ? String(root.name.dropLast(8)) : nil)
+        // A root with text only is that text (S3's GetBucketLocation).
+        guard let type = name.flatMap({ model.outputs[$0] }), !(root.children.isEmpty && root.hadText) else {
+            return generic(root, isRoot: true)
+        }
+        return typed.value(of: root, type[...])
     }
 
-    static func value(of element: XMLElement, isRoot: Bool = false) -> JSON {
-        let modelList = !isRoot && XMLListNames.names.contains(element.name)
-        let isList = modelList || (!isRoot && element.name.hasSuffix("Set"))
+    /// The generic rule, for what no model describes.
+    static func generic(_ element: XMLElement, isRoot: Bool = false) -> JSON {
         if element.children.isEmpty {
-            // An empty list and an empty string look alike in XML; only the model's names tell them apart.
-            if isList && element.text.trimmingCharacters(in: " \n\r\t").isEmpty { return .array([]) }
+            let blank = element.text.trimmingCharacters(in: " \n\r\t").isEmpty
+            // An empty list and an empty string look alike in XML; EC2 names its lists `…Set`.
+            if !isRoot, blank, element.name.hasSuffix("Set") { return .array([]) }
             // Indentation inside an empty container is not a value.
-            let blank = element.text.trimmingCharacters(in: " \n\r\t").isEmpty && element.text.contains("\n")
-            return !element.hadText || blank ? .null : .string(element.text)
+            if blank, element.text.contains("\n") { return .null }
+            return !element.hadText && isRoot ? .null : .string(element.text)
         }
-        if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" })
-            || (modelList && element.children.allSatisfy({ $0.name == element.children[0].name }))
-        {
-            return .array(element.children.map { value(of: $0) })
+        if element.children.allSatisfy({ $0.name == "member" || $0.name == "item" }) {
+            return .array(element.children.map { generic($0) })
         }
+        return .object(grouped(element.children).map { name, children in (name, genericMember(name, children)) })
+    }
+
+    /// A child name of an object the generic rule decodes: repeated, an array; an EC2 `…Set`
+    /// given more than once, one array of all.
+    static func genericMember(_ name: String, _ children: [XMLElement]) -> JSON {
+        let values = children.map { generic($0) }
+        if name.hasSuffix("Set"), values.allSatisfy({ $0.array != nil }) {
+            return values.count == 1 ? values[0] : .array(values.flatMap(\.list))
+        }
+        return values.count == 1 ? values[0] : .array(values)
+    }
+
+    /// Children grouped by name, in the order each name first appears.
+    static func grouped(_ children: [XMLElement]) -> [(String, [XMLElement])] {
         var order: [String] = []
-        var groups: [String: [JSON]] = [:]
-        for child in element.children {
+        var groups: [String: [XMLElement]] = [:]
+        for child in children {
             if groups[child.name] == nil { order.append(child.name) }
-            groups[child.name, default: []].append(value(of: child))
+            groups[child.name, default: []].append(child)
         }
-        return .object(
-            order.map { name in
-                let values = groups[name]!
-                let alwaysList = name.hasSuffix("Set") && values.allSatisfy { $0.array != nil }
-                if alwaysList { return (name, values.count == 1 ? values[0] : .array(values.flatMap { $0.list })) }
-                let listName = s3Lists.contains(name) || (name == "Error" && !isRoot && element.name == "DeleteResult")
-                return (name, values.count > 1 || listName ? .array(values) : values[0])
-            })
-    }
-}
-
-struct XMLElement {
-    var name: String
-    var children: [XMLElement] = []
-    var text = ""
-    var hadText = false
-}
-
-/// A small, strict XML reader for AWS responses: elements, text, entities, CDATA, comments
-/// and processing instructions; no DTDs.
-struct XMLParser {
-    let bytes: [UInt8]
-    var i = 0
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+        return order.map { ($0, groups[$0]!) }
     }
 
-    mutating func parseDocument() throws -> XMLElement {
-        skipMisc()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else {
-            throw Failure(description: "not XML: no root element")
-        }
-        let root = try element()
-        skipMisc()
-        return root
-    }
+    /// One answer decoded by its model; the structures it meets are read from their lines once.
+    struct Typed {
+        let model: XMLModel
+        var structures: [Substring: XMLModel.Structure] = [:]
 
-    mutating func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
-
-    func starts(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        return i + u.count <= bytes.count && Array(bytes[i..<i + u.count]) == u
-    }
-
-    mutating func skipPast(_ s: String) throws {
-        let u = Array(s.utf8)
-        while i + u.count <= bytes.count {
-            if Array(bytes[i..<i + u.count]) == u { i += u.count; return }
-            i += 1
-        }
-        throw Failure(description: "unterminated XML construct, expected \(s)")
-    }
-
-    mutating func skipMisc() {
-        while true {
-            skipSpace()
-            if starts("<?") { try? skipPast("?>"); continue }
-            if starts("<!--") { try? skipPast("-->"); continue }
-            if starts("<!DOCTYPE") { try? skipPast(">"); continue }
-            return
-        }
-    }
-
-    mutating func name() -> String {
-        let start = i
-        while i < bytes.count,
-            ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(bytes[i])
-        { i += 1 }
-        let full = String(decoding: bytes[start..<i], as: UTF8.self)
-        // Namespace prefixes carry no meaning for the JSON form.
-        if let colon = full.lastIndex(of: ":") { return String(full[full.index(after: colon)...]) }
-        return full
-    }
-
-    mutating func element() throws -> XMLElement {
-        i += 1  // <
-        var el = XMLElement(name: name())
-        guard !el.name.isEmpty else { throw Failure(description: "malformed XML tag") }
-        // Attributes: skipped, quotes respected.
-        while i < bytes.count, bytes[i] != UInt8(ascii: ">"),
-            !(bytes[i] == UInt8(ascii: "/") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: ">"))
-        {
-            if bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") {
-                let q = bytes[i]
-                i += 1
-                while i < bytes.count, bytes[i] != q { i += 1 }
-            }
-            i += 1
-        }
-        guard i < bytes.count else { throw Failure(description: "unterminated tag <\(el.name)>") }
-        if bytes[i] == UInt8(ascii: "/") { i += 2; return el }
-        i += 1
-        var text: [UInt8] = []
-        while true {
-            guard i < bytes.count else { throw Failure(description: "unterminated element <\(el.name)>") }
-            if bytes[i] == UInt8(ascii: "<") {
-                if starts("</") {
-                    i += 2
-                    let closing = name()
-                    guard closing == el.name else {
-                        throw Failure(description: "mismatched </\(closing)> for <\(el.name)>")
-                    }
-                    skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else {
-                        throw Failure(description: "malformed closing tag")
-                    }
-                    i += 1
-                    break
-                } else if starts("<![CDATA[") {
-                    i += 9
-                    let start = i
-                    try skipPast("]]>")
-                    text.append(contentsOf: bytes[start..<i - 3])
-                } else if starts("<!--") {
-                    try skipPast("-->")
-                } else if starts("<?") {
-                    try skipPast("?>")
-                } else {
-                    el.children.append(try element())
+        mutating func value(of element: XMLElement, _ type: Substring) -> JSON {
+            let text = element.text
+            switch type {
+            case "s": return element.children.isEmpty ? .string(text) : generic(element)
+            case "o": return structure(element, type)
+            case "i", "f", "b", "t":
+                guard element.children.isEmpty else { return generic(element) }
+                let trimmed = text.trimmingCharacters(in: " \n\r\t")
+                if type == "b" { return .bool(text == "true") }
+                if trimmed.isEmpty { return .null }
+                if type == "t" { return .string(Timestamp.isoFormat(trimmed) ?? text) }
+                let number = type == "i" ? Int64(trimmed).map(Double.init) : Double(trimmed)
+                return number.map(JSON.number) ?? .string(text)
+            default:
+                guard let line = model.shape(type) else { return generic(element) }
+                switch line.first {
+                case "[": return .array(element.children.map { value(of: $0, line.dropFirst()) })
+                case "<": return map(element, line)
+                default: return structure(element, type)
                 }
-            } else if bytes[i] == UInt8(ascii: "&") {
-                text.append(contentsOf: try entity())
-            } else {
-                text.append(bytes[i])
-                i += 1
             }
         }
-        if el.children.isEmpty {
-            el.text = String(decoding: text, as: UTF8.self)
-            el.hadText = !text.isEmpty
-        }
-        return el
-    }
 
-    mutating func entity() throws -> [UInt8] {
-        let start = i
-        while i < bytes.count, bytes[i] != UInt8(ascii: ";"), i - start < 12 { i += 1 }
-        guard i < bytes.count, bytes[i] == UInt8(ascii: ";") else { throw Failure(description: "malformed XML entity") }
-        let name = String(decoding: bytes[start + 1..<i], as: UTF8.self)
-        i += 1
-        switch name {
-        case "amp": return [UInt8(ascii: "&")]
-        case "lt": return [UInt8(ascii: "<")]
-        case "gt": return [UInt8(ascii: ">")]
-        case "quot": return [UInt8(ascii: "\"")]
-        case "apos": return [UInt8(ascii: "'")]
-        default:
-            var scalar: UInt32?
-            if name.hasPrefix("#x") {
-                scalar = UInt32(name.dropFirst(2), radix: 16)
-            } else if name.hasPrefix("#") {
-                scalar = UInt32(name.dropFirst(1))
+        /// Members by the model, unknown children by the generic rule; a list the answer
+        /// leaves out is `[]`.
+        mutating func structure(_ element: XMLElement, _ type: Substring) -> JSON {
+            if structures[type] == nil { structures[type] = model.structure(type) }
+            let shape = structures[type]!
+            var out: [(String, JSON)] = grouped(element.children).map { name, children in
+                guard let member = shape.members[name] else { return (name, genericMember(name, children)) }
+                if member.flattened { return (name, .array(children.map { value(of: $0, member.type) })) }
+                let values = children.map { value(of: $0, member.type) }
+                return (name, values.count == 1 ? values[0] : .array(values))
             }
-            guard let s = scalar, let u = Unicode.Scalar(s) else {
-                throw Failure(description: "unknown XML entity &\(name);")
+            for name in shape.lists where !out.contains(where: { $0.0 == name }) { out.append((name, .array([]))) }
+            return .object(out)
+        }
+
+        /// `<entry><key>k</key><value>v</value></entry>…` → `{"k": v}`.
+        mutating func map(_ element: XMLElement, _ line: Substring) -> JSON {
+            let parts = line.dropFirst().split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return generic(element) }
+            var out: JSON = [:]
+            for entry in element.children {
+                guard let key = entry.children.first(where: { $0.name == parts[0] }),
+                    let v = entry.children.first(where: { $0.name == parts[1] })
+                else { continue }
+                out.set(key.text, value(of: v, parts[2]))
             }
-            return Array(String(Character(u)).utf8)
+            return out
         }
     }
 }

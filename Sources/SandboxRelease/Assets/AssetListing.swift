@@ -156,7 +156,7 @@ public struct AssetListing {
             return Asset(
                 kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
                 state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                size: o["Size"]?.string.flatMap { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
                 url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
         }
     }

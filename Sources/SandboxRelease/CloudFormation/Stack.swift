@@ -16,7 +16,7 @@ public struct Stack {
         name = json["StackName"]?.string ?? ""
         id = json["StackId"]?.string ?? ""
         status = json["StackStatus"]?.string ?? ""
-        statusReason = json["StackStatusReason"]?.string
+        statusReason = json["StackStatusReason"]?.nonEmptyString
         lastChanged = json["LastUpdatedTime"]?.string ?? json["CreationTime"]?.string ?? ""
         outputs =
             json["Outputs"]?.list.compactMap { o in

@@ -17,7 +17,7 @@ public struct StackResource: Equatable {
     init(_ r: JSON) {
         self.init(
             type: r["ResourceType"]?.string ?? "", logicalId: r["LogicalResourceId"]?.string ?? "",
-            physicalId: r["PhysicalResourceId"]?.string, status: r["ResourceStatus"]?.string ?? "")
+            physicalId: r["PhysicalResourceId"]?.nonEmptyString, status: r["ResourceStatus"]?.string ?? "")
     }
 
     public var json: JSON {

@@ -12,7 +12,7 @@ public struct StackSummary {
         id = s["StackId"]?.string ?? ""
         name = s["StackName"]?.string ?? ""
         status = s["StackStatus"]?.string ?? ""
-        reason = s["StackStatusReason"]?.string
+        reason = s["StackStatusReason"]?.nonEmptyString
     }
 
     /// By stack id; a stack given by name matches the live stack of that name.

@@ -16,7 +16,7 @@ public struct ExportTask {
         imageId = item["imageId"]?.string ?? ""
         status = item["status"]?.string ?? ""
         progress = item["progress"]?.string.flatMap { Int($0) }
-        statusMessage = item["statusMessage"]?.string
+        statusMessage = item["statusMessage"]?.nonEmptyString
         bucket = item["s3ExportLocation"]?["s3Bucket"]?.string ?? ""
         prefix = item["s3ExportLocation"]?["s3Prefix"]?.string ?? ""
         tags = Tags.decode(item["tagSet"])
@@ -36,7 +36,7 @@ public struct ExportTask {
         if let progress { line += " \(progress)%" }
         line += " \(status)"
         // A failure's reason is said once, in the error the run ends with.
-        if let statusMessage, !statusMessage.isEmpty, !isFailed { line += " (\(statusMessage))" }
+        if let statusMessage, !isFailed { line += " (\(statusMessage))" }
         return line
     }
 }

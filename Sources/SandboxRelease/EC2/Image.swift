@@ -20,7 +20,8 @@ public struct Image {
             [r["code"]?.string, r["message"]?.string].compactMap { $0 }.joined(separator: ": ")
         }
         snapshotIds = (item["blockDeviceMapping"]?.list ?? []).compactMap { $0["ebs"]?["snapshotId"]?.string }
-        created = item["creationDate"]?.string
+        // A string in EC2's model, not a timestamp: written as the tools write timestamps.
+        created = item["creationDate"]?.string.map { Timestamp.isoFormat($0) ?? $0 }
         tags = Tags.decode(item["tagSet"])
     }
 

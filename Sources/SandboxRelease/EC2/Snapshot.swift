@@ -16,7 +16,7 @@ public struct Snapshot {
         description = item["description"]?.string
         status = item["status"]?.string
         startTime = item["startTime"]?.string
-        volumeSize = item["volumeSize"]?.string.flatMap { Int64($0) }.map { $0 << 30 }
+        volumeSize = item["volumeSize"]?.number.map { Int64($0) << 30 }
         tags = Tags.decode(item["tagSet"])
     }
 }

@@ -15,7 +15,7 @@ public struct S3Objects {
             let page = try client.s3JSON("GET", bucket: bucket, query: q)
             return (
                 page["Contents"]?.list ?? [],
-                page["IsTruncated"]?.string == "true" ? page["NextContinuationToken"]?.string : nil
+                page["IsTruncated"]?.bool == true ? page["NextContinuationToken"]?.string : nil
             )
         }
     }

@@ -32,5 +32,8 @@ struct CredentialRefreshTests {
         let c = try CredentialChain.decodeCredentialJSON(response, from: "container")
         #expect(c.expiration == AmzDate(iso8601: "20261128T180030Z")?.seconds)
         #expect(CredentialChain.expirationSeconds(.string("2026-11-28T18:00:30.123Z")) == c.expiration)
+        // STS's Expiration as the typed XML answer prints it, and an offset
+        #expect(CredentialChain.expirationSeconds(.string("2026-11-28T18:00:30+00:00")) == c.expiration)
+        #expect(CredentialChain.expirationSeconds(.string("2026-11-28T19:30:30.5+01:30")) == c.expiration)
     }
 }
