@@ -101,6 +101,17 @@ class Ground:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
+    def role_environment(self, role_arn: str) -> dict[str, str]:
+        """A build's environment: the role's keys from the container endpoint, none of the emulator's own."""
+        env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                               "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+        endpoint = self.emulator["AWS_ENDPOINT_URL"]
+        env.update(AWS_ENDPOINT_URL=endpoint, AWS_REGION=self.emulator["AWS_REGION"],
+                   AWS_DEFAULT_REGION=self.emulator["AWS_REGION"], AWS_EC2_METADATA_DISABLED="true",
+                   AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{endpoint}/_emulator/container-credentials"
+                                                      f"?roleArn={quote(role_arn, safe='')}")
+        return env
+
     def role_client(self, role_arn: str, service: str) -> Any:
         """A client with the role's keys, as the container endpoint hands them to a build."""
         url = f"{self.emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials?roleArn={role_arn}"
@@ -284,14 +295,7 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
     build_dir = tmp_path / "build"
     (build_dir / asset_id).mkdir(parents=True)
     (build_dir / asset_id / "ami.json").write_text(json.dumps({"ImageId": image}))
-    # The build's environment: the role's keys from the container endpoint, none of the emulator's own.
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                                           "AWS_SESSION_TOKEN", "AWS_PROFILE")}
-    env.update(AWS_ENDPOINT_URL=emulator["AWS_ENDPOINT_URL"], AWS_REGION=emulator["AWS_REGION"],
-               AWS_DEFAULT_REGION=emulator["AWS_REGION"], AWS_EC2_METADATA_DISABLED="true",
-               AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials"
-                                                  f"?roleArn={quote(role, safe='')}",
-               SANDBOX_DEFAULT_PASSWORD=f"pw-{uuid.uuid4().hex}", VERIFY_TIMEOUT="2")
+    env = {**ground.role_environment(role), "SANDBOX_DEFAULT_PASSWORD": f"pw-{uuid.uuid4().hex}", "VERIFY_TIMEOUT": "2"}
     before = len(requests(emulator))
     done = subprocess.run(["make", "--no-print-directory", "verify-ami", f"ASSET_ID={asset_id}", f"BUILD={build_dir}",
                            "NO_BUILD=1", f"SCRATCH={ground.variables['SCRATCH']}", "SOURCE_CIDR=127.0.0.1/32"],
@@ -314,3 +318,36 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
     assert len(launched) == 2 and all("KeyName" not in i for i in launched), launched
     assert [a for a in ground.assets(asset_id) if a["kind"] == "stack"] == [], output[-4000:]
     ec2.deregister_image(ImageId=image)
+
+
+def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
+        ground: Ground, aws: Callable[[str], Any]) -> None:
+    # The release role may list the bucket only under its prefixes (s3:prefix), so S3 answers a
+    # HeadObject of a missing key with 403 (API_HeadObject): the tool must not take that for a denial.
+    role = ground.deploy(f"RELEASE-RENAME-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    staged, final = f"images/{asset_id}/export-ami-0123456789abcdef0.raw", f"images/{asset_id}/sandbox.raw"
+
+    def rename(source: str, target: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(tool("ami-export")), "rename", "--bucket", ground.bucket, "--key", source,
+                               "--to", target], env=ground.role_environment(role), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True)
+
+    # An earlier run renamed the file and was killed before it wrote its state: the rename is done.
+    aws("s3").put_object(Bucket=ground.bucket, Key=final, Body=b"r" * 1000)
+    done = rename(staged, final)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"Bucket": ground.bucket, "Key": final, "Size": 1000, "Parts": None}
+    # Neither is there: missing, and said so, not AccessDenied.
+    missing = rename(staged, f"images/{asset_id}/other.raw")
+    assert missing.returncode == 1 and "is missing" in missing.stderr and "AccessDenied" not in missing.stderr, \
+        missing.stderr
+    # A role that may list the images but not read them: the object is there, the answer is a denial.
+    text = template_text(extra_variables=ground.variables)
+    reads = "                  - s3:GetObject\n                  - s3:PutObject\n"
+    assert text.count(reads) == 1, "the ImageObjects statement no longer starts with GetObject, PutObject"
+    role = ground.deploy(f"RELEASE-NO-READ-{uuid.uuid4().hex[:6]}",
+                         text.replace(reads, "                  - s3:PutObject\n"))["ServiceRoleArn"]
+    refused = rename(final, f"images/{asset_id}/other.raw")
+    assert refused.returncode == 1 and "AccessDenied" in refused.stderr and "exists" in refused.stderr, refused.stderr

@@ -818,6 +818,29 @@ def test_list_bucket_by_prefix(s3: Any, principal: Any) -> None:
     assert "s3:GetObject" in denied(lambda: user.copy_object(Bucket="images", Key="images/c", CopySource="images/private/c"))[2]
 
 
+def test_a_missing_key_is_403_without_list_bucket_and_404_with_it(s3: Any, principal: Any) -> None:
+    # API_HeadObject / API_GetObject: without s3:ListBucket on the bucket a missing key is 403.
+    s3.create_bucket(Bucket="images", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="images", Key="images/a.vmdk", Body=b"a")
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/images/*"}
+    by_prefix = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images",
+                 "Condition": {"StringLike": {"s3:prefix": ["images/*"]}}}
+    whole = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images"}
+    for statements, expected in (([read], 403), ([read, by_prefix], 403), ([read, whole], 404)):
+        user = principal(*statements)("s3")
+        assert user.head_object(Bucket="images", Key="images/a.vmdk")["ContentLength"] == 1
+        head = denied(lambda: user.head_object(Bucket="images", Key="images/gone.vmdk"))
+        code, status, message = denied(lambda: user.get_object(Bucket="images", Key="images/gone.vmdk"))
+        assert (head[1], status) == (expected, expected), statements
+        if expected == 403:
+            # The check is ListBucket on the bucket, with no s3:prefix: a prefix condition cannot match it.
+            assert code == "AccessDenied" and "s3:ListBucket on resource: arn:aws:s3:::images because" in message
+        else:
+            assert code == "NoSuchKey"
+    # Outside GetObject's resources it is 403 whether the key exists or not.
+    assert denied(lambda: principal(read, whole)("s3").head_object(Bucket="images", Key="other/x"))[1] == 403
+
+
 def test_pass_role_to_the_named_service(ec2: Any, s3: Any, principal: Any) -> None:
     s3.create_bucket(Bucket="exports", CreateBucketConfiguration={"LocationConstraint": REGION})
     image = new_image(ec2, "passrole")
