@@ -66,6 +66,8 @@ input_rule.CDN_DOMAIN := ^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$$
 input_what.CDN_DOMAIN := a domain name such as d111111abcdef8.cloudfront.net
 input_rule.IMAGES_PREFIX := ^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$$
 input_what.IMAGES_PREFIX := an S3 key prefix without a trailing slash (images), segments not starting with a dot
+input_rule.STAGING_PREFIX := $(input_rule.IMAGES_PREFIX)
+input_what.STAGING_PREFIX := an S3 key prefix without a trailing slash (staging), segments not starting with a dot
 input_rule.CONFIRM := ^(yes)?$$
 input_what.CONFIRM := CONFIRM=yes to remove; leave it out for a dry run
 input_rule.EXPECT_COUNT := ^([0-9]{1,9})?$$
@@ -189,8 +191,11 @@ include ansible/image.mk
 
 ASSET_ID          ?=
 IMAGES_PREFIX     ?= images
+# Where ExportImage writes, outside what CloudFront serves (IMAGES_PREFIX): each image is moved to
+# IMAGES_PREFIX/<asset-id>/ once the release verified it.
+STAGING_PREFIX    ?= staging
 FORMATS           ?= vmdk vhd raw
-# An exported image above this size is renamed by UploadPartCopy parts (ami-export --copy-threshold);
+# An exported image above this size is moved by UploadPartCopy parts (ami-export --copy-threshold);
 # empty: 5GiB, the largest object CopyObject copies.
 COPY_THRESHOLD    ?=
 INSTANCE_TYPE     ?= t3.large
@@ -227,7 +232,7 @@ VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
-export ASSET_ID IMAGES_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
@@ -238,6 +243,7 @@ IMAGE_NAME = data-science-sandbox-$$ASSET_ID
 # an escape, so two asset-ids never share a stack (1.2.0: 1-d2-d0, 1-2-0: 1--2--0, 1_2_0: 1-u2-u0).
 EC2_STACK  = $(STACK_EC2_PREFIX)$(subst _,-u,$(subst .,-d,$(subst -,--,$(ASSET_ID))))
 EXPORTS    = $(foreach f,$(FORMATS),$(D)/export-$(f).json)
+PUBLISHED  = $(foreach f,$(FORMATS),$(D)/publish-$(f).json)
 VERIFIED   = $(if $(VERIFY_AMI),$(D)/ami-verify.json) $(if $(VERIFY_DOWNLOADS),$(D)/sha256sums.stamp)
 CANONICAL  := 099720109477
 UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
@@ -364,11 +370,18 @@ $(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp $(if $(DEMO_
 	  --asset-id "$$ASSET_ID" >$@.tmp
 	@mv $@.tmp $@
 
+# Into the staging prefix, which CloudFront does not serve.
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id "$$ASSET_ID" --name "$(IMAGE_NAME)" \
 	  --bucket "$(vm_bucket)" --role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" \
-	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) \
-	  $${COPY_THRESHOLD:+--copy-threshold "$$COPY_THRESHOLD"} <$(D)/ami.json >$@.tmp
+	  --prefix "$$STAGING_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) <$(D)/ami.json >$@.tmp
+	@mv $@.tmp $@
+
+# Nothing ships unverified: an image moves to its served key (PublishKey, under IMAGES_PREFIX) only
+# after the release's verification, on the server, its staged copy deleted by version id.
+$(D)/publish-%.json: $(D)/export-%.json $(VERIFIED)
+	$(BIN)/ami-export rename --bucket "$$($(call json,$<,.[0].Bucket))" --key "$$($(call json,$<,.[0].Key))" \
+	  --to "$$($(call json,$<,.[0].PublishKey))" $${COPY_THRESHOLD:+--copy-threshold "$$COPY_THRESHOLD"} >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/public.stamp: $(D)/ami.json $(VERIFIED)
@@ -388,7 +401,7 @@ teardown: require-asset-id
 	@if [ -f $(D)/ami.json ]; then touch $(D)/teardown.stamp; \
 	else rm -f $(D)/installed.stamp $(D)/password.stamp $(D)/teardown.stamp; fi
 
-$(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
+$(D)/released.stamp: $(EXPORTS) $(PUBLISHED) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
 # With the SHA-256 sums verify-image wrote (SHA256SUMS), a table of each image's checksum.

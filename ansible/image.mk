@@ -30,7 +30,8 @@ verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
 # (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
 $(BUILD)/$(ASSET_ID)/verify-%.json:
 	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
-	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); file=$(D)/images/$${key##*/}; \
+	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); \
+	name=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$*.json); file=$(D)/images/$${name##*/}; \
 	mkdir -p $(D)/images; \
 	echo "verify-image: downloading s3://$$bucket/$$key" >&2; t0=$$SECONDS; \
 	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
@@ -40,10 +41,11 @@ $(BUILD)/$(ASSET_ID)/verify-%.json:
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
 
-# SHA256SUMS (every verified image) and <file>.sha256 (each one) beside the images in the bucket.
+# SHA256SUMS (every verified image) and <file>.sha256 (each one) in the bucket, in the folder the
+# images are moved to once verified (PublishKey).
 $(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_ID)/verify-$(f).json)
 	@rm -f $@.sums; for f in $(FORMATS); do \
-	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].Key' $(D)/export-$$f.json); \
+	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$$f.json); \
 	  line="$$(jq -r .sha256 $(D)/verify-$$f.json)  $${key##*/}"; echo "$$line" >>$@.sums; \
 	  jq -cn --arg path "/$$bucket/$$key.sha256" --arg body "$$line"$$'\n' '{service: "s3", method: "PUT", path: $$path, body: $$body}' \
 	    | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \

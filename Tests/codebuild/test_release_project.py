@@ -61,6 +61,8 @@ class Ground:
         self.bucket = f"vm-images-{suffix}"
         s3 = aws("s3")
         s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+        # As stacks/vm-bucket.yaml makes it: a deleted object would stay behind as a noncurrent version.
+        s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
         self.secret = aws("secretsmanager").create_secret(
             Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
         scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
@@ -179,6 +181,15 @@ def test_make_start_release_completes_under_the_role_with_30_second_keys_and_lon
     assert (state / "released.stamp").exists() and (state / "assets.md").exists()
     assert {"name": "ASSET_ID", "value": asset_id} in build["exportedEnvironmentVariables"]
     assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
+    # ExportImage wrote outside what CloudFront serves; the verified image was moved under images/,
+    # and nothing of it, not even a noncurrent version, stays in the staging prefix.
+    tasks = ground.aws("ec2").describe_export_image_tasks(
+        Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["ExportImageTasks"]
+    assert [t["S3ExportLocation"]["S3Prefix"] for t in tasks] == [f"staging/{asset_id}/"], tasks
+    versions = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
+    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
+    images = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"images/{asset_id}/")["Versions"]
+    assert [v["Key"] for v in images] == [f"images/{asset_id}/data-science-sandbox-{asset_id}.vmdk"], images
     image = json.loads((state / "ami.json").read_text())["ImageId"]
     shared = ground.aws("ec2").describe_image_attribute(ImageId=image, Attribute="launchPermission")
     assert {"Group": "all"} in shared["LaunchPermissions"]
@@ -327,7 +338,7 @@ def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
     role = ground.deploy(f"RELEASE-RENAME-{uuid.uuid4().hex[:6]}",
                          template_text(extra_variables=ground.variables))["ServiceRoleArn"]
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
-    staged, final = f"images/{asset_id}/export-ami-0123456789abcdef0.raw", f"images/{asset_id}/sandbox.raw"
+    staged, final = f"staging/{asset_id}/export-ami-0123456789abcdef0.raw", f"images/{asset_id}/sandbox.raw"
 
     def rename(source: str, target: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(tool("ami-export")), "rename", "--bucket", ground.bucket, "--key", source,
@@ -351,3 +362,20 @@ def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
                          text.replace(reads, "                  - s3:PutObject\n"))["ServiceRoleArn"]
     refused = rename(final, f"images/{asset_id}/other.raw")
     assert refused.returncode == 1 and "AccessDenied" in refused.stderr and "exists" in refused.stderr, refused.stderr
+
+
+def test_the_rename_under_the_role_moves_a_staged_image_and_keeps_no_copy(
+        ground: Ground, aws: Callable[[str], Any]) -> None:
+    # In the versioned VM bucket a plain DeleteObject keeps the source as a noncurrent version: a
+    # second full-size image for NoncurrentVersionDays. The rename deletes it by its version id.
+    role = ground.deploy(f"RELEASE-MOVE-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    staged, final = f"staging/{asset_id}/export-ami-0123456789abcdef1.raw", f"images/{asset_id}/sandbox.raw"
+    aws("s3").put_object(Bucket=ground.bucket, Key=staged, Body=b"s" * 4096)
+    moved = subprocess.run([str(tool("ami-export")), "rename", "--bucket", ground.bucket, "--key", staged, "--to", final],
+                           env=ground.role_environment(role), stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert moved.returncode == 0, moved.stderr
+    versions = aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
+    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
+    assert aws("s3").head_object(Bucket=ground.bucket, Key=final)["ContentLength"] == 4096

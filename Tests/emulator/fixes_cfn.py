@@ -265,7 +265,25 @@ def _log_group_arn_attribute() -> None:
     LogGroup.get_cfn_attribute = get_cfn_attribute
 
 
+def _bucket_versioning() -> None:
+    """AWS::S3::Bucket's VersioningConfiguration: moto's bucket model drops it (the VM bucket is versioned)."""
+    from moto.s3.models import FakeBucket, s3_backends
+
+    original = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
+               **kwargs: Any) -> Any:
+        bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        status = (cloudformation_json.get("Properties", {}).get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            s3_backends[account_id]["aws"].put_bucket_versioning(bucket.name, status)
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+
+
 def install() -> None:
+    _bucket_versioning()
     _termination_protection()
     _log_group_arn_attribute()
     _validate_template_summary()

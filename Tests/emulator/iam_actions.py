@@ -515,6 +515,12 @@ _S3_IAM = {
 }
 
 
+# The same operations on one version of an object (a `versionId` in the query, or in a
+# DeleteObjects entry) are other IAM actions (Service Authorization Reference: DeleteObjectVersion,
+# GetObjectVersion).
+_S3_VERSION_IAM = {"DeleteObject": "DeleteObjectVersion", "GetObject": "GetObjectVersion", "HeadObject": "GetObjectVersion"}
+
+
 def s3_operation(request: Request) -> str:
     """The S3 API operation a path-style request is."""
     bucket, key, query = s3_target(request)
@@ -575,6 +581,8 @@ def _s3_checks(request: Request) -> list[Check]:
     if operation == "ListBuckets":
         return [Check(iam, "*")]
     if operation in _S3_OBJECT_OPERATIONS:
+        if query.get("versionId"):
+            iam = "s3:" + _S3_VERSION_IAM.get(operation, iam.removeprefix("s3:"))
         checks = [Check(iam, f"arn:aws:s3:::{bucket}/{key}")]
         if operation in ("CopyObject", "UploadPartCopy"):
             source = next(v for k, v in request.headers.items() if k.lower() == "x-amz-copy-source")
@@ -582,12 +590,13 @@ def _s3_checks(request: Request) -> list[Check]:
             checks.append(Check("s3:GetObject", f"arn:aws:s3:::{source}"))
         return checks
     if operation == "DeleteObjects":
-        keys = [
-            e.text or ""
-            for e in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter()
-            if e.tag.endswith("Key")
-        ]
-        return [Check("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{k}") for k in keys]
+        checks = []
+        for entry in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter():
+            if entry.tag.endswith("Object"):
+                fields = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in entry}
+                action = "s3:DeleteObjectVersion" if fields.get("VersionId") else "s3:DeleteObject"
+                checks.append(Check(action, f"arn:aws:s3:::{bucket}/{fields.get('Key', '')}"))
+        return checks
     if operation in _S3_BUCKET_SUBRESOURCES.values() or operation in (
         "ListObjects",
         "ListObjectsV2",

@@ -631,6 +631,10 @@ def test_project_stack_deploys_through_a_change_set(template: Path, ec2: Any) ->
     assert stack.get("Outputs") and all(o["OutputValue"] for o in stack["Outputs"]), stack.get("Outputs")
     resources = cfn.describe_stack_resources(StackName=name)["StackResources"]
     assert resources and all(r["LogicalResourceId"] and r["PhysicalResourceId"] for r in resources)
+    if template.name == "vm-bucket.yaml":
+        # A deleted image stays as a noncurrent version: the move out of staging must see that here too.
+        bucket = next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BucketName")
+        assert client("s3").get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled"
     cfn.delete_stack(StackName=name)
     assert cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
 
@@ -839,6 +843,21 @@ def test_a_missing_key_is_403_without_list_bucket_and_404_with_it(s3: Any, princ
             assert code == "NoSuchKey"
     # Outside GetObject's resources it is 403 whether the key exists or not.
     assert denied(lambda: principal(read, whole)("s3").head_object(Bucket="images", Key="other/x"))[1] == 403
+
+
+def test_a_version_is_deleted_and_read_by_its_own_actions(s3: Any, principal: Any) -> None:
+    # Service Authorization Reference: with a versionId, DeleteObject is s3:DeleteObjectVersion and
+    # Get/HeadObject s3:GetObjectVersion.
+    s3.create_bucket(Bucket="versioned", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket="versioned", Key="staging/a.raw", Body=b"a")["VersionId"]
+    plain = principal({"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::versioned/*"})("s3")
+    message = denied(lambda: plain.delete_object(Bucket="versioned", Key="staging/a.raw", VersionId=version))[2]
+    assert "s3:GetObjectVersion" in denied(lambda: plain.get_object(Bucket="versioned", Key="staging/a.raw", VersionId=version))[2]
+    assert "s3:DeleteObjectVersion on resource: arn:aws:s3:::versioned/staging/a.raw" in message
+    versions = principal({"Effect": "Allow", "Action": "s3:DeleteObjectVersion", "Resource": "arn:aws:s3:::versioned/*"})("s3")
+    versions.delete_object(Bucket="versioned", Key="staging/a.raw", VersionId=version)
+    assert "Versions" not in s3.list_object_versions(Bucket="versioned", Prefix="staging/")
 
 
 def test_pass_role_to_the_named_service(ec2: Any, s3: Any, principal: Any) -> None:

@@ -137,6 +137,8 @@ VERIFY_TIMEOUT=5 release ASSET_ID=$id VERIFY_DOWNLOADS=1 MAKE_PUBLIC=1 FORMATS=v
 check "a release whose image fails verify-image fails" equals "$rc+$(grep -c '^release: failed' "$logs/unverified.log")" "2+1"
 check "and it neither made the AMI public nor wrote assets.md" \
   equals "$(ls build/$id/public.stamp build/$id/assets.md 2>/dev/null | wc -l)+$(grep -c make-public "$logs/unverified.log")" "0+0"
+check "and its image stayed in the staging prefix, which CloudFront does not serve" equals \
+  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.id | split("/")[0])')" '["staging"]'
 
 # --- A plain failure (faults that exhaust the retries), then a resume ---------------------------
 id=e2e-fail-$run

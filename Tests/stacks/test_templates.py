@@ -146,9 +146,9 @@ def test_cloudformation_changes_only_on_instance_stacks():
                 "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${InstanceStackPrefix}*/*"]
 
 
-def test_s3_only_under_the_images_and_artifacts_prefixes():
+def test_s3_only_under_the_images_staging_and_artifacts_prefixes():
     bucket = "arn:${AWS::Partition}:s3:::${VMBucketName}"
-    allowed_objects = {bucket + "/${ImagesPrefix}/*", bucket + "/${ArtifactsPrefix}/*"}
+    allowed_objects = {bucket + "/${ImagesPrefix}/*", bucket + "/${StagingPrefix}/*", bucket + "/${ArtifactsPrefix}/*"}
     for s in release_statements():
         actions = [a for a in as_list(s["Action"]) if a.startswith("s3:")]
         if not actions:
@@ -159,6 +159,35 @@ def test_s3_only_under_the_images_and_artifacts_prefixes():
                     assert s["Condition"]["StringLike"]["s3:prefix"], s["Sid"]
             else:
                 assert r in allowed_objects, f"{s['Sid']}: {r}"
+
+
+def test_the_release_role_deletes_versions_of_staged_exports_only():
+    # The rename deletes its source by version id (no noncurrent copy): DeleteObjectVersion, on the
+    # staging prefix alone; the role lists it too (S3Objects.head's fallback lists the key).
+    versions = [s for s in release_statements() if "s3:DeleteObjectVersion" in as_list(s["Action"])]
+    assert [text(r) for s in versions for r in as_list(s["Resource"])] == [
+        "arn:${AWS::Partition}:s3:::${VMBucketName}/${StagingPrefix}/*"]
+    listing = [s for s in release_statements() if "s3:ListBucket" in as_list(s["Action"])]
+    prefixes = [text(p) for s in listing for p in as_list(s["Condition"]["StringLike"]["s3:prefix"])]
+    assert {"${StagingPrefix}/*", "${ImagesPrefix}/*"} <= set(prefixes), prefixes
+
+
+def test_exports_are_staged_outside_what_cloudfront_serves():
+    t = template("vm-bucket.yaml")
+    res = t["Resources"]
+    served = [s for s in res["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert [text(s["Resource"]) for s in served] == ["${Bucket.Arn}/${ImagesPrefix}/*"]
+    assert t["Parameters"]["StagingPrefix"]["Default"] != t["Parameters"]["ImagesPrefix"]["Default"]
+    assert any("StagingPrefix" in json.dumps(r) and "ImagesPrefix" in json.dumps(r) for r in t["Rules"].values())
+    # VM Import/Export writes (and reads back) the staging prefix only.
+    for s in res["ExportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]:
+        if {"s3:PutObject", "s3:GetObject"} & set(as_list(s["Action"])):
+            assert text(s["Resource"]) == "${Bucket.Arn}/${StagingPrefix}/*", s["Sid"]
+    # What a killed release left there goes, current and noncurrent versions alike.
+    rules = res["Bucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    staging = [r for r in rules if text(r.get("Prefix", "")) == "${StagingPrefix}/"]
+    assert len(staging) == 1 and staging[0]["ExpirationInDays"] == {"Ref": "StagingExpirationDays"}
+    assert staging[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
 
 
 def test_pass_role_only_the_export_role_to_vm_import_export():
@@ -212,9 +241,6 @@ def test_vm_bucket_versioning_logs_and_export_role():
     role = res["ExportRole"]["Properties"]
     trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
     assert trust["sts:ExternalId"] == "vmimport" and trust["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
-    for s in role["Policies"][0]["PolicyDocument"]["Statement"]:
-        if "s3:PutObject" in as_list(s["Action"]):
-            assert text(s["Resource"]) == "${Bucket.Arn}/${ImagesPrefix}/*"
 
 
 def test_release_policy_fits_the_inline_policy_quota():

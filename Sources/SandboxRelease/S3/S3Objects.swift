@@ -67,9 +67,10 @@ public struct S3Objects {
         _ = try client.s3("PUT", bucket: bucket, key: key, body: .bytes(body))
     }
 
-    /// DeleteObject: S3 answers the same whether or not the key existed.
-    public func delete(bucket: String, key: String) throws {
-        _ = try client.s3("DELETE", bucket: bucket, key: key)
+    /// DeleteObject: S3 answers the same whether or not the key existed. With a version id that
+    /// version goes for good; without one a versioned bucket keeps the object as a noncurrent version.
+    public func delete(bucket: String, key: String, versionId: String? = nil) throws {
+        _ = try client.s3("DELETE", bucket: bucket, key: key, query: versionId.map { [("versionId", $0)] } ?? [])
     }
 
     /// DeleteObjects for at most 1000 keys, quietly (only failures are answered). Returns the
