@@ -225,6 +225,14 @@ def test_release_buildspec_tears_down_when_the_build_fails():
     assert any("make teardown" in c for c in spec["phases"]["build"]["finally"])
 
 
+def test_release_artifacts_come_from_a_fixed_folder():
+    # CodeBuild evaluates only artifacts/name with the shell: a $VAR elsewhere is a literal path.
+    spec = yaml.safe_load((ROOT / "buildspec" / "release.yml").read_text())
+    artifacts = spec["artifacts"]
+    assert "$" not in artifacts["base-directory"] and not any("$" in f for f in artifacts["files"])
+    assert any(artifacts["base-directory"] in c for c in spec["phases"]["post_build"]["commands"])
+
+
 @pytest.mark.parametrize("spec", ["release.yml", "ci.yml"])
 def test_toolchain_is_installed_by_the_signature_check(spec):
     text_ = (ROOT / "buildspec" / spec).read_text()
