@@ -40,6 +40,8 @@ lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 # (cfn-deploy --termination-protection).
 REGION            ?=
 ALLOWED_IPS       ?=
+ALLOWED_IPV6      ?=
+CAPTCHA_IMMUNITY  ?=
 RATE_LIMIT        ?=
 BUCKET_NAME       ?=
 PRICE_CLASS       ?=
@@ -60,12 +62,13 @@ stack_output = $(CFN_DEPLOY) --describe --stack $(1) $(3) -r \
 # $(call require,VAR): stop with a usage error when a required make variable is empty.
 require     = [ -n "$($(1))" ] || { echo "$@: set $(1) (see stacks/README.md)" >&2; exit 2; }
 
-## deploy-waf: the CLOUDFRONT WebACL in us-east-1 (ALLOWED_IPS=cidr,cidr required; RATE_LIMIT)
+## deploy-waf: the CLOUDFRONT WebACL in us-east-1 (ALLOWED_IPS=cidr,cidr required; ALLOWED_IPV6, RATE_LIMIT, CAPTCHA_IMMUNITY)
 deploy-waf: build
 	@$(call require,ALLOWED_IPS)
 	@[ -z "$(REGION)" ] || [ "$(REGION)" = $(STACK_WAF_REGION) ] || { echo "$@: the WAF stack lives in $(STACK_WAF_REGION) only, not $(REGION)" >&2; exit 2; }
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET_WAF) --template stacks/vm-bucket-waf.yaml --region $(STACK_WAF_REGION) \
-	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,RateLimit,$(RATE_LIMIT)) --termination-protection --filter .Outputs
+	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,AllowedIPv6,$(ALLOWED_IPV6)) $(call param,RateLimit,$(RATE_LIMIT)) \
+	  $(call param,CaptchaImmunitySeconds,$(CAPTCHA_IMMUNITY)) --termination-protection --filter .Outputs
 
 ## deploy-vm-bucket: image bucket, export role and CloudFront, behind the WAF stack's WebACL (BUCKET_NAME, IMAGES_PREFIX, PRICE_CLASS)
 deploy-vm-bucket: build

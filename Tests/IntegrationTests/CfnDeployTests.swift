@@ -229,7 +229,8 @@ extension Integration {
                 return r.json?["Outputs"] ?? [:]
             }
             let waf = try deploy(
-                "WAF-\(id)", "vm-bucket-waf.yaml", ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"]],
+                "WAF-\(id)", "vm-bucket-waf.yaml",
+                ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"], "AllowedIPv6": ["2001:db8::/48"]],
                 region: ["--region", "us-east-1"])
             let acl = try #require(waf["WebACLArn"]?.string)
             #expect(acl.hasPrefix("arn:aws:wafv2:us-east-1:") && acl.contains(":global/webacl/"))

@@ -286,3 +286,24 @@ def test_every_action_the_tools_send_is_granted_to_the_release_role():
     missing = sorted(a for a in sent - NOT_IN_A_RELEASE
                      if not any(re.fullmatch(g.replace("*", ".*"), a) for g in granted))
     assert len(sent) > 25 and not missing, f"the release role does not grant {missing}"
+
+
+def test_waf_allows_listed_ipv4_and_ipv6_addresses_and_a_captcha_lasts_hours():
+    # The distribution serves IPv6 (IPV6Enabled): an allow list of IPv4 only would send every
+    # listed user on IPv6 to the CAPTCHA.
+    t = template("vm-bucket-waf.yaml")
+    res = t["Resources"]
+    sets = {name: r["Properties"] for name, r in res.items() if r["Type"] == "AWS::WAFv2::IPSet"}
+    assert sorted(p["IPAddressVersion"] for p in sets.values()) == ["IPV4", "IPV6"]
+    rule = next(r for r in res["WebACL"]["Properties"]["Rules"] if r["Name"] == "CAPTCHA")
+    exempt = rule["Statement"]["NotStatement"]["Statement"]["OrStatement"]["Statements"]
+    assert sorted(s["IPSetReferenceStatement"]["Arn"]["Fn::GetAtt"][0] for s in exempt) == sorted(sets)
+    for p in sets.values():
+        assert p["Addresses"] in ({"Ref": "AllowedIPs"}, {"Fn::If": ["HasAllowedIPv6", {"Ref": "AllowedIPv6"}, []]})
+    # WAF's default CAPTCHA immunity is 300 s: a multi-GiB download resumed later would get the
+    # puzzle again, which a download cannot answer.
+    immunity = rule["CaptchaConfig"]["ImmunityTimeProperty"]["ImmunityTime"]
+    assert immunity == {"Ref": "CaptchaImmunitySeconds"}
+    assert t["Parameters"]["CaptchaImmunitySeconds"]["Default"] >= 4 * 3600
+    makefile = (ROOT / "stacks" / "stacks.mk").read_text()
+    assert re.search(r"^ALLOWED_IPV6\s*\?=", makefile, re.M) and "AllowedIPv6," in makefile
