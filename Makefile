@@ -48,6 +48,10 @@ input_rule.SOURCE_AMI := ^(ami-[0-9a-f]{8,17})?$$
 input_what.SOURCE_AMI := an AMI id (ami- and 8 to 17 hex digits), or empty for the newest Ubuntu 22.04
 input_rule.SOURCE_CIDR := ^($(cidr))?$$
 input_what.SOURCE_CIDR := one IPv4 CIDR such as 203.0.113.7/32
+input_rule.SOURCE_SECURITY_GROUP := ^(sg-[0-9a-f]{8,17})?$$
+input_what.SOURCE_SECURITY_GROUP := a security group id (sg- and 8 to 17 hex digits)
+input_rule.BUILD_SUBNET_IDS := ^(subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*)?$$
+input_what.BUILD_SUBNET_IDS := subnet ids (subnet- and 8 to 17 hex digits) separated by commas
 input_rule.ALLOWED_IPS := ^($(cidr)(,$(cidr))*)?$$
 input_what.ALLOWED_IPS := IPv4 CIDRs separated by commas
 input_rule.ALLOWED_IPV6 := ^([0-9A-Fa-f:]*:[0-9A-Fa-f:]*/[0-9]{1,3}(,[0-9A-Fa-f:]*:[0-9A-Fa-f:]*/[0-9]{1,3})*)?$$
@@ -209,6 +213,9 @@ SOURCE_AMI        ?=
 # 0.0.0.0/0 only with ALLOW_ANY_SOURCE=1.
 SOURCE_CIDR       ?=
 ALLOW_ANY_SOURCE  ?=
+# Or a security group of VPC_ID whose members may reach them, on the instance's private address:
+# the release CodeBuild project's builds (their group; the project hands it to each build).
+SOURCE_SECURITY_GROUP ?=
 # The instance's owner tag; empty: $USER.
 OWNER             ?=
 MAKE_PUBLIC       ?=
@@ -237,6 +244,7 @@ VERIFY_DOWNLOADS  ?=
 DEMO_DISK         ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
 export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+  SOURCE_SECURITY_GROUP \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
@@ -259,13 +267,18 @@ cdn_flag   = $$(jq -r '.DistributionDomainName | select(. != null and . != "") |
 # inputs any more (the teardown removed their files), so a re-run never makes an instance again.
 unless_done = $(if $(wildcard $(1)),,$(2))
 
-# The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request.
-require_source_cidr = case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
+# The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request;
+# or to SOURCE_SECURITY_GROUP, a group of VPC_ID (the instance is then in SUBNET_ID of that VPC).
+require_source_cidr = if [ -n "$${SOURCE_SECURITY_GROUP}" ]; then \
+  [ -z "$${SOURCE_CIDR}" ] || { echo "release: give SOURCE_CIDR or SOURCE_SECURITY_GROUP, not both" >&2; exit 2; }; \
+  [ -n "$${VPC_ID}" ] && [ -n "$${SUBNET_ID}" ] || { echo "release: SOURCE_SECURITY_GROUP=$$SOURCE_SECURITY_GROUP \
+    is a group of a VPC: give that VPC_ID and a SUBNET_ID of it for the instance" >&2; exit 2; }; \
+  else case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
   :*) echo "release: set SOURCE_CIDR to the address the instance will see you from, as /32 \
     (e.g. 203.0.113.7/32; the README says how to find it), or ALLOW_ANY_SOURCE=1 to open ssh and Jupyter \
     to 0.0.0.0/0" >&2; exit 2;; \
   */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
-    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac
+    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac; fi
 
 ## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
 release: release-inputs $(TOOLS)
@@ -332,8 +345,10 @@ $(D)/keypair.json: $(D)/source-ami.json
 	@mv $@.tmp $@
 
 # The EC2 stack's arguments besides its name, image and key pair (the build instance; verify-ami's).
+# Who may reach it: the group, or the CIDR (both values checked at the top: no blank, no quote).
 ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" \
-  --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
+  $$(if [ -n "$$SOURCE_SECURITY_GROUP" ]; then echo "--param SourceSecurityGroupId=$$SOURCE_SECURITY_GROUP"; \
+    else echo "--param SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}"; fi) --param "AssetId=$$ASSET_ID" \
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
 
@@ -343,12 +358,16 @@ $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) >$@.tmp
 	@mv $@.tmp $@
 
+# Where an EC2 stack's instance is reached (jq, on cfn-deploy's output): its private address when
+# only SOURCE_SECURITY_GROUP's members may reach it (they are in its VPC), else its public one.
+stack_host = $(if $(SOURCE_SECURITY_GROUP),.Outputs.PrivateIp,.Outputs.PublicIp // .Outputs.PublicDnsName)
+
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.
 $(D)/instance.json: $(D)/stack.json
 ifeq ($(WAIT_SSH)$(SKIP_INSTALL),1)
-	ansible/wait-ssh.sh "$$($(call json,$<,.Outputs.PublicIp // .Outputs.PublicDnsName))" "$$SSH_TIMEOUT"
+	ansible/wait-ssh.sh "$$($(call json,$<,$(stack_host)))" "$$SSH_TIMEOUT"
 endif
-	jq '.Outputs | {InstanceId, PublicDnsName, PublicIp, User: "ubuntu"}' $< >$@.tmp
+	jq '{Host: ($(stack_host))} + (.Outputs | {InstanceId, PublicDnsName, PublicIp, PrivateIp, User: "ubuntu"})' $< >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/installed.stamp: $(D)/instance.json $(if $(SKIP_INSTALL),,$(ANSIBLE_VENV_STAMP) $(filter $(D)/inventory.ini,$(INSTALL_INVENTORY)))

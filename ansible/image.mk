@@ -62,7 +62,7 @@ verify-ami: require-asset-id $(TOOLS)
 
 # verify.sh's checks against two instances of the AMI (two copies: their host keys and
 # machine-ids must differ), reached over the network from here on ports 22 and 49494, opened to
-# SOURCE_CIDR only. Their stacks are removed whatever happens (a kill included).
+# SOURCE_CIDR (or SOURCE_SECURITY_GROUP) only. Their stacks are removed whatever happens (a kill included).
 $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.deps-apt
 	@$(require_source_cidr)
 	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
@@ -72,7 +72,7 @@ $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.
 	for n in 1 2; do \
 	  echo "verify-ami: an instance of $$ami ($(EC2_STACK)-verify$$n)" >&2; \
 	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" \
-	    -r --filter '.Outputs.PublicIp // .Outputs.PublicDnsName')"); \
+	    -r --filter '$(stack_host)')"); \
 	done; \
 	VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/ami-verify.failed.json; jq . $(D)/ami-verify.failed.json >&2; exit $$status; fi; \

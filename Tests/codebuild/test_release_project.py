@@ -1,10 +1,10 @@
 """The release project as stacks/release-codebuild.yaml defines it, running buildspec/release.yml.
 
 Each stack is deployed with cfn-deploy from the template, its release role's policy as written (or
-a copy with one thing taken out); the test ground adds to the project only what a release in the
-emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; SOURCE_CIDR: the
-build cannot ask checkip.amazonaws.com; one FORMATS; NO_BUILD=1 with SCRATCH: the tools make test
-built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
+a copy with one thing taken out), its builds in the test ground's VPC (conftest.network: a private
+subnet behind a NAT gateway); the test ground adds to the project only what a release in the
+emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; one FORMATS;
+NO_BUILD=1 with SCRATCH: the tools make test built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
 the project's service role from the emulator's container endpoint.
 """
 
@@ -55,8 +55,8 @@ def template_text(*, drop_lines: tuple[str, ...] = (), extra_variables: dict[str
 class Ground:
     """A VM bucket, a password secret and deployed release projects, with the emulator's keys."""
 
-    def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path):
-        self.emulator, self.aws, self.tmp = emulator, aws, tmp
+    def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path, network: dict[str, str]):
+        self.emulator, self.aws, self.tmp, self.network = emulator, aws, tmp, network
         suffix = uuid.uuid4().hex[:8]
         self.bucket = f"vm-images-{suffix}"
         s3 = aws("s3")
@@ -66,15 +66,15 @@ class Ground:
         self.secret = aws("secretsmanager").create_secret(
             Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
         scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
-        self.variables = {"SKIP_INSTALL": "1", "SOURCE_CIDR": "127.0.0.1/32", "FORMATS": "vmdk",
-                          "NO_BUILD": "1", "SCRATCH": str(scratch)}
+        self.variables = {"SKIP_INSTALL": "1", "FORMATS": "vmdk", "NO_BUILD": "1", "SCRATCH": str(scratch)}
 
     def deploy(self, stack: str, text: str) -> dict[str, str]:
         path = self.tmp / f"{stack}.yaml"
         path.write_text(text)
         params = {"CodeBuildProjectName": stack.lower()[:60], "SourceLocation": "https://git.example.invalid/sandbox-release.git",
                   "VMBucketName": self.bucket, "ExportRoleName": "vmimport", "CdnDomain": "d111111abcdef8.cloudfront.net",
-                  "DefaultPasswordSecretArn": self.secret}
+                  "DefaultPasswordSecretArn": self.secret, "VpcId": self.network["vpc"],
+                  "BuildSubnetIds": self.network["private"]}
         done = subprocess.run([str(tool("cfn-deploy")), "--stack", stack, "--template", str(path),
                                *[f"--param={k}={v}" for k, v in params.items()]],
                               cwd=ROOT, env={**os.environ, **self.emulator}, stdin=subprocess.DEVNULL,
@@ -125,8 +125,9 @@ class Ground:
 
 
 @pytest.fixture(scope="module")
-def ground(emulator: dict[str, str], aws: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory) -> Ground:
-    return Ground(emulator, aws, tmp_path_factory.mktemp("release-project"))
+def ground(emulator: dict[str, str], aws: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory,
+           network: dict[str, str]) -> Ground:
+    return Ground(emulator, aws, tmp_path_factory.mktemp("release-project"), network)
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def config(emulator: dict[str, str]) -> Iterator[Callable[[dict[str, Any]], None
             assert answer.status == 200
 
     yield post
-    post({k: before[k] for k in ("exportSeconds", "credentialSeconds")})
+    post({k: before[k] for k in ("exportSeconds", "credentialSeconds", "delay")})
 
 
 def failed_phase(build: dict[str, Any]) -> str | None:
@@ -164,19 +165,39 @@ def requests(emulator: dict[str, str]) -> list[str]:
 def test_make_start_release_completes_under_the_role_with_30_second_keys_and_longer_exports(
         ground: Ground, config: Callable[[dict[str, Any]], None], emulator: dict[str, str]) -> None:
     outputs = ground.deploy(RELEASE_STACK, template_text(extra_variables=ground.variables))
-    config({"credentialSeconds": 30, "exportSeconds": 45})
+    # CreateImage's answer is held back for a while: the instance is up then, to be looked at.
+    config({"credentialSeconds": 30, "exportSeconds": 45, "delay": {"action": "CreateImage", "seconds": 6}})
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
-    started = subprocess.run(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
-                              "NO_BUILD=1"],
-                             cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
-                             capture_output=True, text=True, timeout=BUILD_MINUTES * 60)
-    codebuild = ground.aws("codebuild")
-    ids = codebuild.list_builds_for_project(projectName=outputs["ProjectName"])["ids"]
-    ours = [b["id"] for b in codebuild.batch_get_builds(ids=ids)["builds"]
-            if {"name": "ASSET_ID", "value": asset_id, "type": "PLAINTEXT"} in b["environment"]["environmentVariables"]]
-    assert len(ours) == 1, f"start-release started {len(ours)} builds of {asset_id}:\n{started.stderr}"
-    build, log = ground.finish(ours[0])
-    assert started.returncode == 0 and build["buildStatus"] == "SUCCEEDED", f"{started.stderr}\n{log[-4000:]}"
+    started = subprocess.Popen(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
+                                "NO_BUILD=1"], cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    codebuild, ec2 = ground.aws("codebuild"), ground.aws("ec2")
+    deadline = time.monotonic() + BUILD_MINUTES * 60
+    while True:
+        ids = codebuild.list_builds_for_project(projectName=outputs["ProjectName"])["ids"]
+        ours = [b for b in (codebuild.batch_get_builds(ids=ids)["builds"] if ids else []) if {"name": "ASSET_ID",
+                "value": asset_id, "type": "PLAINTEXT"} in b["environment"]["environmentVariables"]]
+        instance_file = ground.work(ours[0]["id"]) / "src" / "build" / asset_id / "instance.json" if ours else None
+        if instance_file is not None and instance_file.exists() or started.poll() is not None:
+            break
+        assert time.monotonic() < deadline, "the release made no instance"
+        time.sleep(0.2)
+    assert instance_file is not None and instance_file.exists(), started.communicate()[1]
+    # The build runs in the project's VPC, on an interface in its private subnet ...
+    assert ours[0]["networkInterface"]["subnetId"] == ground.network["private"], ours[0]
+    # ... and only the builds' group reaches the instance (no address: outside a VPC a build is
+    # seen from one other CodeBuild users share), on its private address.
+    instance = json.loads(instance_file.read_text())
+    described = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]
+    assert instance["Host"] == described["PrivateIpAddress"], instance
+    groups = ec2.describe_security_groups(Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["SecurityGroups"]
+    rules = [r for g in groups for r in g["IpPermissions"]]
+    assert len(rules) == 2 and all(not r.get("IpRanges") and [p["GroupId"] for p in r["UserIdGroupPairs"]]
+                                   == [outputs["BuildSecurityGroupId"]] for r in rules), groups
+    _, stderr = started.communicate(timeout=BUILD_MINUTES * 60)
+    assert len(ours) == 1, f"start-release started {len(ours)} builds of {asset_id}:\n{stderr}"
+    build, log = ground.finish(ours[0]["id"])
+    assert started.returncode == 0 and build["buildStatus"] == "SUCCEEDED", f"{stderr}\n{log[-4000:]}"
     state = ground.work(build["id"]) / "src" / "build" / asset_id
     assert (state / "released.stamp").exists() and (state / "assets.md").exists()
     assert {"name": "ASSET_ID", "value": asset_id} in build["exportedEnvironmentVariables"]

@@ -99,6 +99,12 @@ check "no SOURCE_CIDR: exit 2, saying SOURCE_CIDR or ALLOW_ANY_SOURCE=1" \
   explained $? "$logs/cidr.err" "SOURCE_CIDR.*ALLOW_ANY_SOURCE=1"
 make "${release_args[@]}" ASSET_ID=e2e-cidr-$run SOURCE_CIDR=0.0.0.0/0 >/dev/null 2>"$logs/any.err"
 check "SOURCE_CIDR=0.0.0.0/0 without ALLOW_ANY_SOURCE=1 is refused" explained $? "$logs/any.err" "ALLOW_ANY_SOURCE=1"
+make "${release_args[@]}" ASSET_ID=e2e-sg-$run SOURCE_CIDR= SOURCE_SECURITY_GROUP=sg-0123456789abcdef0 \
+  >/dev/null 2>"$logs/sg.err"
+check "SOURCE_SECURITY_GROUP without VPC_ID and SUBNET_ID is refused, saying so" explained $? "$logs/sg.err" "VPC_ID"
+make "${release_args[@]}" ASSET_ID=e2e-sg-$run SOURCE_SECURITY_GROUP=sg-0123456789abcdef0 VPC_ID=vpc-0123456789abcdef0 \
+  SUBNET_ID=subnet-0123456789abcdef0 >/dev/null 2>"$logs/sg-cidr.err"
+check "SOURCE_SECURITY_GROUP and SOURCE_CIDR together are refused" explained $? "$logs/sg-cidr.err" "not both"
 make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run CONFIRM=1 >/dev/null 2>"$logs/confirm.err"
 check "purge CONFIRM=1 is refused, not a silent dry run" refused $? "$logs/confirm.err"
 check "and says CONFIRM=yes" grep -q "CONFIRM=yes" "$logs/confirm.err"

@@ -52,9 +52,14 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def release_statements():
-    role = template("release-codebuild.yaml")["Resources"]["ServiceRole"]["Properties"]
-    return [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+def release_statements(inline_only=False):
+    """The release role's statements: its inline policy's, and those of the managed policies attached to it."""
+    res = template("release-codebuild.yaml")["Resources"]
+    docs = [p["PolicyDocument"] for p in res["ServiceRole"]["Properties"]["Policies"]]
+    if not inline_only:
+        docs += [r["Properties"]["PolicyDocument"] for r in res.values() if r["Type"] == "AWS::IAM::ManagedPolicy"
+                 and {"Ref": "ServiceRole"} in r["Properties"]["Roles"]]
+    return [s for d in docs for s in d["Statement"]]
 
 
 def condition_keys(statement):
@@ -68,6 +73,11 @@ UNTAGGABLE = {
     "ec2:CreateSecurityGroup": {"vpc"},
     "ec2:AuthorizeSecurityGroupIngress": {"security-group-rule"},
     "ec2:AuthorizeSecurityGroupEgress": {"security-group-rule"},
+    # CodeBuild's interface for a VPC build, made and removed with the service role, is untagged
+    # (codebuild/userguide/vpc-support.html); the role bounds it by the VPC (ec2:Vpc).
+    "ec2:CreateNetworkInterface": {"network-interface", "subnet", "security-group"},
+    "ec2:CreateNetworkInterfacePermission": {"network-interface"},
+    "ec2:DeleteNetworkInterface": {"network-interface"},
 }
 READ_ONLY = re.compile(r"^ec2:(Describe|Get)")
 
@@ -124,6 +134,8 @@ def test_every_ec2_change_needs_the_release_tags():
             continue
         types = {resource_type(r) for r in as_list(s["Resource"])}
         for action in actions:
+            if action in ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"):
+                assert "ec2:Vpc" in s["Condition"]["ArnEquals"], s["Sid"]
             assert types <= UNTAGGABLE.get(action, set()), (
                 f"statement {s['Sid']}: {action} on {sorted(types)} without a project tag condition")
     assert checked >= 8
@@ -264,7 +276,8 @@ def test_release_policy_fits_the_inline_policy_quota():
         if isinstance(v, list):
             return [resolved(w) for w in v]
         return v
-    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements())}, separators=(",", ":"))
+    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements(inline_only=True))},
+                     separators=(",", ":"))
     assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
 
 
@@ -307,3 +320,24 @@ def test_waf_allows_listed_ipv4_and_ipv6_addresses_and_a_captcha_lasts_hours():
     assert t["Parameters"]["CaptchaImmunitySeconds"]["Default"] >= 4 * 3600
     makefile = (ROOT / "stacks" / "stacks.mk").read_text()
     assert re.search(r"^ALLOWED_IPV6\s*\?=", makefile, re.M) and "AllowedIPv6," in makefile
+
+
+def test_the_release_builds_run_in_a_vpc_and_the_instance_admits_their_group():
+    # Outside a VPC a build is seen from an address other CodeBuild users share
+    # (codebuild/userguide/vpc-support.html): the instance must admit the builds' group instead.
+    t = template("release-codebuild.yaml")
+    project = t["Resources"]["Project"]["Properties"]
+    group = {"Fn::GetAtt": ["BuildSecurityGroup", "GroupId"]}
+    assert project["VpcConfig"] == {"VpcId": {"Ref": "VpcId"}, "Subnets": {"Ref": "BuildSubnetIds"},
+                                    "SecurityGroupIds": [group]}
+    assert {"Name": "SOURCE_SECURITY_GROUP", "Type": "PLAINTEXT", "Value": group} in project["Environment"]["EnvironmentVariables"]
+    assert t["Resources"]["Project"]["DependsOn"] == "BuildNetworkPolicy"
+    instance = template("ec2-instance.yaml")
+    ingress = instance["Resources"]["SecurityGroup"]["Properties"]["SecurityGroupIngress"]["Fn::If"]
+    assert ingress[0] == "HasSourceGroup"
+    assert all(r["SourceSecurityGroupId"] == {"Ref": "SourceSecurityGroupId"} and "CidrIp" not in r for r in ingress[1])
+    interface = instance["Resources"]["Instance"]["Properties"]["NetworkInterfaces"]["Fn::If"][1][0]
+    assert interface["AssociatePublicIpAddress"] == {"Fn::If": ["HasSourceGroup", False, True]}
+    assert "PrivateIp" in instance["Outputs"]
+    spec = yaml.safe_load((ROOT / "buildspec" / "release.yml").read_text())
+    assert "checkip" not in json.dumps(spec)
