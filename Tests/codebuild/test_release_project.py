@@ -352,11 +352,9 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
     ec2.deregister_image(ImageId=image)
 
 
-def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
+def test_the_move_under_the_role_keeps_no_copy_and_tells_done_from_missing_from_denied(
         ground: Ground, aws: Callable[[str], Any]) -> None:
-    # The release role may list the bucket only under its prefixes (s3:prefix), so S3 answers a
-    # HeadObject of a missing key with 403 (API_HeadObject): the tool must not take that for a denial.
-    role = ground.deploy(f"RELEASE-RENAME-{uuid.uuid4().hex[:6]}",
+    role = ground.deploy(f"RELEASE-MOVE-{uuid.uuid4().hex[:6]}",
                          template_text(extra_variables=ground.variables))["ServiceRoleArn"]
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
     staged, final = f"staging/{asset_id}/export-ami-0123456789abcdef0.raw", f"images/{asset_id}/sandbox.raw"
@@ -366,8 +364,16 @@ def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
                                "--to", target], env=ground.role_environment(role), stdin=subprocess.DEVNULL,
                               capture_output=True, text=True)
 
-    # An earlier run renamed the file and was killed before it wrote its state: the rename is done.
-    aws("s3").put_object(Bucket=ground.bucket, Key=final, Body=b"r" * 1000)
+    # In the versioned VM bucket a plain DeleteObject keeps the source as a noncurrent version: a
+    # second full-size image for NoncurrentVersionDays. The move deletes it by its version id.
+    aws("s3").put_object(Bucket=ground.bucket, Key=staged, Body=b"s" * 1000)
+    moved = rename(staged, final)
+    assert moved.returncode == 0, moved.stderr
+    versions = aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
+    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
+    # Run again, as a resumed release whose move was done: the role may list the bucket only under
+    # its prefixes (s3:prefix), so S3 answers the HeadObject of the gone source with 403
+    # (API_HeadObject), which must not be taken for a denial.
     done = rename(staged, final)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"Bucket": ground.bucket, "Key": final, "Size": 1000, "Parts": None}
@@ -383,20 +389,3 @@ def test_a_resumed_rename_under_the_role_tells_done_from_missing_from_denied(
                          text.replace(reads, "                  - s3:PutObject\n"))["ServiceRoleArn"]
     refused = rename(final, f"images/{asset_id}/other.raw")
     assert refused.returncode == 1 and "AccessDenied" in refused.stderr and "exists" in refused.stderr, refused.stderr
-
-
-def test_the_rename_under_the_role_moves_a_staged_image_and_keeps_no_copy(
-        ground: Ground, aws: Callable[[str], Any]) -> None:
-    # In the versioned VM bucket a plain DeleteObject keeps the source as a noncurrent version: a
-    # second full-size image for NoncurrentVersionDays. The rename deletes it by its version id.
-    role = ground.deploy(f"RELEASE-MOVE-{uuid.uuid4().hex[:6]}",
-                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
-    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
-    staged, final = f"staging/{asset_id}/export-ami-0123456789abcdef1.raw", f"images/{asset_id}/sandbox.raw"
-    aws("s3").put_object(Bucket=ground.bucket, Key=staged, Body=b"s" * 4096)
-    moved = subprocess.run([str(tool("ami-export")), "rename", "--bucket", ground.bucket, "--key", staged, "--to", final],
-                           env=ground.role_environment(role), stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    assert moved.returncode == 0, moved.stderr
-    versions = aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
-    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
-    assert aws("s3").head_object(Bucket=ground.bucket, Key=final)["ContentLength"] == 4096

@@ -275,10 +275,15 @@ def test_timeout_stops_the_build_as_timed_out(build: Callable[..., Build]) -> No
     assert (run.status["buildStatus"], run.phases["BUILD"]) == ("TIMED_OUT", "TIMED_OUT")
 
 
-def test_artifacts_land_in_s3_as_the_project_says(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+def artifact_bucket(s3: Any) -> str:
     bucket = f"artifacts-{uuid.uuid4().hex[:12]}"
-    s3 = aws("s3")
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    return bucket
+
+
+def test_artifacts_land_in_s3_as_the_project_says(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+    s3 = aws("s3")
+    bucket = artifact_bucket(s3)
     run = build(spec("""
         phases:
           build:
@@ -305,9 +310,7 @@ def test_artifacts_land_in_s3_as_the_project_says(build: Callable[..., Build], a
 def test_base_directory_and_files_are_paths_not_shell_text(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
     # The buildspec reference has only artifacts/name evaluated by the shell: base-directory
     # out/$ID names a folder called "$ID", which does not exist, so nothing matches.
-    bucket = f"artifacts-{uuid.uuid4().hex[:12]}"
-    s3 = aws("s3")
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    bucket = artifact_bucket(aws("s3"))
     run = build(spec("""
         phases:
           build:
