@@ -465,8 +465,9 @@ demo: $(TOOLS) $(VENV)/.stamp
 # images that verify-image boots; nothing listens on the instance, so the source CIDR is the
 # loopback address, and verify-ami (an instance of the AMI) has nothing to boot. The default
 # password: SANDBOX_DEFAULT_PASSWORD when set (to log into the verified image), else random.
-# COPY_THRESHOLD=1GiB: the vhd and raw images (over 1 GiB) are renamed by UploadPartCopy parts,
-# and verify-image then boots what the multipart copy wrote.
+# COPY_THRESHOLD=1GiB: the vhd and raw images (over 1 GiB) are moved out of the staging prefix by
+# UploadPartCopy parts once verify-image booted them (make verify-image again checks what the
+# multipart copy wrote).
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \

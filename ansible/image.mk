@@ -24,13 +24,15 @@ verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
 	@$(MAKE) --no-print-directory $(D)/sha256sums.stamp
 	@jq -c . $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
 
-# One image: downloaded beside the state files, booted, checked; on a failure the JSON is kept
+# One image: downloaded beside the state files (from where the export is: the staging prefix, or
+# once the release moved it, its published key), booted, checked; on a failure the JSON is kept
 # as verify-<fmt>.failed.json (to be read), and the target is redone next time. The export's
 # JSON is read, not a prerequisite: make must never go back into the release's graph from here.
 # (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
 $(BUILD)/$(ASSET_ID)/verify-%.json:
 	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
 	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); \
+	[ ! -f $(D)/publish-$*.json ] || key=$$(jq -r .Key $(D)/publish-$*.json); \
 	name=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$*.json); file=$(D)/images/$${name##*/}; \
 	mkdir -p $(D)/images; \
 	echo "verify-image: downloading s3://$$bucket/$$key" >&2; t0=$$SECONDS; \
