@@ -10,7 +10,7 @@ public struct ExportPlan {
     var bucket: String
     /// Where ExportImage writes the files (the staging prefix, which CloudFront does not serve).
     var prefix: String
-    /// Where the release moves each file, `<prefix><name>.<fmt>`, once it verified it.
+    /// Where the release moves each file once it verified it: `<publishPrefix><name>.<fmt>`.
     var publishPrefix: String
     var roleName: String
     var tagKey: String
