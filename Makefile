@@ -48,8 +48,16 @@ input_rule.SOURCE_AMI := ^(ami-[0-9a-f]{8,17})?$$
 input_what.SOURCE_AMI := an AMI id (ami- and 8 to 17 hex digits), or empty for the newest Ubuntu 22.04
 input_rule.SOURCE_CIDR := ^($(cidr))?$$
 input_what.SOURCE_CIDR := one IPv4 CIDR such as 203.0.113.7/32
+input_rule.SOURCE_SECURITY_GROUP := ^(sg-[0-9a-f]{8,17})?$$
+input_what.SOURCE_SECURITY_GROUP := a security group id (sg- and 8 to 17 hex digits)
+input_rule.BUILD_SUBNET_IDS := ^(subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*)?$$
+input_what.BUILD_SUBNET_IDS := subnet ids (subnet- and 8 to 17 hex digits) separated by commas
 input_rule.ALLOWED_IPS := ^($(cidr)(,$(cidr))*)?$$
 input_what.ALLOWED_IPS := IPv4 CIDRs separated by commas
+input_rule.ALLOWED_IPV6 := ^([0-9A-Fa-f:]*:[0-9A-Fa-f:]*/[0-9]{1,3}(,[0-9A-Fa-f:]*:[0-9A-Fa-f:]*/[0-9]{1,3})*)?$$
+input_what.ALLOWED_IPV6 := IPv6 CIDRs separated by commas, such as 2001:db8::/48
+input_rule.CAPTCHA_IMMUNITY := ^([1-9][0-9]{1,5})?$$
+input_what.CAPTCHA_IMMUNITY := a number of seconds (60 to 259200)
 input_rule.VPC_ID := ^(vpc-[0-9a-f]{8,17})?$$
 input_what.VPC_ID := a VPC id (vpc- and 8 to 17 hex digits), or empty for the default VPC
 input_rule.SUBNET_ID := ^(subnet-[0-9a-f]{8,17})?$$
@@ -66,6 +74,8 @@ input_rule.CDN_DOMAIN := ^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)?$$
 input_what.CDN_DOMAIN := a domain name such as d111111abcdef8.cloudfront.net
 input_rule.IMAGES_PREFIX := ^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$$
 input_what.IMAGES_PREFIX := an S3 key prefix without a trailing slash (images), segments not starting with a dot
+input_rule.STAGING_PREFIX := $(input_rule.IMAGES_PREFIX)
+input_what.STAGING_PREFIX := an S3 key prefix without a trailing slash (staging), segments not starting with a dot
 input_rule.CONFIRM := ^(yes)?$$
 input_what.CONFIRM := CONFIRM=yes to remove; leave it out for a dry run
 input_rule.EXPECT_COUNT := ^([0-9]{1,9})?$$
@@ -189,8 +199,11 @@ include ansible/image.mk
 
 ASSET_ID          ?=
 IMAGES_PREFIX     ?= images
+# Where ExportImage writes, outside what CloudFront serves (IMAGES_PREFIX): each image is moved to
+# IMAGES_PREFIX/<asset-id>/ once the release verified it.
+STAGING_PREFIX    ?= staging
 FORMATS           ?= vmdk vhd raw
-# An exported image above this size is renamed by UploadPartCopy parts (ami-export --copy-threshold);
+# An exported image above this size is moved by UploadPartCopy parts (ami-export --copy-threshold);
 # empty: 5GiB, the largest object CopyObject copies.
 COPY_THRESHOLD    ?=
 INSTANCE_TYPE     ?= t3.large
@@ -200,6 +213,9 @@ SOURCE_AMI        ?=
 # 0.0.0.0/0 only with ALLOW_ANY_SOURCE=1.
 SOURCE_CIDR       ?=
 ALLOW_ANY_SOURCE  ?=
+# Or a security group of VPC_ID whose members may reach them, on the instance's private address:
+# the release CodeBuild project's builds (their group; the project hands it to each build).
+SOURCE_SECURITY_GROUP ?=
 # The instance's owner tag; empty: $USER.
 OWNER             ?=
 MAKE_PUBLIC       ?=
@@ -227,7 +243,8 @@ VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
-export ASSET_ID IMAGES_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+  SOURCE_SECURITY_GROUP \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
 D          = $(BUILD)/$(ASSET_ID)
@@ -238,6 +255,7 @@ IMAGE_NAME = data-science-sandbox-$$ASSET_ID
 # an escape, so two asset-ids never share a stack (1.2.0: 1-d2-d0, 1-2-0: 1--2--0, 1_2_0: 1-u2-u0).
 EC2_STACK  = $(STACK_EC2_PREFIX)$(subst _,-u,$(subst .,-d,$(subst -,--,$(ASSET_ID))))
 EXPORTS    = $(foreach f,$(FORMATS),$(D)/export-$(f).json)
+PUBLISHED  = $(foreach f,$(FORMATS),$(D)/publish-$(f).json)
 VERIFIED   = $(if $(VERIFY_AMI),$(D)/ami-verify.json) $(if $(VERIFY_DOWNLOADS),$(D)/sha256sums.stamp)
 CANONICAL  := 099720109477
 UBUNTU_2204 := ubuntu/images/hvm-ssd*/ubuntu-jammy-22.04-amd64-server-*
@@ -249,13 +267,18 @@ cdn_flag   = $$(jq -r '.DistributionDomainName | select(. != null and . != "") |
 # inputs any more (the teardown removed their files), so a re-run never makes an instance again.
 unless_done = $(if $(wildcard $(1)),,$(2))
 
-# The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request.
-require_source_cidr = case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
+# The temporary instance's ssh and Jupyter are open to SOURCE_CIDR only; to everyone on request;
+# or to SOURCE_SECURITY_GROUP, a group of VPC_ID (the instance is then in SUBNET_ID of that VPC).
+require_source_cidr = if [ -n "$${SOURCE_SECURITY_GROUP}" ]; then \
+  [ -z "$${SOURCE_CIDR}" ] || { echo "release: give SOURCE_CIDR or SOURCE_SECURITY_GROUP, not both" >&2; exit 2; }; \
+  [ -n "$${VPC_ID}" ] && [ -n "$${SUBNET_ID}" ] || { echo "release: SOURCE_SECURITY_GROUP=$$SOURCE_SECURITY_GROUP \
+    is a group of a VPC: give that VPC_ID and a SUBNET_ID of it for the instance" >&2; exit 2; }; \
+  else case "$${SOURCE_CIDR}:$${ALLOW_ANY_SOURCE}" in :1|*/0:1) ;; \
   :*) echo "release: set SOURCE_CIDR to the address the instance will see you from, as /32 \
     (e.g. 203.0.113.7/32; the README says how to find it), or ALLOW_ANY_SOURCE=1 to open ssh and Jupyter \
     to 0.0.0.0/0" >&2; exit 2;; \
   */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
-    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac
+    as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac; fi
 
 ## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
 release: release-inputs $(TOOLS)
@@ -322,8 +345,10 @@ $(D)/keypair.json: $(D)/source-ami.json
 	@mv $@.tmp $@
 
 # The EC2 stack's arguments besides its name, image and key pair (the build instance; verify-ami's).
+# Who may reach it: the group, or the CIDR (both values checked at the top: no blank, no quote).
 ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" \
-  --param "SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}" --param "AssetId=$$ASSET_ID" \
+  $$(if [ -n "$$SOURCE_SECURITY_GROUP" ]; then echo "--param SourceSecurityGroupId=$$SOURCE_SECURITY_GROUP"; \
+    else echo "--param SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}"; fi) --param "AssetId=$$ASSET_ID" \
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
 
@@ -333,12 +358,16 @@ $(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) >$@.tmp
 	@mv $@.tmp $@
 
+# Where an EC2 stack's instance is reached (jq, on cfn-deploy's output): its private address when
+# only SOURCE_SECURITY_GROUP's members may reach it (they are in its VPC), else its public one.
+stack_host = $(if $(SOURCE_SECURITY_GROUP),.Outputs.PrivateIp,.Outputs.PublicIp // .Outputs.PublicDnsName)
+
 # The instance is running once its stack is complete; its ssh port must answer before Ansible.
 $(D)/instance.json: $(D)/stack.json
 ifeq ($(WAIT_SSH)$(SKIP_INSTALL),1)
-	ansible/wait-ssh.sh "$$($(call json,$<,.Outputs.PublicIp // .Outputs.PublicDnsName))" "$$SSH_TIMEOUT"
+	ansible/wait-ssh.sh "$$($(call json,$<,$(stack_host)))" "$$SSH_TIMEOUT"
 endif
-	jq '.Outputs | {InstanceId, PublicDnsName, PublicIp, User: "ubuntu"}' $< >$@.tmp
+	jq '{Host: ($(stack_host))} + (.Outputs | {InstanceId, PublicDnsName, PublicIp, PrivateIp, User: "ubuntu"})' $< >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/installed.stamp: $(D)/instance.json $(if $(SKIP_INSTALL),,$(ANSIBLE_VENV_STAMP) $(filter $(D)/inventory.ini,$(INSTALL_INVENTORY)))
@@ -364,11 +393,18 @@ $(D)/ami.json: $(call unless_done,$(D)/ami.json,$(D)/password.stamp $(if $(DEMO_
 	  --asset-id "$$ASSET_ID" >$@.tmp
 	@mv $@.tmp $@
 
+# Into the staging prefix, which CloudFront does not serve.
 $(D)/export-%.json: $(D)/ami.json $(D)/vm-bucket.json
 	$(BIN)/ami-export export --format $* --asset-id "$$ASSET_ID" --name "$(IMAGE_NAME)" \
 	  --bucket "$(vm_bucket)" --role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" \
-	  --prefix "$$IMAGES_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) \
-	  $${COPY_THRESHOLD:+--copy-threshold "$$COPY_THRESHOLD"} <$(D)/ami.json >$@.tmp
+	  --prefix "$$STAGING_PREFIX/$$ASSET_ID/" $(call cdn_flag,--cdn-domain) <$(D)/ami.json >$@.tmp
+	@mv $@.tmp $@
+
+# Nothing ships unverified: an image moves to its served key (PublishKey, under IMAGES_PREFIX) only
+# after the release's verification, on the server, its staged copy deleted by version id.
+$(D)/publish-%.json: $(D)/export-%.json $(VERIFIED)
+	$(BIN)/ami-export rename --bucket "$$($(call json,$<,.[0].Bucket))" --key "$$($(call json,$<,.[0].Key))" \
+	  --to "$$($(call json,$<,.[0].PublishKey))" $${COPY_THRESHOLD:+--copy-threshold "$$COPY_THRESHOLD"} >$@.tmp
 	@mv $@.tmp $@
 
 $(D)/public.stamp: $(D)/ami.json $(VERIFIED)
@@ -388,7 +424,7 @@ teardown: require-asset-id
 	@if [ -f $(D)/ami.json ]; then touch $(D)/teardown.stamp; \
 	else rm -f $(D)/installed.stamp $(D)/password.stamp $(D)/teardown.stamp; fi
 
-$(D)/released.stamp: $(EXPORTS) $(D)/public.stamp $(D)/teardown.stamp
+$(D)/released.stamp: $(EXPORTS) $(PUBLISHED) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
 # With the SHA-256 sums verify-image wrote (SHA256SUMS), a table of each image's checksum.
@@ -429,8 +465,9 @@ demo: $(TOOLS) $(VENV)/.stamp
 # images that verify-image boots; nothing listens on the instance, so the source CIDR is the
 # loopback address, and verify-ami (an instance of the AMI) has nothing to boot. The default
 # password: SANDBOX_DEFAULT_PASSWORD when set (to log into the verified image), else random.
-# COPY_THRESHOLD=1GiB: the vhd and raw images (over 1 GiB) are renamed by UploadPartCopy parts,
-# and verify-image then boots what the multipart copy wrote.
+# COPY_THRESHOLD=1GiB: the vhd and raw images (over 1 GiB) are moved out of the staging prefix by
+# UploadPartCopy parts once verify-image booted them (make verify-image again checks what the
+# multipart copy wrote).
 demo-release:
 	@set -a; . $(EMULATOR_ENV); set +a; \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \

@@ -24,13 +24,16 @@ verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
 	@$(MAKE) --no-print-directory $(D)/sha256sums.stamp
 	@jq -c . $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
 
-# One image: downloaded beside the state files, booted, checked; on a failure the JSON is kept
+# One image: downloaded beside the state files (from where the export is: the staging prefix, or
+# once the release moved it, its published key), booted, checked; on a failure the JSON is kept
 # as verify-<fmt>.failed.json (to be read), and the target is redone next time. The export's
 # JSON is read, not a prerequisite: make must never go back into the release's graph from here.
 # (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
 $(BUILD)/$(ASSET_ID)/verify-%.json:
 	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
-	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); file=$(D)/images/$${key##*/}; \
+	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); \
+	[ ! -f $(D)/publish-$*.json ] || key=$$(jq -r .Key $(D)/publish-$*.json); \
+	name=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$*.json); file=$(D)/images/$${name##*/}; \
 	mkdir -p $(D)/images; \
 	echo "verify-image: downloading s3://$$bucket/$$key" >&2; t0=$$SECONDS; \
 	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
@@ -40,10 +43,11 @@ $(BUILD)/$(ASSET_ID)/verify-%.json:
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
 
-# SHA256SUMS (every verified image) and <file>.sha256 (each one) beside the images in the bucket.
+# SHA256SUMS (every verified image) and <file>.sha256 (each one) in the bucket, in the folder the
+# images are moved to once verified (PublishKey).
 $(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_ID)/verify-$(f).json)
 	@rm -f $@.sums; for f in $(FORMATS); do \
-	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].Key' $(D)/export-$$f.json); \
+	  bucket=$$(jq -r '.[0].Bucket' $(D)/export-$$f.json); key=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$$f.json); \
 	  line="$$(jq -r .sha256 $(D)/verify-$$f.json)  $${key##*/}"; echo "$$line" >>$@.sums; \
 	  jq -cn --arg path "/$$bucket/$$key.sha256" --arg body "$$line"$$'\n' '{service: "s3", method: "PUT", path: $$path, body: $$body}' \
 	    | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
@@ -60,7 +64,7 @@ verify-ami: require-asset-id $(TOOLS)
 
 # verify.sh's checks against two instances of the AMI (two copies: their host keys and
 # machine-ids must differ), reached over the network from here on ports 22 and 49494, opened to
-# SOURCE_CIDR only. Their stacks are removed whatever happens (a kill included).
+# SOURCE_CIDR (or SOURCE_SECURITY_GROUP) only. Their stacks are removed whatever happens (a kill included).
 $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.deps-apt
 	@$(require_source_cidr)
 	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
@@ -70,7 +74,7 @@ $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.
 	for n in 1 2; do \
 	  echo "verify-ami: an instance of $$ami ($(EC2_STACK)-verify$$n)" >&2; \
 	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" \
-	    -r --filter '.Outputs.PublicIp // .Outputs.PublicDnsName')"); \
+	    -r --filter '$(stack_host)')"); \
 	done; \
 	VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/ami-verify.failed.json; jq . $(D)/ami-verify.failed.json >&2; exit $$status; fi; \

@@ -7,13 +7,13 @@ set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: inventory.sh INSTANCE_JSON INVENTORY" >&2; exit 2; }
 instance=$1 out=$2 dir=$(dirname "$1")
 
-host=$(jq -r '[.PublicIp, .PublicDnsName] | map(select(. != null and . != "")) | first // empty' "$instance")
+host=$(jq -r '[.Host, .PublicIp, .PublicDnsName] | map(select(. != null and . != "")) | first // empty' "$instance")
 user=$(jq -r '.User // "ubuntu"' "$instance")
 name=$(jq -r '.InstanceId // "sandbox"' "$instance")
 if [ -f "$dir/key.pem" ]; then key=$dir/key.pem
 elif [ -f "$dir/keypair.json" ]; then key=$(jq -r '.KeyFile // empty' "$dir/keypair.json")
 else key=; fi
-[ -n "$host" ] || { echo "$instance: no PublicIp or PublicDnsName" >&2; exit 1; }
+[ -n "$host" ] || { echo "$instance: no Host, PublicIp or PublicDnsName" >&2; exit 1; }
 [ -n "$key" ] && [ -f "$key" ] || { echo "$dir: no key.pem, nor a KeyFile in keypair.json that exists" >&2; exit 1; }
 key=$(realpath "$key") absdir=$(realpath "$dir")
 

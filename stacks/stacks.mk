@@ -13,9 +13,11 @@ STACK_RELEASE_CODEBUILD := DATA-SCIENCE-SANDBOX-RELEASE-CODEBUILD
 STACK_EC2_PREFIX       := EC2-DATA-SCIENCE-SANDBOX-
 # The release role's EC2 rights need this project tag (and an asset-id tag) on what it creates.
 PROJECT_TAG            := data-science-sandbox
-# The build instance's network: both empty for the default VPC (stacks/README.md).
+# The build instance's network: both empty for the default VPC (stacks/README.md). The release
+# CodeBuild project's builds run in VPC_ID, in BUILD_SUBNET_IDS (private, with a NAT gateway).
 VPC_ID    ?=
 SUBNET_ID ?=
+BUILD_SUBNET_IDS ?=
 
 # checkov has a venv of its own: its dependencies are not moto's.
 CHECKOV_VENV ?= $(BUILD)/venv-checkov
@@ -40,6 +42,8 @@ lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 # (cfn-deploy --termination-protection).
 REGION            ?=
 ALLOWED_IPS       ?=
+ALLOWED_IPV6      ?=
+CAPTCHA_IMMUNITY  ?=
 RATE_LIMIT        ?=
 BUCKET_NAME       ?=
 PRICE_CLASS       ?=
@@ -60,18 +64,19 @@ stack_output = $(CFN_DEPLOY) --describe --stack $(1) $(3) -r \
 # $(call require,VAR): stop with a usage error when a required make variable is empty.
 require     = [ -n "$($(1))" ] || { echo "$@: set $(1) (see stacks/README.md)" >&2; exit 2; }
 
-## deploy-waf: the CLOUDFRONT WebACL in us-east-1 (ALLOWED_IPS=cidr,cidr required; RATE_LIMIT)
+## deploy-waf: the CLOUDFRONT WebACL in us-east-1 (ALLOWED_IPS=cidr,cidr required; ALLOWED_IPV6, RATE_LIMIT, CAPTCHA_IMMUNITY)
 deploy-waf: build
 	@$(call require,ALLOWED_IPS)
 	@[ -z "$(REGION)" ] || [ "$(REGION)" = $(STACK_WAF_REGION) ] || { echo "$@: the WAF stack lives in $(STACK_WAF_REGION) only, not $(REGION)" >&2; exit 2; }
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET_WAF) --template stacks/vm-bucket-waf.yaml --region $(STACK_WAF_REGION) \
-	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,RateLimit,$(RATE_LIMIT)) --termination-protection --filter .Outputs
+	  --param 'AllowedIPs=$(ALLOWED_IPS)' $(call param,AllowedIPv6,$(ALLOWED_IPV6)) $(call param,RateLimit,$(RATE_LIMIT)) \
+	  $(call param,CaptchaImmunitySeconds,$(CAPTCHA_IMMUNITY)) --termination-protection --filter .Outputs
 
-## deploy-vm-bucket: image bucket, export role and CloudFront, behind the WAF stack's WebACL (BUCKET_NAME, IMAGES_PREFIX, PRICE_CLASS)
+## deploy-vm-bucket: image bucket, export role and CloudFront, behind the WAF stack's WebACL (BUCKET_NAME, IMAGES_PREFIX, STAGING_PREFIX, PRICE_CLASS)
 deploy-vm-bucket: build
 	@acl=$$($(call stack_output,$(STACK_VM_BUCKET_WAF),WebACLArn,--region $(STACK_WAF_REGION))); \
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml $(REGION_FLAG) --param "WebACLId=$$acl" \
-	  $(call param,BucketName,$(BUCKET_NAME)) $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
+	  $(call param,BucketName,$(BUCKET_NAME)) $(call param,ImagesPrefix,$(IMAGES_PREFIX)) $(call param,StagingPrefix,$(STAGING_PREFIX)) \
 	  $(call param,PriceClass,$(PRICE_CLASS)) --termination-protection --filter .Outputs
 
 CODEBUILD_PARAMS = --param 'SourceLocation=$(SOURCE_LOCATION)' $(call param,SourceType,$(SOURCE_TYPE)) \
@@ -83,15 +88,17 @@ deploy-ci-codebuild: build
 	$(CFN_DEPLOY) --stack $(STACK_CI_CODEBUILD) --template stacks/ci-codebuild.yaml $(REGION_FLAG) \
 	  $(CODEBUILD_PARAMS) --termination-protection --filter .Outputs
 
-## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN required; VPC_ID, SUBNET_ID)
+## deploy-release-codebuild: the release CodeBuild project on the VM bucket stack's outputs (SOURCE_LOCATION, DEFAULT_PASSWORD_SECRET_ARN, VPC_ID, BUILD_SUBNET_IDS required; SUBNET_ID)
 deploy-release-codebuild: build
-	@$(call require,SOURCE_LOCATION); $(call require,DEFAULT_PASSWORD_SECRET_ARN)
+	@$(call require,SOURCE_LOCATION); $(call require,DEFAULT_PASSWORD_SECRET_ARN); $(call require,VPC_ID); \
+	  $(call require,BUILD_SUBNET_IDS)
 	@bucket=$$($(call stack_output,$(STACK_VM_BUCKET),BucketName,$(REGION_FLAG))); \
 	role=$$($(call stack_output,$(STACK_VM_BUCKET),ExportRoleName,$(REGION_FLAG))); \
 	cdn=$$($(call stack_output,$(STACK_VM_BUCKET),DistributionDomainName,$(REGION_FLAG))); \
 	$(CFN_DEPLOY) --stack $(STACK_RELEASE_CODEBUILD) --template stacks/release-codebuild.yaml $(REGION_FLAG) \
 	  $(CODEBUILD_PARAMS) --param "VMBucketName=$$bucket" --param "ExportRoleName=$$role" --param "CdnDomain=$$cdn" \
 	  --param 'DefaultPasswordSecretArn=$(DEFAULT_PASSWORD_SECRET_ARN)' $(call param,ImagesPrefix,$(IMAGES_PREFIX)) \
-	  $(call param,VpcId,$(VPC_ID)) $(call param,SubnetId,$(SUBNET_ID)) --termination-protection --filter .Outputs
+	  --param 'VpcId=$(VPC_ID)' --param 'BuildSubnetIds=$(BUILD_SUBNET_IDS)' $(call param,SubnetId,$(SUBNET_ID)) \
+	  $(call param,StagingPrefix,$(STAGING_PREFIX)) --termination-protection --filter .Outputs
 
 .PHONY: deploy-waf deploy-vm-bucket deploy-ci-codebuild deploy-release-codebuild

@@ -62,7 +62,7 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract:
-            "Export an AMI to S3 in one or more formats side by side, and rename the files to <prefix><name>.<fmt>.",
+            "Export an AMI to S3 in one or more formats side by side, into the staging prefix.",
         usage:
             "ami-export export --format <format> ... --bucket <bucket> --asset-id <asset-id> [--image-id <image-id>] [<options>]",
         discussion: """
@@ -74,8 +74,11 @@ struct Export: ParsableCommand {
             gets its own copy the same way. --sequential exports from the one AMI, one format after the \
             other.
             A re-run reuses the asset's export tasks (active or completed) instead of starting new ones. \
-            Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","Url"}]. SIGINT/SIGTERM cancels \
-            the tasks this run started and removes the copies (exit 130/143).
+            Prints [{"Format","ExportImageTaskId","Bucket","Key","Size","PublishKey","Url"}]: Key is the \
+            file ExportImage wrote (<prefix><task-id>.<fmt>, or PublishKey once moved there), PublishKey \
+            where the release moves it after verifying it (`ami-export rename`), \
+            <images-prefix>/<asset-id>/<name>.<fmt>, and Url its CloudFront address there. \
+            SIGINT/SIGTERM cancels the tasks this run started and removes the copies (exit 130/143).
             """)
 
     @Option(name: .long, help: "The AMI to export.")
@@ -90,7 +93,7 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "The export bucket.")
     var bucket: String
 
-    @Option(name: .long, help: "Key prefix of the files (default: <images-prefix>/<asset-id>/).")
+    @Option(name: .long, help: "Key prefix ExportImage writes under (default: <staging-prefix>/<asset-id>/).")
     var prefix: String?
 
     @Option(name: .long, help: "The VM Import/Export service role.")
@@ -115,7 +118,6 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the exports.")
     var timeout: Double = 14400
 
-    @OptionGroup var copy: CopyOptions
     @OptionGroup var assets: AssetOptions
     @OptionGroup var images: ImagesPrefixOption
     @OptionGroup var aws: AWSOptions
@@ -151,10 +153,10 @@ struct Export: ParsableCommand {
         let env = client.environment
         let plan = ExportPlan(
             imageId: imageId!, name: name ?? imageName, formats: formats, bucket: bucket,
-            prefix: prefix ?? images.keyPrefix(assetId: assetId.value, env), roleName: role,
+            prefix: prefix ?? images.stagingKeyPrefix(assetId: assetId.value, env),
+            publishPrefix: images.keyPrefix(assetId: assetId.value, env), roleName: role,
             tagKey: assets.resolvedTagKey(env), assetId: assetId.value, description: description,
-            sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout,
-            renamer: copy.renamer)
+            sequential: sequential, cdnDomain: cdnDomain ?? cloudfrontDomain, timeout: timeout)
         try printer.emit(try ExportRun(client: client, plan: plan).run())
     }
 }
@@ -187,7 +189,9 @@ struct Rename: ParsableCommand {
         abstract: "Rename an S3 object on the server (CopyObject, or UploadPartCopy parts above the threshold).",
         discussion: """
             Prints {"Bucket","Key","Size","Parts"}; stderr says how many body bytes passed through this \
-            process (only XML: the object's bytes stay in S3).
+            process (only XML: the object's bytes stay in S3). In a versioned bucket the source is \
+            deleted by its version id, so no noncurrent copy of it stays. Run again after a rename that \
+            was done (the source gone, the target there), it reports the target.
             """)
 
     @Option(name: .long, help: "The bucket.")

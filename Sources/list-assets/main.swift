@@ -59,6 +59,7 @@ struct ListAssets: ParsableCommand {
             pattern: try AssetIdPattern(assetId),
             kinds: try kinds.map(Asset.Kind.parseList) ?? Asset.Kind.allCases,
             tagKey: assets.resolvedTagKey(env), imagesPrefix: images.resolved(env),
+            stagingPrefix: images.resolvedStaging(env),
             bucket: bucket ?? env["VM_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, cdnDomain: cdnDomain)
         let found = try listing.run(try aws.client())
         switch chosenFormat {

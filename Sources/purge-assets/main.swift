@@ -71,7 +71,8 @@ struct PurgeAssets: ParsableCommand {
         let tagKey = self.assets.resolvedTagKey(env)
         let guarding = AssetGuard(
             pattern: try AssetIdPattern(assetId), tagKey: tagKey,
-            imagesPrefix: images.resolved(env), includePublished: includePublished)
+            imagesPrefix: images.resolved(env), stagingPrefix: images.resolvedStaging(env),
+            includePublished: includePublished)
         let assets = try AssetPurge.read(
             Input.list(what: "list-assets JSON", hint: "purge-assets reads list-assets JSON: use --format json"),
             tagKey: tagKey, region: aws.region)

@@ -169,7 +169,7 @@ extension Integration {
             let missing = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Owner=me"])
             #expect(missing.status == 2)
             #expect(
-                missing.stderr.contains("needs parameters ImageId, SourceCidr, AssetId"), "\(missing.stderr)")
+                missing.stderr.contains("needs parameters ImageId, AssetId"), "\(missing.stderr)")
             let unknown = try run("cfn-deploy", ["--stack", "P-\(id)", "--template", template, "--param", "Ownr=me"])
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("declares no parameter Ownr"), "\(unknown.stderr)")
@@ -229,7 +229,8 @@ extension Integration {
                 return r.json?["Outputs"] ?? [:]
             }
             let waf = try deploy(
-                "WAF-\(id)", "vm-bucket-waf.yaml", ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"]],
+                "WAF-\(id)", "vm-bucket-waf.yaml",
+                ["AllowedIPs": ["203.0.113.0/24", "198.51.100.7/32"], "AllowedIPv6": ["2001:db8::/48"]],
                 region: ["--region", "us-east-1"])
             let acl = try #require(waf["WebACLArn"]?.string)
             #expect(acl.hasPrefix("arn:aws:wafv2:us-east-1:") && acl.contains(":global/webacl/"))
@@ -242,13 +243,22 @@ extension Integration {
                     "CodeBuildProjectName": .string("ci-\(id)"),
                 ])
             #expect(ci["ProjectName"] == .string("ci-\(id)"))
+            // The release builds run in a VPC: here the default one and a subnet of it.
+            let aws = try AWSClient(environment: Emulator.environment())
+            var vpcs = QueryParams()
+            vpcs.filters([("is-default", ["true"])])
+            let vpc = try #require(aws.query("ec2", "DescribeVpcs", vpcs.pairs)["vpcSet"]?.list.first?["vpcId"])
+            var subnets = QueryParams()
+            subnets.filters([("vpc-id", [vpc.string ?? ""])])
+            let subnet = try #require(
+                aws.query("ec2", "DescribeSubnets", subnets.pairs)["subnetSet"]?.list.first?["subnetId"])
             let release = try deploy(
                 "Release-\(id)", "release-codebuild.yaml",
                 [
                     "SourceLocation": "https://github.com/example/sandbox-release.git",
                     "CodeBuildProjectName": .string("release-\(id)"),
                     "VMBucketName": bucket["BucketName"] ?? .null, "ExportRoleName": bucket["ExportRoleName"] ?? .null,
-                    "CdnDomain": bucket["DistributionDomainName"] ?? .null,
+                    "CdnDomain": bucket["DistributionDomainName"] ?? .null, "VpcId": vpc, "BuildSubnetIds": [subnet],
                     "DefaultPasswordSecretArn":
                         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-science-sandbox/default-password-AbCdEf",
                 ])

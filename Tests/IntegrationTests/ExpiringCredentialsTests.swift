@@ -69,8 +69,8 @@ extension Integration {
             defer { removeRole(role.name) }
             let assetId = "expiring-\(unique)"
 
-            // Keys that live 4 s; two formats side by side (threads) polling for 12 s each, then
-            // renamed in parallel parts (sibling clients on other threads).
+            // Keys that live 4 s; two formats side by side (threads) polling for 12 s each, then one
+            // moved in parallel parts (sibling clients on other threads), as the release publishes it.
             try Emulator.configure([
                 "containerRoleArn": .string(role.arn), "credentialSeconds": 4,
                 "exportSeconds": 12, "exportBytes": .number(Double(11 << 20)),
@@ -83,13 +83,20 @@ extension Integration {
             let r = try run(
                 "ami-export",
                 [
-                    "export", "--format", "vmdk", "--format", "raw", "--bucket", bucket,
-                    "--asset-id", assetId, "--copy-threshold", "5MiB", "--part-size", "5MiB",
+                    "export", "--format", "vmdk", "--format", "raw", "--bucket", bucket, "--asset-id", assetId,
                 ],
                 stdin: image, env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
             #expect(r.status == 0, "\(r.stderr.suffix(3000))")
             #expect(r.json?.array?.count == 2)
             #expect(r.stderr.contains("credentials renewed"), "\(r.stderr.suffix(3000))")
+            let raw = try #require(r.json?.array?.last)
+            let moved = try run(
+                "ami-export",
+                [
+                    "rename", "--bucket", bucket, "--key", raw["Key"]!.string!, "--to", raw["PublishKey"]!.string!,
+                    "--copy-threshold", "5MiB", "--part-size", "5MiB",
+                ], env: containerEnvironment)
+            #expect(moved.status == 0 && moved.json?["Parts"] == 3, "\(moved.stderr.suffix(3000))")
         }
 
         /// Keys that expire before their Expiration (revoked, or a clock ahead): early renewal

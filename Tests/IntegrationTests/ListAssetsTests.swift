@@ -154,6 +154,28 @@ extension Integration {
             _ = try run("purge-assets", ["--yes", "--asset-id", id], stdin: fromEnv.stdout)
         }
 
+        /// A release killed between its export and the move leaves its image in the staging prefix:
+        /// listed (without a URL: CloudFront does not serve it) and purged like a published one.
+        @Test func stagedExportsAreListedAndPurged() throws {
+            let id = "\(tag)-s", bucket = "assets-\(tag)-s"
+            let aws = try AWSClient(environment: Emulator.environment())
+            try Emulator.makeBucket(bucket, with: aws)
+            let keys = ["images/\(id)/sandbox.vmdk", "staging/\(id)/export-ami-0123456789abcdef0.raw"]
+            for key in keys + ["staging/\(id)x/other.raw"] {
+                try S3Objects(aws).put(bucket: bucket, key: key, body: [1])
+            }
+            let listed = try run(
+                "list-assets", ["--asset-id", id, "--kinds", "s3-object", "--bucket", bucket, "--cdn-domain", "d1.net"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let urls = Dictionary(
+                uniqueKeysWithValues: (listed.json?.array ?? []).map { ($0["id"]?.string ?? "", $0["url"]?.string) })
+            #expect(Set(urls.keys) == Set(keys))
+            #expect(urls[keys[0]]??.hasPrefix("https://d1.net/images/") == true && urls[keys[1]] == .some(nil))
+            let purge = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
+            #expect(purge.status == 0, "\(purge.stdout)\(purge.stderr)")
+            #expect(try S3Objects(aws).missing(bucket: bucket, keys: keys) == Set(keys))
+        }
+
         @Test func badFlagsExit2WithOneLineAndNoRequest() throws {
             let before = try Emulator.requestCount()
             for args in [

@@ -19,6 +19,7 @@ size=$((256 << 20))
 config "{\"exportSeconds\":0.2,\"exportBytes\":$size}"
 key=$("$bin/ami-export" export --image-id "$image_id" --format raw --bucket "$bucket" --prefix rename/ --asset-id "$id-r" \
   --name a -r --filter '.[0].Key' 2>/dev/null)
+"$bin/ami-export" rename --bucket "$bucket" --key "$key" --to rename/a.raw >/dev/null 2>&1
 ours=() theirs=() through=()
 for _ in $(seq "$runs"); do
   t0=$(ms)

@@ -19,17 +19,18 @@ class ArtifactError(RuntimeError):
 
 
 def expand(text: str, env: dict[str, str]) -> str:
-    """$NAME and ${NAME} from the build's final environment, as CodeBuild expands artifact paths."""
+    """$NAME and ${NAME} from the build's final environment. The buildspec reference has the shell
+    evaluate artifacts/name only; base-directory and files are paths, taken as written."""
     return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: env.get(m.group(1) or m.group(2), ""), text)
 
 
-def collect(spec: dict[str, Any], source: Path, env: dict[str, str]) -> list[tuple[Path, str]]:
+def collect(spec: dict[str, Any], source: Path) -> list[tuple[Path, str]]:
     """(file, key below the artifact's prefix) for every file the buildspec names."""
-    base = source / expand(str(spec.get("base-directory") or "."), env)
+    base = source / str(spec.get("base-directory") or ".")
     discard = str(spec.get("discard-paths", "no")).lower() in ("yes", "true")
     found: dict[Path, str] = {}
     for pattern in spec.get("files") or []:
-        for path in sorted(base.glob(expand(str(pattern), env))):
+        for path in sorted(base.glob(str(pattern))):
             if path.is_file():
                 found[path] = path.name if discard else path.relative_to(base).as_posix()
     if not found:
@@ -45,7 +46,7 @@ def upload(project: dict[str, Any], spec: dict[str, Any], source: Path, env: dic
         return None
     if kind != "S3":
         raise ArtifactError(f"artifacts of type {kind} are not modelled (S3 and NO_ARTIFACTS are)")
-    files = collect(spec, source, env)
+    files = collect(spec, source)
     name = project.get("name") or ""
     if project.get("overrideArtifactName") and spec.get("name"):
         name = expand(str(spec["name"]), env)

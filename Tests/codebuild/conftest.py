@@ -102,3 +102,23 @@ class Build:
 @pytest.fixture
 def build(tmp_path: Path, emulator: dict[str, str]) -> Callable[..., Build]:
     return lambda buildspec, **job: Build(tmp_path / "build", emulator, buildspec, **job)
+
+
+@pytest.fixture(scope="session")
+def network(aws: Callable[[str], Any]) -> dict[str, str]:
+    """A VPC as the release project needs it (codebuild/userguide/vpc-support.html): a private
+    subnet that reaches the internet through a NAT gateway in a public one, an isolated subnet
+    without that route, and a security group for the builds."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    public, private, isolated = (ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{n}.0/24")["Subnet"]["SubnetId"]
+                                 for n in range(3))
+    address = ec2.allocate_address(Domain="vpc")
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=address["AllocationId"])["NatGateway"]["NatGatewayId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=private)
+    group = ec2.create_security_group(GroupName=f"builds-{uuid.uuid4().hex[:8]}", Description="builds",
+                                      VpcId=vpc)["GroupId"]
+    return {"vpc": vpc, "private": private, "privateCidr": "10.42.1.0/24", "isolated": isolated, "group": group,
+            "natAddress": address["PublicIp"]}

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ from buildspec import PHASES, Buildspec, BuildspecError  # noqa: E402
 
 # The toolchain download is the one thing the test ground does not run: its own Swift is on PATH.
 TOOLCHAIN_DOWNLOAD = r"download\.swift\.org|buildspec/install-swift\.sh"
+# The address a build is seen from, asked of the emulator's stand-in instead (no internet here).
+CHECKIP = re.compile(r"https?://checkip\.amazonaws\.com/?")
 STOP_GRACE_SECONDS = 120.0
 
 
@@ -50,6 +54,8 @@ class BuildRun:
         self.variables = BuildEnvironment(self.client)
         self.log = BuildLog(self.dir / "build.log", lambda: self.variables.secrets)
         self.shell: BuildShell | None = None
+        # The network interface a build of a project with vpcConfig runs on: {subnetId, networkInterfaceId}.
+        self.network: dict[str, str] | None = None
 
     # --- AWS, with the build's own credentials from the container endpoint ----------------------
 
@@ -129,12 +135,14 @@ class BuildRun:
         finally:
             timer.cancel()
         self.begin("FINALIZING")
+        self.detach_network()
         self.end("SUCCEEDED")
         self.begin("COMPLETED")
         del self.phases[-1]["phaseStatus"]  # AWS gives the COMPLETED phase a start only
         self.log.line(f"[Container] {_stamp()} Build {self.status}")
-        self.save()
+        # The log reaches CloudWatch Logs before BatchGetBuilds says the build is complete.
         self.log.close()
+        self.save()
         shutil.rmtree(self.dir / "shell", ignore_errors=True)
         return self.status
 
@@ -143,6 +151,13 @@ class BuildRun:
         logs = self.job.get("logs")
         if logs:
             self.log.follow_in_cloudwatch(self.client("logs"), logs["groupName"], logs["streamName"])
+        if self.job.get("vpcConfig"):
+            try:
+                self.attach_network(self.job["vpcConfig"])
+            except Exception as error:  # botocore's ClientError: the service role may not, or no such subnet
+                self.status = "FAILED"
+                self.end("FAILED", "CLIENT_ERROR", f"cannot create the build's network interface: {error}")
+                return None, {}
         self.end("SUCCEEDED")
         self.begin("DOWNLOAD_SOURCE")
         try:
@@ -158,6 +173,44 @@ class BuildRun:
                           "environment (the emulator's endpoint; CodeBuild sets no such variable)")
         self.end("SUCCEEDED")
         return spec, env
+
+    def attach_network(self, config: dict[str, Any]) -> None:
+        """codebuild/userguide/vpc-support.html: CodeBuild runs a VPC build on a network interface it
+        makes in one of the project's subnets, with its security groups, with the service role's
+        rights (the permissions the guide lists for the role)."""
+        ec2, subnets = self.client("ec2"), config["subnets"]
+        subnet = subnets[int(self.job.get("buildNumber") or 0) % len(subnets)]
+        eni = ec2.create_network_interface(SubnetId=subnet, Groups=config.get("securityGroupIds") or [],
+                                           Description=f"AWS CodeBuild {self.job['buildId']}")["NetworkInterface"]
+        self.network = {"subnetId": subnet, "networkInterfaceId": eni["NetworkInterfaceId"]}
+        self.extra.update(vpcConfig=config, networkInterface=self.network)
+        ec2.create_network_interface_permission(NetworkInterfaceId=eni["NetworkInterfaceId"],
+                                                AwsService="codebuild.amazonaws.com", Permission="INSTANCE-ATTACH")
+        self.log.line(f"[Container] {_stamp()} Running on network interface {eni['NetworkInterfaceId']} "
+                      f"({eni['PrivateIpAddress']}) in {subnet}")
+
+    def detach_network(self) -> None:
+        if self.network is None:
+            return
+        try:
+            self.client("ec2").delete_network_interface(NetworkInterfaceId=self.network["networkInterfaceId"])
+        except Exception as error:  # the build is over either way; say what is left
+            self.log.line(f"[Container] {_stamp()} network interface {self.network['networkInterfaceId']} "
+                          f"not removed: {error}")
+
+    def checkip(self, command: str) -> str:
+        """checkip.amazonaws.com, asked of the emulator's stand-in (fixes_codebuild.checkip)."""
+        # A path, not a query: the URL replaces the original in shell text, where & would split it.
+        url = f"{self.job.get('endpoint')}/_emulator/checkip/{self.job['region']}"
+        if self.network:
+            url += f"/{self.network['subnetId']}"
+        try:
+            with urllib.request.urlopen(url) as answer:  # noqa: S310 (the emulator on 127.0.0.1)
+                seen = answer.read().decode().strip()
+        except urllib.error.HTTPError as error:
+            seen = error.read().decode().strip()
+        self.log.line(f"[Container] {_stamp()} test ground: checkip.amazonaws.com is the emulator's stand-in: {seen}")
+        return CHECKIP.sub(url, command)
 
     def fail_source(self, context: str, message: str) -> tuple[None, dict[str, str]]:
         self.status = "FAILED"
@@ -256,7 +309,7 @@ class BuildRun:
                                   f"own (swift on PATH): {command}")
                     continue
                 self.log.line(f"[Container] {_stamp()} Running command {command}")
-                code = self.shell.run(command)
+                code = self.shell.run(self.checkip(command) if CHECKIP.search(command) else command)
                 if self.interrupt:
                     break
                 if code != 0:

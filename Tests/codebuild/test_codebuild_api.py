@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 import uuid
@@ -150,3 +151,81 @@ def test_a_runner_that_dies_leaves_a_fault_not_a_build_in_progress_forever(aws: 
     name = project(aws, "version: 0.2\nphases:\n  build:\n    commands:\n      - kill -9 $PPID\n")
     build, _ = follow(aws, aws("codebuild").start_build(projectName=name)["build"]["id"])
     assert build["buildStatus"] == "FAULT" and build["currentPhase"] == "COMPLETED"
+
+
+def printed(aws: Callable[[str], Any], build: dict[str, Any], everything: bool = False) -> list[str]:
+    """The lines the build's commands printed (its log without CodeBuild's own [Container] lines)."""
+    events = aws("logs").get_log_events(logGroupName=build["logs"]["groupName"], logStreamName=build["logs"]["streamName"])
+    return [e["message"] for e in events["events"] if everything or not e["message"].startswith("[Container]")]
+
+
+CHECKIP = """version: 0.2
+phases:
+  build:
+    commands:
+      - curl -fsS https://checkip.amazonaws.com
+      - sleep 2
+"""
+
+
+def test_builds_outside_a_vpc_are_seen_from_one_address_every_such_project_shares(aws: Callable[[str], Any]) -> None:
+    # codebuild/userguide/vpc-support.html: a project without VpcConfig runs in CodeBuild's own
+    # network, so what its builds reach sees an address other accounts' builds share.
+    seen = []
+    for _ in range(2):
+        build, _ = follow(aws, aws("codebuild").start_build(projectName=project(aws, CHECKIP))["build"]["id"])
+        assert build["buildStatus"] == "SUCCEEDED", printed(aws, build)
+        assert "networkInterface" not in build and "vpcConfig" not in build
+        seen.append(printed(aws, build)[0])
+    assert seen[0] == seen[1] and ipaddress.ip_address(seen[0]).version == 4, seen
+
+
+def test_a_vpc_build_runs_on_an_interface_in_its_subnet_and_leaves_through_the_nat_gateway(
+        aws: Callable[[str], Any], network: dict[str, str]) -> None:
+    config = {"vpcId": network["vpc"], "subnets": [network["private"]], "securityGroupIds": [network["group"]]}
+    codebuild, ec2 = aws("codebuild"), aws("ec2")
+    build_id = codebuild.start_build(projectName=project(aws, CHECKIP, vpcConfig=config))["build"]["id"]
+    deadline = time.monotonic() + 60
+    while "networkInterface" not in (build := codebuild.batch_get_builds(ids=[build_id])["builds"][0]):
+        assert build["buildStatus"] == "IN_PROGRESS" and time.monotonic() < deadline, build
+        time.sleep(0.2)
+    eni_id = build["networkInterface"]["networkInterfaceId"]
+    eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
+    assert build["networkInterface"]["subnetId"] == eni["SubnetId"] == network["private"]
+    assert [g["GroupId"] for g in eni["Groups"]] == [network["group"]]
+    assert ipaddress.ip_address(eni["PrivateIpAddress"]) in ipaddress.ip_network(network["privateCidr"])
+    build, _ = follow(aws, build_id)
+    assert build["buildStatus"] == "SUCCEEDED", printed(aws, build)
+    assert build["vpcConfig"] == config
+    assert printed(aws, build)[0] == network["natAddress"]
+    # CodeBuild removes the interface when the build ends.
+    gone = ec2.describe_network_interfaces(Filters=[{"Name": "network-interface-id", "Values": [eni_id]}])
+    assert gone["NetworkInterfaces"] == []
+
+
+def test_a_vpc_build_in_a_subnet_without_a_nat_route_does_not_reach_the_internet(
+        aws: Callable[[str], Any], network: dict[str, str]) -> None:
+    config = {"vpcId": network["vpc"], "subnets": [network["isolated"]], "securityGroupIds": [network["group"]]}
+    build, _ = follow(aws, aws("codebuild").start_build(projectName=project(aws, CHECKIP, vpcConfig=config))["build"]["id"])
+    assert (build["buildStatus"], phases(build)["BUILD"]) == ("FAILED", "FAILED")
+    # curl sees a failure (on AWS: a connection that times out); the log says why.
+    assert printed(aws, build)[0].startswith("curl: "), printed(aws, build)
+    assert any("no route to the internet" in line for line in printed(aws, build, everything=True))
+
+
+def test_a_vpc_build_fails_to_start_when_its_role_may_not_make_the_interface(
+        aws: Callable[[str], Any], network: dict[str, str]) -> None:
+    iam, name = aws("iam"), f"codebuild-no-eni-{uuid.uuid4().hex[:6]}"
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="all-but-eni", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotAction": "ec2:CreateNetworkInterface", "Resource": "*"}]}))
+    config = {"vpcId": network["vpc"], "subnets": [network["private"]], "securityGroupIds": [network["group"]]}
+    name = f"fixture-{uuid.uuid4().hex[:8]}"
+    aws("codebuild").create_project(name=name, source={"type": "NO_SOURCE", "buildspec": CHECKIP}, serviceRole=role,
+                                    environment=ENVIRONMENT, artifacts={"type": "NO_ARTIFACTS"}, vpcConfig=config)
+    build, _ = follow(aws, aws("codebuild").start_build(projectName=name)["build"]["id"])
+    assert (build["buildStatus"], phases(build)["PROVISIONING"]) == ("FAILED", "FAILED")
+    context = next(p for p in build["phases"] if p["phaseType"] == "PROVISIONING")["contexts"][0]
+    assert context["statusCode"] == "CLIENT_ERROR" and "ec2:CreateNetworkInterface" in context["message"], context

@@ -1,10 +1,10 @@
 """The release project as stacks/release-codebuild.yaml defines it, running buildspec/release.yml.
 
 Each stack is deployed with cfn-deploy from the template, its release role's policy as written (or
-a copy with one thing taken out); the test ground adds to the project only what a release in the
-emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; SOURCE_CIDR: the
-build cannot ask checkip.amazonaws.com; one FORMATS; NO_BUILD=1 with SCRATCH: the tools make test
-built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
+a copy with one thing taken out), its builds in the test ground's VPC (conftest.network: a private
+subnet behind a NAT gateway); the test ground adds to the project only what a release in the
+emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; one FORMATS;
+NO_BUILD=1 with SCRATCH: the tools make test built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
 the project's service role from the emulator's container endpoint.
 """
 
@@ -55,24 +55,26 @@ def template_text(*, drop_lines: tuple[str, ...] = (), extra_variables: dict[str
 class Ground:
     """A VM bucket, a password secret and deployed release projects, with the emulator's keys."""
 
-    def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path):
-        self.emulator, self.aws, self.tmp = emulator, aws, tmp
+    def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path, network: dict[str, str]):
+        self.emulator, self.aws, self.tmp, self.network = emulator, aws, tmp, network
         suffix = uuid.uuid4().hex[:8]
         self.bucket = f"vm-images-{suffix}"
         s3 = aws("s3")
         s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+        # As stacks/vm-bucket.yaml makes it: a deleted object would stay behind as a noncurrent version.
+        s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
         self.secret = aws("secretsmanager").create_secret(
             Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
         scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
-        self.variables = {"SKIP_INSTALL": "1", "SOURCE_CIDR": "127.0.0.1/32", "FORMATS": "vmdk",
-                          "NO_BUILD": "1", "SCRATCH": str(scratch)}
+        self.variables = {"SKIP_INSTALL": "1", "FORMATS": "vmdk", "NO_BUILD": "1", "SCRATCH": str(scratch)}
 
     def deploy(self, stack: str, text: str) -> dict[str, str]:
         path = self.tmp / f"{stack}.yaml"
         path.write_text(text)
         params = {"CodeBuildProjectName": stack.lower()[:60], "SourceLocation": "https://git.example.invalid/sandbox-release.git",
                   "VMBucketName": self.bucket, "ExportRoleName": "vmimport", "CdnDomain": "d111111abcdef8.cloudfront.net",
-                  "DefaultPasswordSecretArn": self.secret}
+                  "DefaultPasswordSecretArn": self.secret, "VpcId": self.network["vpc"],
+                  "BuildSubnetIds": self.network["private"]}
         done = subprocess.run([str(tool("cfn-deploy")), "--stack", stack, "--template", str(path),
                                *[f"--param={k}={v}" for k, v in params.items()]],
                               cwd=ROOT, env={**os.environ, **self.emulator}, stdin=subprocess.DEVNULL,
@@ -101,6 +103,17 @@ class Ground:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
+    def role_environment(self, role_arn: str) -> dict[str, str]:
+        """A build's environment: the role's keys from the container endpoint, none of the emulator's own."""
+        env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                               "AWS_SESSION_TOKEN", "AWS_PROFILE")}
+        endpoint = self.emulator["AWS_ENDPOINT_URL"]
+        env.update(AWS_ENDPOINT_URL=endpoint, AWS_REGION=self.emulator["AWS_REGION"],
+                   AWS_DEFAULT_REGION=self.emulator["AWS_REGION"], AWS_EC2_METADATA_DISABLED="true",
+                   AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{endpoint}/_emulator/container-credentials"
+                                                      f"?roleArn={quote(role_arn, safe='')}")
+        return env
+
     def role_client(self, role_arn: str, service: str) -> Any:
         """A client with the role's keys, as the container endpoint hands them to a build."""
         url = f"{self.emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials?roleArn={role_arn}"
@@ -112,8 +125,9 @@ class Ground:
 
 
 @pytest.fixture(scope="module")
-def ground(emulator: dict[str, str], aws: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory) -> Ground:
-    return Ground(emulator, aws, tmp_path_factory.mktemp("release-project"))
+def ground(emulator: dict[str, str], aws: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory,
+           network: dict[str, str]) -> Ground:
+    return Ground(emulator, aws, tmp_path_factory.mktemp("release-project"), network)
 
 
 @pytest.fixture
@@ -128,7 +142,7 @@ def config(emulator: dict[str, str]) -> Iterator[Callable[[dict[str, Any]], None
             assert answer.status == 200
 
     yield post
-    post({k: before[k] for k in ("exportSeconds", "credentialSeconds")})
+    post({k: before[k] for k in ("exportSeconds", "credentialSeconds", "delay")})
 
 
 def failed_phase(build: dict[str, Any]) -> str | None:
@@ -151,23 +165,52 @@ def requests(emulator: dict[str, str]) -> list[str]:
 def test_make_start_release_completes_under_the_role_with_30_second_keys_and_longer_exports(
         ground: Ground, config: Callable[[dict[str, Any]], None], emulator: dict[str, str]) -> None:
     outputs = ground.deploy(RELEASE_STACK, template_text(extra_variables=ground.variables))
-    config({"credentialSeconds": 30, "exportSeconds": 45})
+    # CreateImage's answer is held back for a while: the instance is up then, to be looked at.
+    config({"credentialSeconds": 30, "exportSeconds": 45, "delay": {"action": "CreateImage", "seconds": 6}})
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
-    started = subprocess.run(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
-                              "NO_BUILD=1"],
-                             cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
-                             capture_output=True, text=True, timeout=BUILD_MINUTES * 60)
-    codebuild = ground.aws("codebuild")
-    ids = codebuild.list_builds_for_project(projectName=outputs["ProjectName"])["ids"]
-    ours = [b["id"] for b in codebuild.batch_get_builds(ids=ids)["builds"]
-            if {"name": "ASSET_ID", "value": asset_id, "type": "PLAINTEXT"} in b["environment"]["environmentVariables"]]
-    assert len(ours) == 1, f"start-release started {len(ours)} builds of {asset_id}:\n{started.stderr}"
-    build, log = ground.finish(ours[0])
-    assert started.returncode == 0 and build["buildStatus"] == "SUCCEEDED", f"{started.stderr}\n{log[-4000:]}"
+    started = subprocess.Popen(["make", "--no-print-directory", "start-release", f"ASSET_ID={asset_id}", "MAKE_PUBLIC=1",
+                                "NO_BUILD=1"], cwd=ROOT, env={**os.environ, **emulator}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    codebuild, ec2 = ground.aws("codebuild"), ground.aws("ec2")
+    deadline = time.monotonic() + BUILD_MINUTES * 60
+    while True:
+        ids = codebuild.list_builds_for_project(projectName=outputs["ProjectName"])["ids"]
+        ours = [b for b in (codebuild.batch_get_builds(ids=ids)["builds"] if ids else []) if {"name": "ASSET_ID",
+                "value": asset_id, "type": "PLAINTEXT"} in b["environment"]["environmentVariables"]]
+        instance_file = ground.work(ours[0]["id"]) / "src" / "build" / asset_id / "instance.json" if ours else None
+        if instance_file is not None and instance_file.exists() or started.poll() is not None:
+            break
+        assert time.monotonic() < deadline, "the release made no instance"
+        time.sleep(0.2)
+    assert instance_file is not None and instance_file.exists(), started.communicate()[1]
+    # The build runs in the project's VPC, on an interface in its private subnet ...
+    assert ours[0]["networkInterface"]["subnetId"] == ground.network["private"], ours[0]
+    # ... and only the builds' group reaches the instance (no address: outside a VPC a build is
+    # seen from one other CodeBuild users share), on its private address.
+    instance = json.loads(instance_file.read_text())
+    described = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]
+    assert instance["Host"] == described["PrivateIpAddress"], instance
+    groups = ec2.describe_security_groups(Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["SecurityGroups"]
+    rules = [r for g in groups for r in g["IpPermissions"]]
+    assert len(rules) == 2 and all(not r.get("IpRanges") and [p["GroupId"] for p in r["UserIdGroupPairs"]]
+                                   == [outputs["BuildSecurityGroupId"]] for r in rules), groups
+    _, stderr = started.communicate(timeout=BUILD_MINUTES * 60)
+    assert len(ours) == 1, f"start-release started {len(ours)} builds of {asset_id}:\n{stderr}"
+    build, log = ground.finish(ours[0]["id"])
+    assert started.returncode == 0 and build["buildStatus"] == "SUCCEEDED", f"{stderr}\n{log[-4000:]}"
     state = ground.work(build["id"]) / "src" / "build" / asset_id
     assert (state / "released.stamp").exists() and (state / "assets.md").exists()
     assert {"name": "ASSET_ID", "value": asset_id} in build["exportedEnvironmentVariables"]
     assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
+    # ExportImage wrote outside what CloudFront serves; the verified image was moved under images/,
+    # and nothing of it, not even a noncurrent version, stays in the staging prefix.
+    tasks = ground.aws("ec2").describe_export_image_tasks(
+        Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["ExportImageTasks"]
+    assert [t["S3ExportLocation"]["S3Prefix"] for t in tasks] == [f"staging/{asset_id}/"], tasks
+    versions = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
+    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
+    images = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"images/{asset_id}/")["Versions"]
+    assert [v["Key"] for v in images] == [f"images/{asset_id}/data-science-sandbox-{asset_id}.vmdk"], images
     image = json.loads((state / "ami.json").read_text())["ImageId"]
     shared = ground.aws("ec2").describe_image_attribute(ImageId=image, Attribute="launchPermission")
     assert {"Group": "all"} in shared["LaunchPermissions"]
@@ -284,14 +327,7 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
     build_dir = tmp_path / "build"
     (build_dir / asset_id).mkdir(parents=True)
     (build_dir / asset_id / "ami.json").write_text(json.dumps({"ImageId": image}))
-    # The build's environment: the role's keys from the container endpoint, none of the emulator's own.
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                                           "AWS_SESSION_TOKEN", "AWS_PROFILE")}
-    env.update(AWS_ENDPOINT_URL=emulator["AWS_ENDPOINT_URL"], AWS_REGION=emulator["AWS_REGION"],
-               AWS_DEFAULT_REGION=emulator["AWS_REGION"], AWS_EC2_METADATA_DISABLED="true",
-               AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{emulator['AWS_ENDPOINT_URL']}/_emulator/container-credentials"
-                                                  f"?roleArn={quote(role, safe='')}",
-               SANDBOX_DEFAULT_PASSWORD=f"pw-{uuid.uuid4().hex}", VERIFY_TIMEOUT="2")
+    env = {**ground.role_environment(role), "SANDBOX_DEFAULT_PASSWORD": f"pw-{uuid.uuid4().hex}", "VERIFY_TIMEOUT": "2"}
     before = len(requests(emulator))
     done = subprocess.run(["make", "--no-print-directory", "verify-ami", f"ASSET_ID={asset_id}", f"BUILD={build_dir}",
                            "NO_BUILD=1", f"SCRATCH={ground.variables['SCRATCH']}", "SOURCE_CIDR=127.0.0.1/32"],
@@ -314,3 +350,42 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
     assert len(launched) == 2 and all("KeyName" not in i for i in launched), launched
     assert [a for a in ground.assets(asset_id) if a["kind"] == "stack"] == [], output[-4000:]
     ec2.deregister_image(ImageId=image)
+
+
+def test_the_move_under_the_role_keeps_no_copy_and_tells_done_from_missing_from_denied(
+        ground: Ground, aws: Callable[[str], Any]) -> None:
+    role = ground.deploy(f"RELEASE-MOVE-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    staged, final = f"staging/{asset_id}/export-ami-0123456789abcdef0.raw", f"images/{asset_id}/sandbox.raw"
+
+    def rename(source: str, target: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(tool("ami-export")), "rename", "--bucket", ground.bucket, "--key", source,
+                               "--to", target], env=ground.role_environment(role), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True)
+
+    # In the versioned VM bucket a plain DeleteObject keeps the source as a noncurrent version: a
+    # second full-size image for NoncurrentVersionDays. The move deletes it by its version id.
+    aws("s3").put_object(Bucket=ground.bucket, Key=staged, Body=b"s" * 1000)
+    moved = rename(staged, final)
+    assert moved.returncode == 0, moved.stderr
+    versions = aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
+    assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
+    # Run again, as a resumed release whose move was done: the role may list the bucket only under
+    # its prefixes (s3:prefix), so S3 answers the HeadObject of the gone source with 403
+    # (API_HeadObject), which must not be taken for a denial.
+    done = rename(staged, final)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"Bucket": ground.bucket, "Key": final, "Size": 1000, "Parts": None}
+    # Neither is there: missing, and said so, not AccessDenied.
+    missing = rename(staged, f"images/{asset_id}/other.raw")
+    assert missing.returncode == 1 and "is missing" in missing.stderr and "AccessDenied" not in missing.stderr, \
+        missing.stderr
+    # A role that may list the images but not read them: the object is there, the answer is a denial.
+    text = template_text(extra_variables=ground.variables)
+    reads = "                  - s3:GetObject\n                  - s3:PutObject\n"
+    assert text.count(reads) == 1, "the ImageObjects statement no longer starts with GetObject, PutObject"
+    role = ground.deploy(f"RELEASE-NO-READ-{uuid.uuid4().hex[:6]}",
+                         text.replace(reads, "                  - s3:PutObject\n"))["ServiceRoleArn"]
+    refused = rename(final, f"images/{asset_id}/other.raw")
+    assert refused.returncode == 1 and "AccessDenied" in refused.stderr and "exists" in refused.stderr, refused.stderr

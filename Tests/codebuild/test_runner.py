@@ -275,29 +275,55 @@ def test_timeout_stops_the_build_as_timed_out(build: Callable[..., Build]) -> No
     assert (run.status["buildStatus"], run.phases["BUILD"]) == ("TIMED_OUT", "TIMED_OUT")
 
 
-def test_artifacts_land_in_s3_as_the_project_says(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+def artifact_bucket(s3: Any) -> str:
     bucket = f"artifacts-{uuid.uuid4().hex[:12]}"
-    s3 = aws("s3")
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    return bucket
+
+
+def test_artifacts_land_in_s3_as_the_project_says(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+    s3 = aws("s3")
+    bucket = artifact_bucket(s3)
     run = build(spec("""
         phases:
           build:
             commands:
               - export ID=v1
-              - mkdir -p out/$ID/deep && echo a > out/$ID/a.json && echo b > out/$ID/deep/b.json && echo c > out/$ID/c.txt
+              - mkdir -p out/deep && echo a > out/a.json && echo b > out/deep/b.json && echo c > out/c.txt
         artifacts:
-          base-directory: out/$ID
+          base-directory: out
+          name: state-$ID
           files:
             - "*.json"
             - "deep/**/*"
     """), artifacts={"type": "S3", "location": bucket, "path": "releases", "name": "state",
-                     "namespaceType": "BUILD_ID", "packaging": "NONE"}).wait()
+                     "namespaceType": "BUILD_ID", "packaging": "NONE", "overrideArtifactName": True}).wait()
     assert run.status["buildStatus"] == "SUCCEEDED", run.log
     uuid_part = run.job["buildId"].split(":", 1)[1]
-    prefix = f"releases/{uuid_part}/state"
+    # artifacts/name is the one artifact setting the shell evaluates (buildspec reference).
+    prefix = f"releases/{uuid_part}/state-v1"
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
     assert keys == [f"{prefix}/a.json", f"{prefix}/deep/b.json"]
     assert run.status["artifacts"]["location"] == f"arn:aws:s3:::{bucket}/{prefix}"
+
+
+def test_base_directory_and_files_are_paths_not_shell_text(build: Callable[..., Build], aws: Callable[[str], Any]) -> None:
+    # The buildspec reference has only artifacts/name evaluated by the shell: base-directory
+    # out/$ID names a folder called "$ID", which does not exist, so nothing matches.
+    bucket = artifact_bucket(aws("s3"))
+    run = build(spec("""
+        phases:
+          build:
+            commands:
+              - export ID=v1
+              - mkdir -p out/$ID && echo a > out/$ID/a.json
+        artifacts:
+          base-directory: out/$ID
+          files:
+            - "*.json"
+    """), artifacts={"type": "S3", "location": bucket, "name": "x"}).wait()
+    assert (run.phases["UPLOAD_ARTIFACTS"], run.status["buildStatus"]) == ("FAILED", "FAILED"), run.log
+    assert "no matching artifact paths found under out/$ID" in run.log, run.log
 
 
 def test_no_matching_artifact_fails_upload_artifacts(build: Callable[..., Build]) -> None:

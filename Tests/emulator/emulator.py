@@ -327,6 +327,13 @@ class Emulator:
                 return _json(start_response, "200 OK", sso_portal.issue(_read_json(environ)))
             except (ValueError, TypeError) as error:
                 return _json(start_response, "400 Bad Request", {"error": str(error)})
+        elif path.startswith("/_emulator/checkip/") and method == "GET":
+            # checkip.amazonaws.com as a CodeBuild build sees it: /_emulator/checkip/REGION[/SUBNET]
+            # (the buildspec runner points there).
+            region, _, subnet = path[len("/_emulator/checkip/"):].partition("/")
+            status, text = fixes_codebuild.checkip(region, subnet or None)
+            start_response(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", "text/plain")])
+            return [(text + "\n").encode()]
         elif path.startswith("/_emulator/imds/"):
             return self.instance_metadata(environ, start_response, path[len("/_emulator/imds"):], method)
         elif path == "/_emulator/requests" and method == "GET":

@@ -265,7 +265,49 @@ def _log_group_arn_attribute() -> None:
     LogGroup.get_cfn_attribute = get_cfn_attribute
 
 
+def _bucket_versioning() -> None:
+    """AWS::S3::Bucket's VersioningConfiguration: moto's bucket model drops it (the VM bucket is versioned)."""
+    from moto.s3.models import FakeBucket, s3_backends
+
+    original = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
+               **kwargs: Any) -> Any:
+        bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        status = (cloudformation_json.get("Properties", {}).get("VersioningConfiguration") or {}).get("Status")
+        if status:
+            s3_backends[account_id]["aws"].put_bucket_versioning(bucket.name, status)
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+
+
+def _managed_policy_deletion() -> None:
+    """CloudFormation deletes an AWS::IAM::ManagedPolicy by detaching it from its roles, users and
+    groups, then deleting it. moto's model has no delete: the policy stayed attached, and the
+    stack's role could not be deleted (DeleteConflict), nor the stack."""
+    from moto.iam.models import ManagedPolicy, iam_backends
+    from moto.utilities.utils import get_partition
+
+    def delete(self: Any, account_id: str, region_name: str) -> None:
+        backend = iam_backends[account_id][get_partition(region_name)]
+        for role in list(backend.roles.values()):
+            if self.arn in role.managed_policies:
+                backend.detach_role_policy(self.arn, role.name)
+        for user in list(backend.users.values()):
+            if self.arn in user.managed_policies:
+                backend.detach_user_policy(self.arn, user.name)
+        for group in list(backend.groups.values()):
+            if self.arn in group.managed_policies:
+                backend.detach_group_policy(self.arn, group.name)
+        backend.delete_policy(self.arn)
+
+    ManagedPolicy.delete = delete  # type: ignore[attr-defined]
+
+
 def install() -> None:
+    _bucket_versioning()
+    _managed_policy_deletion()
     _termination_protection()
     _log_group_arn_attribute()
     _validate_template_summary()

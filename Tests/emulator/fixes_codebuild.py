@@ -7,6 +7,13 @@ starts the runner in the background; BatchGetBuilds shows what the runner report
 currentPhase, buildStatus, exported variables, artifacts); StopBuild sends the runner SIGTERM,
 which stops the running command as CodeBuild's stop does. A repeated idempotency token (within
 5 minutes) answers the build it already started, as AWS does.
+
+Networks (codebuild/userguide/vpc-support.html): a build of a project with vpcConfig runs on a
+network interface the runner makes in one of its subnets, with its security groups, using the
+service role's keys (CreateNetworkInterface, CreateNetworkInterfacePermission, as CodeBuild does);
+it reaches the internet only through a NAT gateway its subnet routes to. A build of a project
+without one runs in CodeBuild's own network: what it reaches sees one address every such build
+shares. checkip() answers that address (the stand-in for checkip.amazonaws.com).
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 RUNNER = ROOT / "Tests" / "codebuild" / "runner.py"
 TOKEN_SECONDS = 300
+# Where the builds of projects without vpcConfig are seen from: one address for all of them (a
+# documentation address, RFC 5737, standing in for CodeBuild's published CODEBUILD ranges).
+SHARED_ADDRESS = "203.0.113.80"
 # How long the emulator, on its way out, waits for each stopped build to finish its phases.
 STOP_WAIT_SECONDS = 10
 
@@ -145,6 +155,7 @@ def _job(response: Any, build: dict[str, Any], project: dict[str, Any]) -> dict[
         "environmentVariables": project.get("environment", {}).get("environmentVariables") or [],
         "environmentVariablesOverride": overrides,
         "artifacts": artifacts, "logs": logs, "timeoutInMinutes": int(timeout),
+        "vpcConfig": project.get("vpcConfig"),
     }
 
 
@@ -155,8 +166,50 @@ def _report(build: dict[str, Any]) -> dict[str, Any]:
     return build
 
 
+def checkip(region: str, subnet_id: str | None) -> tuple[int, str]:
+    """What checkip.amazonaws.com answers a build: the shared address, or for a build on an
+    interface in subnet_id the public address of the NAT gateway that subnet routes 0.0.0.0/0 to."""
+    if not subnet_id:
+        return 200, SHARED_ADDRESS
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[DEFAULT_ACCOUNT_ID][region]
+    subnet = next((s for subnets in backend.subnets.values() for s in subnets.values() if s.id == subnet_id), None)
+    if subnet is None:
+        return 404, f"no subnet {subnet_id}"
+    tables = list(backend.route_tables.values())
+    table = next((t for t in tables if subnet_id in t._associations.values()), None) or next(
+        (t for t in tables if t.vpc_id == subnet.vpc_id and t.main_association_id), None)
+    for route in table.routes if table else []:
+        nat = route.nat_gateway
+        if route.destination_cidr_block == "0.0.0.0/0" and nat is not None:
+            nat = nat if hasattr(nat, "address_set") else backend.nat_gateways.get(nat)
+            address = next((a.get("publicIp") for a in nat.address_set if a.get("publicIp")), None) if nat else None
+            if address:
+                return 200, address
+    return 504, (f"no route to the internet from {subnet_id}: a build in a VPC reaches it only through a NAT "
+                 "gateway its subnet routes to (codebuild/userguide/vpc-support.html); on AWS the connection times out")
+
+
+def _create_network_interface_permission(self: Any) -> Any:
+    """EC2 CreateNetworkInterfacePermission, which moto lacks: what CodeBuild asks with the service
+    role's keys for a VPC build (its IAM check is iam_actions'; the grant is recorded nowhere)."""
+    from moto.core.responses import ActionResult
+
+    eni_id = self._get_param("NetworkInterfaceId")
+    self.ec2_backend.get_network_interface(eni_id)  # InvalidNetworkInterfaceID.NotFound as on AWS
+    return ActionResult({"InterfacePermission": {
+        "NetworkInterfacePermissionId": f"eni-perm-{os.urandom(9).hex()[:17]}", "NetworkInterfaceId": eni_id,
+        "AwsService": self._get_param("AwsService"), "Permission": self._get_param("Permission"),
+        "PermissionState": {"State": "granted"}}})
+
+
 def install() -> None:
     from moto.codebuild.models import CodeBuildBackend
+    from moto.ec2.responses import EC2Response
+
+    EC2Response.create_network_interface_permission = _create_network_interface_permission  # type: ignore[attr-defined]
     from moto.codebuild.responses import CodeBuildResponse
 
     original_start = CodeBuildResponse.start_build

@@ -111,6 +111,8 @@ _EC2_TYPES = {
     "eni-": "network-interface",
     "subnet-": "subnet",
     "vpc-": "vpc",
+    "rtb-": "route-table",
+    "nat-": "natgateway",
     "export-ami-": "export-image-task",
 }
 
@@ -128,11 +130,32 @@ def _live_tags(request: Request, resource_id: str, region: str | None = None) ->
     return dict(_ec2_backend(request, region).tags.get(resource_id, {}))
 
 
+def _network_context(request: Request, resource_id: str) -> Context:
+    """ec2:Vpc of a subnet, security group or network interface, and ec2:Subnet of an interface
+    (the Service Authorization Reference's condition keys of those resource types), as ARNs."""
+    backend = _ec2_backend(request)
+    vpc = subnet = None
+    if resource_id.startswith("subnet-"):
+        found = [s for subnets in backend.subnets.values() for s in subnets.values() if s.id == resource_id]
+        vpc = found[0].vpc_id if found else None
+    elif resource_id.startswith("sg-"):
+        found = [g for groups in backend.groups.values() for g in groups.values() if g.id == resource_id]
+        vpc = found[0].vpc_id if found else None
+    elif resource_id.startswith("eni-") and resource_id in backend.enis:
+        subnet = backend.enis[resource_id].subnet
+        vpc = subnet.vpc_id
+    context: Context = {"ec2:vpc": [_ec2_arn(request, "vpc", vpc)]} if vpc else {}
+    if subnet is not None:
+        context["ec2:subnet"] = [_ec2_arn(request, "subnet", subnet.id)]
+    return context
+
+
 def _existing(request: Request, resource_id: str, action: str, extra: Context | None = None) -> Check:
     kind = next(
         (k for p, k in sorted(_EC2_TYPES.items(), key=lambda i: -len(i[0])) if resource_id.startswith(p)), "resource"
     )
     context = _tag_context(_live_tags(request, resource_id))
+    context.update(_network_context(request, resource_id))
     context.update(extra or {})
     return Check(f"ec2:{action}", _ec2_arn(request, kind, resource_id), context)
 
@@ -290,6 +313,27 @@ def _export_image(request: Request) -> list[Check]:
     ]
 
 
+def _create_network_interface(request: Request) -> list[Check]:
+    """The new interface (request tags; ec2:Subnet and ec2:Vpc of its subnet), the subnet it is
+    made in and each of its security groups."""
+    subnet = request.params.get("SubnetId", "*")
+    made = [_created(request, "CreateNetworkInterface", "network-interface", "*",
+                     _ec2_tag_specs(request).get("network-interface"))]
+    made[0].context.update(_network_context(request, subnet))
+    if subnet != "*":
+        made[0].context["ec2:subnet"] = [_ec2_arn(request, "subnet", subnet)]
+    used = [subnet] + request.indexed("SecurityGroupId")
+    arns = {"network-interface": _ec2_arn(request, "network-interface", "*")}
+    return made + [_existing(request, r, "CreateNetworkInterface") for r in used] + _tag_on_create(
+        request, "CreateNetworkInterface", arns)
+
+
+def _network_interface_permission(request: Request) -> list[Check]:
+    """The interface (its ec2:Subnet, ec2:Vpc), with ec2:AuthorizedService: the AwsService asked for."""
+    context = {"ec2:authorizedservice": [request.params.get("AwsService", "")]}
+    return [_existing(request, request.params.get("NetworkInterfaceId", "*"), "CreateNetworkInterfacePermission", context)]
+
+
 def _account_level(action: str) -> Callable[[Request], list[Check]]:
     return lambda request: [Check(action, "*")]
 
@@ -336,6 +380,17 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     "RegisterImage": _creates("RegisterImage", "image"),
     "CreateVpc": _creates("CreateVpc", "vpc"),
     "CreateSubnet": _creates("CreateSubnet", "subnet", "VpcId"),
+    # A VPC's private subnets and their NAT gateway (the release CodeBuild project's network).
+    "AllocateAddress": _creates("AllocateAddress", "elastic-ip"),
+    "CreateNatGateway": _creates("CreateNatGateway", "natgateway", "SubnetId"),
+    "CreateRouteTable": _creates("CreateRouteTable", "route-table", "VpcId"),
+    "CreateRoute": _one("RouteTableId", "CreateRoute"),
+    "AssociateRouteTable": lambda r: [_existing(r, r.params.get(p, "*"), "AssociateRouteTable")
+                                      for p in ("RouteTableId", "SubnetId")],
+    # What CodeBuild does with a project's service role to run a build in its VPC.
+    "CreateNetworkInterface": _create_network_interface,
+    "CreateNetworkInterfacePermission": _network_interface_permission,
+    "DeleteNetworkInterface": _one("NetworkInterfaceId", "DeleteNetworkInterface"),
     "CreateVolume": _creates("CreateVolume", "volume"),
     "DeleteVolume": _one("VolumeId", "DeleteVolume"),
     "CreateSnapshot": _creates("CreateSnapshot", "snapshot", "VolumeId"),
@@ -515,6 +570,12 @@ _S3_IAM = {
 }
 
 
+# The same operations on one version of an object (a `versionId` in the query, or in a
+# DeleteObjects entry) are other IAM actions (Service Authorization Reference: DeleteObjectVersion,
+# GetObjectVersion).
+_S3_VERSION_IAM = {"DeleteObject": "DeleteObjectVersion", "GetObject": "GetObjectVersion", "HeadObject": "GetObjectVersion"}
+
+
 def s3_operation(request: Request) -> str:
     """The S3 API operation a path-style request is."""
     bucket, key, query = s3_target(request)
@@ -575,6 +636,8 @@ def _s3_checks(request: Request) -> list[Check]:
     if operation == "ListBuckets":
         return [Check(iam, "*")]
     if operation in _S3_OBJECT_OPERATIONS:
+        if query.get("versionId"):
+            iam = "s3:" + _S3_VERSION_IAM.get(operation, iam.removeprefix("s3:"))
         checks = [Check(iam, f"arn:aws:s3:::{bucket}/{key}")]
         if operation in ("CopyObject", "UploadPartCopy"):
             source = next(v for k, v in request.headers.items() if k.lower() == "x-amz-copy-source")
@@ -582,12 +645,13 @@ def _s3_checks(request: Request) -> list[Check]:
             checks.append(Check("s3:GetObject", f"arn:aws:s3:::{source}"))
         return checks
     if operation == "DeleteObjects":
-        keys = [
-            e.text or ""
-            for e in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter()
-            if e.tag.endswith("Key")
-        ]
-        return [Check("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{k}") for k in keys]
+        checks = []
+        for entry in ElementTree.fromstring(request.raw_body or b"<Delete/>").iter():
+            if entry.tag.endswith("Object"):
+                fields = {child.tag.rsplit("}", 1)[-1]: child.text or "" for child in entry}
+                action = "s3:DeleteObjectVersion" if fields.get("VersionId") else "s3:DeleteObject"
+                checks.append(Check(action, f"arn:aws:s3:::{bucket}/{fields.get('Key', '')}"))
+        return checks
     if operation in _S3_BUCKET_SUBRESOURCES.values() or operation in (
         "ListObjects",
         "ListObjectsV2",

@@ -153,6 +153,28 @@ def authorize(
     return None
 
 
+def _missing_key_check(
+    request: iam_actions.Request, principal: str, documents: list[dict[str, Any]]
+) -> tuple[iam_actions.Check, Decision] | None:
+    """API_HeadObject, API_GetObject: a key that does not exist is 404 only to a caller allowed
+    s3:ListBucket on the bucket, 403 AccessDenied to any other. AWS does not document the condition
+    context of that check; a HeadObject has no prefix, so the emulator evaluates ListBucket on the
+    bucket without s3:prefix: a ListBucket granted only under an s3:prefix condition does not count."""
+    from moto.s3.models import FakeKey, s3_backends
+
+    name, key, query = iam_actions.s3_target(request)
+    bucket = s3_backends[request.account]["aws"].buckets.get(name)
+    if bucket is None:
+        return None  # moto answers NoSuchBucket
+    version = query.get("versionId", [None])[0]
+    found = [k for k in bucket.keys.getlist(key, []) if version is None or str(k.version_id) == version]
+    # The newest version (or the one asked for); a delete marker is no object.
+    if found and isinstance(found[-1], FakeKey):
+        return None
+    return authorize(principal, documents, [iam_actions.Check("s3:ListBucket", f"arn:aws:s3:::{name}")],
+                     request.account, request.region)
+
+
 def _request_of(response: Any, iam_request: Any) -> iam_actions.Request:
     service = iam_request._service
     path = response.raw_path
@@ -232,6 +254,8 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
                 " (the emulator's IAM table does not know this action: add it to Tests/emulator/iam_actions.py)",
             )
         failed = authorize(principal, documents, checks, request.account, request.region)
+        if failed is None and service == "s3" and request.action in ("HeadObject", "GetObject"):
+            failed = _missing_key_check(request, principal, documents)
         if failed is not None:
             raise denial(service, principal, *failed)
         if request.action == "AssumeRole" and service == "sts":

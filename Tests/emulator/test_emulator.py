@@ -611,6 +611,8 @@ def test_project_stack_deploys_through_a_change_set(template: Path, ec2: Any) ->
     values = dict(STACK_VALUES)
     ec2.create_key_pair(KeyName=values["KeyName"])
     values["ImageId"] = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}])["Images"][0]["ImageId"]
+    values["VpcId"] = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    values["BuildSubnetIds"] = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [values["VpcId"]]}])["Subnets"][0]["SubnetId"]
     required = [name for name, spec in _template_parameters(template).items() if "Default" not in spec]
     missing = [name for name in required if name not in values]
     assert not missing, f"{template.name} needs a test value for {missing}"
@@ -631,6 +633,10 @@ def test_project_stack_deploys_through_a_change_set(template: Path, ec2: Any) ->
     assert stack.get("Outputs") and all(o["OutputValue"] for o in stack["Outputs"]), stack.get("Outputs")
     resources = cfn.describe_stack_resources(StackName=name)["StackResources"]
     assert resources and all(r["LogicalResourceId"] and r["PhysicalResourceId"] for r in resources)
+    if template.name == "vm-bucket.yaml":
+        # A deleted image stays as a noncurrent version: the move out of staging must see that here too.
+        bucket = next(o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "BucketName")
+        assert client("s3").get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled"
     cfn.delete_stack(StackName=name)
     assert cfn.describe_stacks(StackName=stack["StackId"])["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
 
@@ -816,6 +822,44 @@ def test_list_bucket_by_prefix(s3: Any, principal: Any) -> None:
     # CopyObject reads the source too.
     s3.put_object(Bucket="images", Key="private/c", Body=b"c")
     assert "s3:GetObject" in denied(lambda: user.copy_object(Bucket="images", Key="images/c", CopySource="images/private/c"))[2]
+
+
+def test_a_missing_key_is_403_without_list_bucket_and_404_with_it(s3: Any, principal: Any) -> None:
+    # API_HeadObject / API_GetObject: without s3:ListBucket on the bucket a missing key is 403.
+    s3.create_bucket(Bucket="images", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="images", Key="images/a.vmdk", Body=b"a")
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::images/images/*"}
+    by_prefix = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images",
+                 "Condition": {"StringLike": {"s3:prefix": ["images/*"]}}}
+    whole = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::images"}
+    for statements, expected in (([read], 403), ([read, by_prefix], 403), ([read, whole], 404)):
+        user = principal(*statements)("s3")
+        assert user.head_object(Bucket="images", Key="images/a.vmdk")["ContentLength"] == 1
+        head = denied(lambda: user.head_object(Bucket="images", Key="images/gone.vmdk"))
+        code, status, message = denied(lambda: user.get_object(Bucket="images", Key="images/gone.vmdk"))
+        assert (head[1], status) == (expected, expected), statements
+        if expected == 403:
+            # The check is ListBucket on the bucket, with no s3:prefix: a prefix condition cannot match it.
+            assert code == "AccessDenied" and "s3:ListBucket on resource: arn:aws:s3:::images because" in message
+        else:
+            assert code == "NoSuchKey"
+    # Outside GetObject's resources it is 403 whether the key exists or not.
+    assert denied(lambda: principal(read, whole)("s3").head_object(Bucket="images", Key="other/x"))[1] == 403
+
+
+def test_a_version_is_deleted_and_read_by_its_own_actions(s3: Any, principal: Any) -> None:
+    # Service Authorization Reference: with a versionId, DeleteObject is s3:DeleteObjectVersion and
+    # Get/HeadObject s3:GetObjectVersion.
+    s3.create_bucket(Bucket="versioned", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket="versioned", Key="staging/a.raw", Body=b"a")["VersionId"]
+    plain = principal({"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::versioned/*"})("s3")
+    message = denied(lambda: plain.delete_object(Bucket="versioned", Key="staging/a.raw", VersionId=version))[2]
+    assert "s3:GetObjectVersion" in denied(lambda: plain.get_object(Bucket="versioned", Key="staging/a.raw", VersionId=version))[2]
+    assert "s3:DeleteObjectVersion on resource: arn:aws:s3:::versioned/staging/a.raw" in message
+    versions = principal({"Effect": "Allow", "Action": "s3:DeleteObjectVersion", "Resource": "arn:aws:s3:::versioned/*"})("s3")
+    versions.delete_object(Bucket="versioned", Key="staging/a.raw", VersionId=version)
+    assert "Versions" not in s3.list_object_versions(Bucket="versioned", Prefix="staging/")
 
 
 def test_pass_role_to_the_named_service(ec2: Any, s3: Any, principal: Any) -> None:

@@ -99,6 +99,12 @@ check "no SOURCE_CIDR: exit 2, saying SOURCE_CIDR or ALLOW_ANY_SOURCE=1" \
   explained $? "$logs/cidr.err" "SOURCE_CIDR.*ALLOW_ANY_SOURCE=1"
 make "${release_args[@]}" ASSET_ID=e2e-cidr-$run SOURCE_CIDR=0.0.0.0/0 >/dev/null 2>"$logs/any.err"
 check "SOURCE_CIDR=0.0.0.0/0 without ALLOW_ANY_SOURCE=1 is refused" explained $? "$logs/any.err" "ALLOW_ANY_SOURCE=1"
+make "${release_args[@]}" ASSET_ID=e2e-sg-$run SOURCE_CIDR= SOURCE_SECURITY_GROUP=sg-0123456789abcdef0 \
+  >/dev/null 2>"$logs/sg.err"
+check "SOURCE_SECURITY_GROUP without VPC_ID and SUBNET_ID is refused, saying so" explained $? "$logs/sg.err" "VPC_ID"
+make "${release_args[@]}" ASSET_ID=e2e-sg-$run SOURCE_SECURITY_GROUP=sg-0123456789abcdef0 VPC_ID=vpc-0123456789abcdef0 \
+  SUBNET_ID=subnet-0123456789abcdef0 >/dev/null 2>"$logs/sg-cidr.err"
+check "SOURCE_SECURITY_GROUP and SOURCE_CIDR together are refused" explained $? "$logs/sg-cidr.err" "not both"
 make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run CONFIRM=1 >/dev/null 2>"$logs/confirm.err"
 check "purge CONFIRM=1 is refused, not a silent dry run" refused $? "$logs/confirm.err"
 check "and says CONFIRM=yes" grep -q "CONFIRM=yes" "$logs/confirm.err"
@@ -137,6 +143,8 @@ VERIFY_TIMEOUT=5 release ASSET_ID=$id VERIFY_DOWNLOADS=1 MAKE_PUBLIC=1 FORMATS=v
 check "a release whose image fails verify-image fails" equals "$rc+$(grep -c '^release: failed' "$logs/unverified.log")" "2+1"
 check "and it neither made the AMI public nor wrote assets.md" \
   equals "$(ls build/$id/public.stamp build/$id/assets.md 2>/dev/null | wc -l)+$(grep -c make-public "$logs/unverified.log")" "0+0"
+check "and its image stayed in the staging prefix, which CloudFront does not serve" equals \
+  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.id | split("/")[0])')" '["staging"]'
 
 # --- A plain failure (faults that exhaust the retries), then a resume ---------------------------
 id=e2e-fail-$run

@@ -52,9 +52,14 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def release_statements():
-    role = template("release-codebuild.yaml")["Resources"]["ServiceRole"]["Properties"]
-    return [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+def release_statements(inline_only=False):
+    """The release role's statements: its inline policy's, and those of the managed policies attached to it."""
+    res = template("release-codebuild.yaml")["Resources"]
+    docs = [p["PolicyDocument"] for p in res["ServiceRole"]["Properties"]["Policies"]]
+    if not inline_only:
+        docs += [r["Properties"]["PolicyDocument"] for r in res.values() if r["Type"] == "AWS::IAM::ManagedPolicy"
+                 and {"Ref": "ServiceRole"} in r["Properties"]["Roles"]]
+    return [s for d in docs for s in d["Statement"]]
 
 
 def condition_keys(statement):
@@ -68,6 +73,11 @@ UNTAGGABLE = {
     "ec2:CreateSecurityGroup": {"vpc"},
     "ec2:AuthorizeSecurityGroupIngress": {"security-group-rule"},
     "ec2:AuthorizeSecurityGroupEgress": {"security-group-rule"},
+    # CodeBuild's interface for a VPC build, made and removed with the service role, is untagged
+    # (codebuild/userguide/vpc-support.html); the role bounds it by the VPC (ec2:Vpc).
+    "ec2:CreateNetworkInterface": {"network-interface", "subnet", "security-group"},
+    "ec2:CreateNetworkInterfacePermission": {"network-interface"},
+    "ec2:DeleteNetworkInterface": {"network-interface"},
 }
 READ_ONLY = re.compile(r"^ec2:(Describe|Get)")
 
@@ -124,6 +134,8 @@ def test_every_ec2_change_needs_the_release_tags():
             continue
         types = {resource_type(r) for r in as_list(s["Resource"])}
         for action in actions:
+            if action in ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"):
+                assert "ec2:Vpc" in s["Condition"]["ArnEquals"], s["Sid"]
             assert types <= UNTAGGABLE.get(action, set()), (
                 f"statement {s['Sid']}: {action} on {sorted(types)} without a project tag condition")
     assert checked >= 8
@@ -146,9 +158,9 @@ def test_cloudformation_changes_only_on_instance_stacks():
                 "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${InstanceStackPrefix}*/*"]
 
 
-def test_s3_only_under_the_images_and_artifacts_prefixes():
+def test_s3_only_under_the_images_staging_and_artifacts_prefixes():
     bucket = "arn:${AWS::Partition}:s3:::${VMBucketName}"
-    allowed_objects = {bucket + "/${ImagesPrefix}/*", bucket + "/${ArtifactsPrefix}/*"}
+    allowed_objects = {bucket + "/${ImagesPrefix}/*", bucket + "/${StagingPrefix}/*", bucket + "/${ArtifactsPrefix}/*"}
     for s in release_statements():
         actions = [a for a in as_list(s["Action"]) if a.startswith("s3:")]
         if not actions:
@@ -159,6 +171,35 @@ def test_s3_only_under_the_images_and_artifacts_prefixes():
                     assert s["Condition"]["StringLike"]["s3:prefix"], s["Sid"]
             else:
                 assert r in allowed_objects, f"{s['Sid']}: {r}"
+
+
+def test_the_release_role_deletes_versions_of_staged_exports_only():
+    # The rename deletes its source by version id (no noncurrent copy): DeleteObjectVersion, on the
+    # staging prefix alone; the role lists it too (S3Objects.head's fallback lists the key).
+    versions = [s for s in release_statements() if "s3:DeleteObjectVersion" in as_list(s["Action"])]
+    assert [text(r) for s in versions for r in as_list(s["Resource"])] == [
+        "arn:${AWS::Partition}:s3:::${VMBucketName}/${StagingPrefix}/*"]
+    listing = [s for s in release_statements() if "s3:ListBucket" in as_list(s["Action"])]
+    prefixes = [text(p) for s in listing for p in as_list(s["Condition"]["StringLike"]["s3:prefix"])]
+    assert {"${StagingPrefix}/*", "${ImagesPrefix}/*"} <= set(prefixes), prefixes
+
+
+def test_exports_are_staged_outside_what_cloudfront_serves():
+    t = template("vm-bucket.yaml")
+    res = t["Resources"]
+    served = [s for s in res["BucketPolicy"]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert [text(s["Resource"]) for s in served] == ["${Bucket.Arn}/${ImagesPrefix}/*"]
+    assert t["Parameters"]["StagingPrefix"]["Default"] != t["Parameters"]["ImagesPrefix"]["Default"]
+    assert any("StagingPrefix" in json.dumps(r) and "ImagesPrefix" in json.dumps(r) for r in t["Rules"].values())
+    # VM Import/Export writes (and reads back) the staging prefix only.
+    for s in res["ExportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]:
+        if {"s3:PutObject", "s3:GetObject"} & set(as_list(s["Action"])):
+            assert text(s["Resource"]) == "${Bucket.Arn}/${StagingPrefix}/*", s["Sid"]
+    # What a killed release left there goes, current and noncurrent versions alike.
+    rules = res["Bucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    staging = [r for r in rules if text(r.get("Prefix", "")) == "${StagingPrefix}/"]
+    assert len(staging) == 1 and staging[0]["ExpirationInDays"] == {"Ref": "StagingExpirationDays"}
+    assert staging[0]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
 
 
 def test_pass_role_only_the_export_role_to_vm_import_export():
@@ -196,6 +237,14 @@ def test_release_buildspec_tears_down_when_the_build_fails():
     assert any("make teardown" in c for c in spec["phases"]["build"]["finally"])
 
 
+def test_release_artifacts_come_from_a_fixed_folder():
+    # CodeBuild evaluates only artifacts/name with the shell: a $VAR elsewhere is a literal path.
+    spec = yaml.safe_load((ROOT / "buildspec" / "release.yml").read_text())
+    artifacts = spec["artifacts"]
+    assert "$" not in artifacts["base-directory"] and not any("$" in f for f in artifacts["files"])
+    assert any(artifacts["base-directory"] in c for c in spec["phases"]["post_build"]["commands"])
+
+
 @pytest.mark.parametrize("spec", ["release.yml", "ci.yml"])
 def test_toolchain_is_installed_by_the_signature_check(spec):
     text_ = (ROOT / "buildspec" / spec).read_text()
@@ -212,9 +261,6 @@ def test_vm_bucket_versioning_logs_and_export_role():
     role = res["ExportRole"]["Properties"]
     trust = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
     assert trust["sts:ExternalId"] == "vmimport" and trust["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
-    for s in role["Policies"][0]["PolicyDocument"]["Statement"]:
-        if "s3:PutObject" in as_list(s["Action"]):
-            assert text(s["Resource"]) == "${Bucket.Arn}/${ImagesPrefix}/*"
 
 
 def test_release_policy_fits_the_inline_policy_quota():
@@ -230,7 +276,8 @@ def test_release_policy_fits_the_inline_policy_quota():
         if isinstance(v, list):
             return [resolved(w) for w in v]
         return v
-    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements())}, separators=(",", ":"))
+    doc = json.dumps({"Version": "2012-10-17", "Statement": resolved(release_statements(inline_only=True))},
+                     separators=(",", ":"))
     assert len(re.sub(r"\s", "", doc)) < 10240 - 600  # the CodeCommit pull policy counts too
 
 
@@ -252,3 +299,45 @@ def test_every_action_the_tools_send_is_granted_to_the_release_role():
     missing = sorted(a for a in sent - NOT_IN_A_RELEASE
                      if not any(re.fullmatch(g.replace("*", ".*"), a) for g in granted))
     assert len(sent) > 25 and not missing, f"the release role does not grant {missing}"
+
+
+def test_waf_allows_listed_ipv4_and_ipv6_addresses_and_a_captcha_lasts_hours():
+    # The distribution serves IPv6 (IPV6Enabled): an allow list of IPv4 only would send every
+    # listed user on IPv6 to the CAPTCHA.
+    t = template("vm-bucket-waf.yaml")
+    res = t["Resources"]
+    sets = {name: r["Properties"] for name, r in res.items() if r["Type"] == "AWS::WAFv2::IPSet"}
+    assert sorted(p["IPAddressVersion"] for p in sets.values()) == ["IPV4", "IPV6"]
+    rule = next(r for r in res["WebACL"]["Properties"]["Rules"] if r["Name"] == "CAPTCHA")
+    exempt = rule["Statement"]["NotStatement"]["Statement"]["OrStatement"]["Statements"]
+    assert sorted(s["IPSetReferenceStatement"]["Arn"]["Fn::GetAtt"][0] for s in exempt) == sorted(sets)
+    for p in sets.values():
+        assert p["Addresses"] in ({"Ref": "AllowedIPs"}, {"Fn::If": ["HasAllowedIPv6", {"Ref": "AllowedIPv6"}, []]})
+    # WAF's default CAPTCHA immunity is 300 s: a multi-GiB download resumed later would get the
+    # puzzle again, which a download cannot answer.
+    immunity = rule["CaptchaConfig"]["ImmunityTimeProperty"]["ImmunityTime"]
+    assert immunity == {"Ref": "CaptchaImmunitySeconds"}
+    assert t["Parameters"]["CaptchaImmunitySeconds"]["Default"] >= 4 * 3600
+    makefile = (ROOT / "stacks" / "stacks.mk").read_text()
+    assert re.search(r"^ALLOWED_IPV6\s*\?=", makefile, re.M) and "AllowedIPv6," in makefile
+
+
+def test_the_release_builds_run_in_a_vpc_and_the_instance_admits_their_group():
+    # Outside a VPC a build is seen from an address other CodeBuild users share
+    # (codebuild/userguide/vpc-support.html): the instance must admit the builds' group instead.
+    t = template("release-codebuild.yaml")
+    project = t["Resources"]["Project"]["Properties"]
+    group = {"Fn::GetAtt": ["BuildSecurityGroup", "GroupId"]}
+    assert project["VpcConfig"] == {"VpcId": {"Ref": "VpcId"}, "Subnets": {"Ref": "BuildSubnetIds"},
+                                    "SecurityGroupIds": [group]}
+    assert {"Name": "SOURCE_SECURITY_GROUP", "Type": "PLAINTEXT", "Value": group} in project["Environment"]["EnvironmentVariables"]
+    assert t["Resources"]["Project"]["DependsOn"] == "BuildNetworkPolicy"
+    instance = template("ec2-instance.yaml")
+    ingress = instance["Resources"]["SecurityGroup"]["Properties"]["SecurityGroupIngress"]["Fn::If"]
+    assert ingress[0] == "HasSourceGroup"
+    assert all(r["SourceSecurityGroupId"] == {"Ref": "SourceSecurityGroupId"} and "CidrIp" not in r for r in ingress[1])
+    interface = instance["Resources"]["Instance"]["Properties"]["NetworkInterfaces"]["Fn::If"][1][0]
+    assert interface["AssociatePublicIpAddress"] == {"Fn::If": ["HasSourceGroup", False, True]}
+    assert "PrivateIp" in instance["Outputs"]
+    spec = yaml.safe_load((ROOT / "buildspec" / "release.yml").read_text())
+    assert "checkip" not in json.dumps(spec)

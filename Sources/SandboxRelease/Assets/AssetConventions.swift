@@ -5,6 +5,8 @@ import AWSCore
 public enum AssetConventions {
     public static let defaultTagKey = "asset-id"
     public static let defaultImagesPrefix = "images"
+    /// Where ExportImage writes, outside what CloudFront serves, until the release moves what it verified.
+    public static let defaultStagingPrefix = "staging"
     public static let keyPairPrefix = "sandbox-"
     public static let vmBucketStack = "DATA-SCIENCE-SANDBOX-VM-Bucket"
     public static let vmBucketWAFStack = "DATA-SCIENCE-SANDBOX-VM-Bucket-WAF"
@@ -44,7 +46,8 @@ public enum AssetConventions {
         "https://\(cloudfrontDomain)/" + PercentEncoding.encode(key, keepSlash: true)
     }
 
-    /// `images/<asset-id>/`: where the exports of an asset-id live in the VM bucket.
+    /// `images/<asset-id>/`: where the exports of an asset-id live in the VM bucket (and, with the
+    /// staging prefix, `staging/<asset-id>/`: where they are written before).
     public static func imagesKeyPrefix(imagesPrefix: String, assetId: String) -> String {
         var p = imagesPrefix
         while p.hasSuffix("/") { p.removeLast() }

@@ -2,7 +2,7 @@ import AWSCore
 
 /// What purge-assets checks before it removes an asset, so that a stale, edited or hostile list
 /// removes nothing it should not: the entry's asset-id matches the one given on the command line,
-/// an S3 key lies under that asset-id's images folder, and the asset as AWS describes it now
+/// an S3 key lies under that asset-id's images (or staging) folder, and the asset as AWS describes it now
 /// carries the same asset-id tag and is not published (for an S3 key: its release's AMI is not).
 public struct AssetGuard: Sendable {
     /// The tag `ami-export make-public` puts on a public AMI and its snapshots.
@@ -11,12 +11,17 @@ public struct AssetGuard: Sendable {
     public var pattern: AssetIdPattern
     public var tagKey: String
     public var imagesPrefix: String
+    public var stagingPrefix: String
     public var includePublished: Bool
 
-    public init(pattern: AssetIdPattern, tagKey: String, imagesPrefix: String, includePublished: Bool) {
+    public init(
+        pattern: AssetIdPattern, tagKey: String, imagesPrefix: String,
+        stagingPrefix: String = AssetConventions.defaultStagingPrefix, includePublished: Bool
+    ) {
         self.pattern = pattern
         self.tagKey = tagKey
         self.imagesPrefix = imagesPrefix
+        self.stagingPrefix = stagingPrefix
         self.includePublished = includePublished
     }
 
@@ -42,9 +47,12 @@ public struct AssetGuard: Sendable {
             return "the entry's asset-id '\(a.assetId)' is not --asset-id '\(pattern.text)'"
         }
         if a.kind == .s3Object {
-            let folder = AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: a.assetId)
-            guard a.id.hasPrefix(folder), !a.id.split(separator: "/").contains("..") else {
-                return "key '\(a.id)' is not under '\(folder)', where the images of asset-id \(a.assetId) live"
+            let folders = [imagesPrefix, stagingPrefix].map {
+                AssetConventions.imagesKeyPrefix(imagesPrefix: $0, assetId: a.assetId)
+            }
+            guard folders.contains(where: a.id.hasPrefix), !a.id.split(separator: "/").contains("..") else {
+                return "key '\(a.id)' is not under '\(folders[0])' or '\(folders[1])', where the images of asset-id "
+                    + "\(a.assetId) live"
             }
         }
         return nil

@@ -2,13 +2,14 @@ import AWSCore
 
 /// Everything tagged with an asset-id that matches a pattern: AMIs, snapshots, export tasks
 /// (in every state AWS still reports), key pairs, stacks (with their resources) and the exported
-/// objects under the images prefix. Every page of every API; the kinds are fetched at the same
-/// time, one connection each.
+/// objects under the images and staging prefixes. Every page of every API; the kinds are fetched
+/// at the same time, one connection each.
 public struct AssetListing {
     public var pattern: AssetIdPattern
     public var kinds: [Asset.Kind]
     public var tagKey: String
     public var imagesPrefix: String
+    public var stagingPrefix: String
     /// The VM bucket; nil: the `BucketName` output of the VM bucket stack.
     public var bucket: String?
     /// The CloudFront domain of the images; nil: the stack's `DistributionDomainName` output.
@@ -17,13 +18,14 @@ public struct AssetListing {
     public var resourceWorkers = 8
 
     public init(
-        pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String, bucket: String?,
-        cdnDomain: String?
+        pattern: AssetIdPattern, kinds: [Asset.Kind], tagKey: String, imagesPrefix: String,
+        stagingPrefix: String = AssetConventions.defaultStagingPrefix, bucket: String?, cdnDomain: String?
     ) {
         self.pattern = pattern
         self.kinds = kinds
         self.tagKey = tagKey
         self.imagesPrefix = imagesPrefix
+        self.stagingPrefix = stagingPrefix
         self.bucket = bucket
         self.cdnDomain = cdnDomain
     }
@@ -130,8 +132,10 @@ public struct AssetListing {
 
     // MARK: S3
 
-    /// The objects under `<images-prefix>/<asset-id>/`; the asset-id is the key's first segment
-    /// after the images prefix. A pattern's literal head narrows the listing on the server.
+    /// The objects under `<images-prefix>/<asset-id>/`, and under `<staging-prefix>/<asset-id>/`
+    /// what was exported but not (yet) moved there; the asset-id is the key's first segment after
+    /// the prefix. A pattern's literal head narrows the listing on the server. Only the images
+    /// prefix is served: staged objects have no URL.
     func objects(_ c: AWSClient) throws -> [Asset] {
         var bucket = self.bucket
         var domain = cdnDomain
@@ -146,18 +150,20 @@ public struct AssetListing {
             )
             return []
         }
-        // The folder that holds every asset-id's folder: `images/` of `images/x/`.
-        let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: "x").dropLast(2))
         let head = pattern.isLiteral ? pattern.text + "/" : String(pattern.text.prefix { $0 != "*" && $0 != "?" })
-        return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
-            guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
-            let rest = key.dropFirst(root.count)
-            guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
-            return Asset(
-                kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
-                state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+        return try [(imagesPrefix, domain), (stagingPrefix, nil)].flatMap { prefix, domain in
+            // The folder that holds every asset-id's folder: `images/` of `images/x/`.
+            let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: prefix, assetId: "x").dropLast(2))
+            return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
+                guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
+                let rest = key.dropFirst(root.count)
+                guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
+                return Asset(
+                    kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                    state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                    size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                    url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+            }
         }
     }
 }

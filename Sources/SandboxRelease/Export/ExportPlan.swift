@@ -8,7 +8,10 @@ public struct ExportPlan {
     var name: String?
     var formats: [DiskFormat]
     var bucket: String
+    /// Where ExportImage writes the files (the staging prefix, which CloudFront does not serve).
     var prefix: String
+    /// Where the release moves each file once it verified it: `<publishPrefix><name>.<fmt>`.
+    var publishPrefix: String
     var roleName: String
     var tagKey: String
     var assetId: String
@@ -16,18 +19,18 @@ public struct ExportPlan {
     var sequential: Bool
     var cdnDomain: String?
     var timeout: Double
-    var renamer: S3Rename
 
     public init(
-        imageId: String, name: String?, formats: [DiskFormat], bucket: String, prefix: String,
+        imageId: String, name: String?, formats: [DiskFormat], bucket: String, prefix: String, publishPrefix: String,
         roleName: String, tagKey: String, assetId: String, description: String?, sequential: Bool,
-        cdnDomain: String?, timeout: Double, renamer: S3Rename
+        cdnDomain: String?, timeout: Double
     ) {
         self.imageId = imageId
         self.name = name
         self.formats = formats
         self.bucket = bucket
         self.prefix = prefix
+        self.publishPrefix = publishPrefix
         self.roleName = roleName
         self.tagKey = tagKey
         self.assetId = assetId
@@ -35,6 +38,5 @@ public struct ExportPlan {
         self.sequential = sequential
         self.cdnDomain = cdnDomain
         self.timeout = timeout
-        self.renamer = renamer
     }
 }

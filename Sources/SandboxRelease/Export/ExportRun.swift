@@ -9,7 +9,8 @@ enum ExportTags {
 
 /// Runs the exports of a plan: reuses the asset's earlier tasks, gives each extra format its own
 /// AMI copy, starts every export as soon as its AMI and an export slot allow, polls them all,
-/// renames each finished file on the server and removes the copies.
+/// finds each finished file where ExportImage wrote it (the staging prefix) and removes the copies.
+/// Moving a file to where it is published is the release's step after its verification.
 public final class ExportRun {
     let client: AWSClient
     let plan: ExportPlan
@@ -175,18 +176,29 @@ public final class ExportRun {
         }
     }
 
-    /// A completed export: its file renamed to `<prefix><name>.<fmt>`, its copy removed.
+    /// A completed export: its file where it is now (staged, or published by an earlier run) and
+    /// where it is published (`PublishKey`, `Url`); its copy removed.
     func finish(_ job: FormatJob, _ task: ExportTask) throws {
-        let key = "\(plan.prefix)\(fileName).\(job.format.rawValue)"
-        let outcome = try plan.renamer.run(client, bucket: plan.bucket, from: task.objectKey(job.format), to: key)
-        log(
-            "\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(outcome.size) bytes (\(outcome.bodyBytes) body bytes through this process)"
-        )
+        let staged = task.objectKey(job.format)
+        let publish = "\(plan.publishPrefix)\(fileName).\(job.format.rawValue)"
+        let objects = S3Objects(client)
+        let found =
+            try objects.head(bucket: plan.bucket, key: staged).map { (staged, $0.size) }
+            ?? objects.head(bucket: plan.bucket, key: publish).map { (publish, $0.size) }
+        guard let (key, size) = found else {
+            return fail(
+                job,
+                "export task \(task.id) completed, but neither s3://\(plan.bucket)/\(staged) nor \(publish) exists "
+                    + "(the staging prefix's lifecycle rule expires what stays there): remove the task from the release "
+                    + "(list-assets --asset-id \(plan.assetId) --kinds export-image-task | purge-assets --yes "
+                    + "--asset-id \(plan.assetId)) and export again")
+        }
+        log("\(job.format.rawValue): s3://\(plan.bucket)/\(key), \(size) bytes")
         job.result = [
             "Format": .string(job.format.rawValue), "ExportImageTaskId": .string(task.id),
-            "Bucket": .string(plan.bucket),
-            "Key": .string(key), "Size": .number(Double(outcome.size)),
-            "Url": JSON(plan.cdnDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }),
+            "Bucket": .string(plan.bucket), "Key": .string(key), "Size": .number(Double(size)),
+            "PublishKey": .string(publish),
+            "Url": JSON(plan.cdnDomain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: publish) }),
         ]
         job.phase = .done
         removeCopy(job)

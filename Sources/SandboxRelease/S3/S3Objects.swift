@@ -30,13 +30,35 @@ public struct S3Objects {
         return Set(keys.filter { !existing.contains($0) })
     }
 
-    /// Size and ETag of an object, nil when it does not exist.
-    public func head(bucket: String, key: String) throws -> (size: Int64, etag: String)? {
+    /// Size, ETag and version id (in a versioned bucket) of an object, nil when it does not exist.
+    /// S3 answers a HeadObject of a missing key with 403 to a caller that may not list the whole
+    /// bucket (API_HeadObject), as the release role may list only under its prefixes: a 403 is
+    /// followed by a listing of the key as prefix, which tells a missing object (nil) from a denied
+    /// one (thrown, saying that it exists).
+    public func head(bucket: String, key: String) throws -> (size: Int64, etag: String, versionId: String?)? {
         do {
             let r = try client.s3("HEAD", bucket: bucket, key: key)
-            return (Int64(r.headers["content-length"] ?? "") ?? -1, r.headers["etag"] ?? "")
+            return (
+                Int64(r.headers["content-length"] ?? "") ?? -1, r.headers["etag"] ?? "", r.headers["x-amz-version-id"]
+            )
         } catch let ToolError.aws(e) where e.status == 404 {
             return nil
+        } catch let ToolError.aws(e) where e.status == 403 {
+            let listed: [JSON]
+            do { listed = try list(bucket: bucket, prefix: key) } catch let ToolError.aws(l) where l.status == 403 {
+                throw ToolError.aws(
+                    AWSError(
+                        code: "AccessDenied",
+                        message: "HeadObject of s3://\(bucket)/\(key) is denied, and so is ListObjectsV2 with that "
+                            + "prefix (\(l.message)): whether it exists cannot be told; allow s3:GetObject on it",
+                        requestId: e.requestId, status: 403))
+            }
+            guard listed.contains(where: { $0["Key"]?.string == key }) else { return nil }
+            throw ToolError.aws(
+                AWSError(
+                    code: "AccessDenied",
+                    message: "s3://\(bucket)/\(key) exists, but HeadObject of it is denied: allow s3:GetObject on it",
+                    requestId: e.requestId, status: 403))
         }
     }
 
@@ -45,9 +67,10 @@ public struct S3Objects {
         _ = try client.s3("PUT", bucket: bucket, key: key, body: .bytes(body))
     }
 
-    /// DeleteObject: S3 answers the same whether or not the key existed.
-    public func delete(bucket: String, key: String) throws {
-        _ = try client.s3("DELETE", bucket: bucket, key: key)
+    /// DeleteObject: S3 answers the same whether or not the key existed. With a version id that
+    /// version goes for good; without one a versioned bucket keeps the object as a noncurrent version.
+    public func delete(bucket: String, key: String, versionId: String? = nil) throws {
+        _ = try client.s3("DELETE", bucket: bucket, key: key, query: versionId.map { [("versionId", $0)] } ?? [])
     }
 
     /// DeleteObjects for at most 1000 keys, quietly (only failures are answered). Returns the

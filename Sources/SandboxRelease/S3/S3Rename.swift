@@ -91,7 +91,9 @@ public struct S3Rename {
                 "the copy s3://\(bucket)/\(to) has ETag \(copy.etag), not that of \(parts) parts; the source is kept, run again"
             )
         }
-        try S3Objects(client).delete(bucket: bucket, key: from)
+        // By its version id: in a versioned bucket a plain delete would keep the whole source as a
+        // noncurrent version (NoncurrentVersionDays in stacks/vm-bucket.yaml), a second full-size copy.
+        try S3Objects(client).delete(bucket: bucket, key: from, versionId: source.versionId)
         return outcome
     }
 
