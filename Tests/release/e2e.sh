@@ -129,6 +129,7 @@ check "make help shows no unresolved make variable" \
 # REGION reaches every target that talks to AWS: a key pair in us-east-1 is shown and purged there.
 id=e2e-region-$run
 "$BIN/keypair" create --region us-east-1 --asset-id $id --key-file "$logs/$id.pem" >"$logs/$id.json"
+rm -f "$logs/$id.pem"  # only the pair is needed; the secrets check below reads every log
 pair=$(jq -r .KeyPairId "$logs/$id.json")
 make --no-print-directory show-assets NO_BUILD=1 ASSET_ID=$id REGION=us-east-1 >"$logs/$id-show.txt" 2>&1; rc=$?
 check "make show-assets REGION=us-east-1 lists that Region, in its REGION column" \
