@@ -19,14 +19,8 @@ extension Integration {
 
         /// An AMI of a fresh instance, tagged as given (CreateImage's own tags).
         func image(_ name: String, tags: [(String, String)]) throws -> String {
-            var run = QueryParams()
-            run.add("ImageId", "ami-0a2b3c4d5e6f70001")
-            run.add("InstanceType", "t3.micro")
-            run.add("MinCount", "1")
-            run.add("MaxCount", "1")
-            let instance = try aws.query("ec2", "RunInstances", run.pairs)["instancesSet"]?.list.first?["instanceId"]
             var p = QueryParams()
-            p.add("InstanceId", instance?.string)
+            p.add("InstanceId", try AmiExportTests().runInstance())
             p.add("Name", name)
             if !tags.isEmpty { p.tagSpecifications(["image", "snapshot"], tags: tags) }
             return try #require(try aws.query("ec2", "CreateImage", p.pairs)["imageId"]?.string)
@@ -38,13 +32,6 @@ extension Integration {
             p.add("Attribute", "launchPermission")
             return try aws.query("ec2", "DescribeImageAttribute", p.pairs)["launchPermission"]?.list
                 .contains { $0["group"] == "all" } ?? false
-        }
-
-        func makePrivate(_ image: String) {
-            var p = QueryParams()
-            p.add("ImageId", image)
-            p.add("LaunchPermission.Remove.1.Group", "all")
-            _ = try? aws.query("ec2", "ModifyImageAttribute", p.pairs)
         }
 
         @Test func keypairDeleteRefusesAPairItDidNotMake() throws {
@@ -81,7 +68,7 @@ extension Integration {
             let untagged = try image("og-untagged-\(tag)", tags: [])
             let other = try image(
                 "og-other-\(tag)", tags: AssetConventions.tags(tagKey: "asset-id", assetId: "\(tag)-2"))
-            defer { for i in [untagged, other] { makePrivate(i) } }
+            defer { try? AmiExportTests().makePrivate([untagged, other]) }
             let none = try run("ami-export", ["make-public", "--image-id", untagged, "--asset-id", "\(tag)-1"])
             #expect(none.status == 2 && none.stderr.contains("no project tag"), "\(none.stderr)")
             let theirs = try run("ami-export", ["make-public", "--image-id", other, "--asset-id", "\(tag)-1"])
