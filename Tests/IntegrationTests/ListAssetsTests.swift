@@ -172,7 +172,7 @@ extension Integration {
                 "list-assets", ["--asset-id", id, "--kinds", "s3-object", "--bucket", bucket, "--cdn-domain", "d1.net"])
             #expect(listed.status == 0, "\(listed.stderr)")
             let urls = Dictionary(
-                uniqueKeysWithValues: (listed.json?.array ?? []).map { ($0["id"]?.string ?? "", $0["url"]?.string) })
+                uniqueKeysWithValues: (listed.json?.array ?? []).map { ($0["Id"]?.string ?? "", $0["Url"]?.string) })
             #expect(Set(urls.keys) == Set(keys))
             #expect(urls[keys[0]]??.hasPrefix("https://d1.net/images/") == true && urls[keys[1]] == .some(nil))
             let purge = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)

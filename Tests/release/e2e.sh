@@ -161,7 +161,7 @@ check "a release whose image fails verify-image fails" equals "$rc+$(grep -c '^r
 check "and it neither made the AMI public nor wrote assets.md" \
   equals "$(ls build/$id/public.stamp build/$id/assets.md 2>/dev/null | wc -l)+$(grep -c make-public "$logs/unverified.log")" "0+0"
 check "and its image stayed in the staging prefix, which CloudFront does not serve" equals \
-  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.id | split("/")[0])')" '["staging"]'
+  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.Id | split("/")[0])')" '["staging"]'
 
 # --- A plain failure (faults that exhaust the retries), then a resume ---------------------------
 id=e2e-fail-$run

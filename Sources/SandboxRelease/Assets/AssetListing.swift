@@ -182,14 +182,16 @@ public struct AssetListing {
                 // The folder that holds every asset-id's folder: `images/` of `images/x/`.
                 let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: prefix, assetId: "x").dropLast(2))
                 return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
-                guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
-                let rest = key.dropFirst(root.count)
-                guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
-                return Asset(
-                    kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
-                    state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                    size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                    url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+                    guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
+                    let rest = key.dropFirst(root.count)
+                    guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else {
+                        return nil
+                    }
+                    return Asset(
+                        kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                        state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                        size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                        url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
                 }
             })
     }
