@@ -28,10 +28,11 @@ flag_rule     := ^1?$$
 octet         := (25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])
 cidr          := ($(octet)\.){3}$(octet)/([0-9]|[12][0-9]|3[0-2])
 bucket_rule   := ^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$$
-# show-assets and purge take a glob (1.2.*); everything else one release's asset-id.
+# show-assets and purge take a glob (1.2.*); everything else one release's asset-id. The
+# wildcards are EC2's tag filters' own, as in list-assets and purge-assets: * and ?, no [ ].
 ifeq ($(filter-out show-assets purge,$(MAKECMDGOALS)),)
-input_rule.ASSET_ID := ^[][0-9A-Za-z._*?-]{0,64}$$
-input_what.ASSET_ID := an asset-id or a glob of one (1.2.*): up to 64 of A-Z a-z 0-9 . _ - * ? [ ]
+input_rule.ASSET_ID := ^[0-9A-Za-z._*?-]{0,64}$$
+input_what.ASSET_ID := an asset-id or a glob of one (1.2.*): up to 64 of A-Z a-z 0-9 . _ - and the wildcards * (any characters) and ? (one); EC2's tag filters know no other, such as [ ]
 else
 input_rule.ASSET_ID := $(asset_id_rule)
 input_what.ASSET_ID := $(asset_id_what)
@@ -88,7 +89,7 @@ input_rule.RATE_LIMIT := ^([1-9][0-9]{0,9})?$$
 input_what.RATE_LIMIT := a number of requests
 input_rule.EMULATOR_PORT := ^([1-9][0-9]{0,4})?$$
 input_what.EMULATOR_PORT := a TCP port number
-input_rule.REGION := ^([a-z]{2}(-[a-z]+)+-[0-9]+)?$$
+input_rule.REGION := ^([a-z]{2,4}(-[a-z]+)+-[0-9]+)?$$
 input_what.REGION := an AWS region such as eu-west-1
 input_rule.PRICE_CLASS := ^(PriceClass_(100|200|All))?$$
 input_what.PRICE_CLASS := PriceClass_100, PriceClass_200 or PriceClass_All
@@ -151,8 +152,18 @@ lint-swift:
 lint: lint-swift
 .PHONY: format lint-swift
 
+# The commit `--version` names (Sources/CBuildInfo): written only when it changes, so a build at
+# the same commit compiles nothing again; touching build_info.c makes a first header count. A
+# tree without git (a source archive) says "unknown"; tracked files that differ add "-dirty".
+BUILD_COMMIT_H := Sources/CBuildInfo/build_commit.h
+
 ## build: the release binaries of every tool under .build/release
 build: $(BUILD)/.deps-apt
+	@c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+	if [ "$$c" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then c="$$c-dirty"; fi; \
+	line="#define SANDBOX_BUILD_COMMIT \"$$c\""; \
+	[ "$$(cat $(BUILD_COMMIT_H) 2>/dev/null)" = "$$line" ] \
+	  || { echo "$$line" >$(BUILD_COMMIT_H); touch Sources/CBuildInfo/build_info.c; }
 	swift build -c release --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK)
 
 # What the build and the test ground need, installed on demand so that `make test` and
@@ -242,7 +253,11 @@ VERIFY_AMI        ?= $(if $(SKIP_INSTALL),,1)
 VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
-# Recipes read the user's values from the environment, quoted: "$$ASSET_ID".
+# Recipes read the user's values from the environment, quoted: "$$ASSET_ID". REGION, when given,
+# is every tool's region (AWS_REGION), in every target that talks to AWS.
+ifneq ($(REGION),)
+export AWS_REGION := $(REGION)
+endif
 export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   SOURCE_SECURITY_GROUP \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
@@ -408,7 +423,7 @@ $(D)/publish-%.json: $(D)/export-%.json $(VERIFIED)
 	@mv $@.tmp $@
 
 $(D)/public.stamp: $(D)/ami.json $(VERIFIED)
-	$(if $(MAKE_PUBLIC),$(BIN)/ami-export make-public --image-id $$($(call json,$<,.ImageId)) >&2,@echo "release: the AMI stays private (MAKE_PUBLIC=1 shares it)" >&2)
+	$(if $(MAKE_PUBLIC),$(BIN)/ami-export make-public --image-id $$($(call json,$<,.ImageId)) --asset-id "$$ASSET_ID" >&2,@echo "release: the AMI stays private (MAKE_PUBLIC=1 shares it)" >&2)
 	@touch $@
 
 # The instance is no longer needed once its AMI exists: remove it while the exports run.

@@ -28,6 +28,8 @@ let package = Package(
         // Signal handling in C: the interrupt flag (a C11 atomic, set by the handler, read by
         // every thread) and the time and memory bound of a --filter.
         .target(name: "CSignals"),
+        // The commit `--version` names, baked in by `make build` (Sources/CBuildInfo/build_info.c).
+        .target(name: "CBuildInfo"),
         .target(name: "AWSCore", dependencies: ["CCurl", "CCrypto", "CSignals"]),
         // The release's domain: one service type per AWS API, the assets, the export run.
         .target(name: "SandboxRelease", dependencies: ["AWSCore"]),
@@ -35,7 +37,7 @@ let package = Package(
         .target(
             name: "ToolSupport",
             dependencies: [
-                "AWSCore", "SandboxRelease", "CJQ", "CSignals",
+                "AWSCore", "SandboxRelease", "CJQ", "CSignals", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // What a test needs and may lack fails the test, unless ALLOW_SKIPS=1 (Tests/TestSupport).

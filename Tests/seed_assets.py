@@ -53,7 +53,8 @@ def main() -> int:
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     ec2, cfn, s3 = (boto3.client(s) for s in ("ec2", "cloudformation", "s3"))
     asset, key = args.asset_id, args.tag_key
-    tags = [{"Key": key, "Value": asset}]
+    # As a release tags what it makes: the asset-id and the project (AssetConventions.tags).
+    tags = [{"Key": key, "Value": asset}, {"Key": "project", "Value": "data-science-sandbox"}]
     prefix = f"{args.images_prefix.rstrip('/')}/{asset}/"
     created: dict[str, list[str]] = {k: [] for k in ("ami", "snapshot", "export-image-task", "key-pair", "stack", "s3-object")}
 

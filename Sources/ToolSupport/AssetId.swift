@@ -3,12 +3,15 @@ import AWSCore
 import SandboxRelease
 
 /// An `--asset-id` flag: parsed only when it is a valid asset-id (`AssetConventions.validate`),
-/// so a bad one exits 2 before the command runs.
-public struct AssetId: ExpressibleByArgument, Sendable {
+/// so a bad one exits 2, with the rule, before the command runs. Declare it with
+/// `transform: AssetId.parse`.
+public struct AssetId: Sendable {
     public let value: String
 
-    public init?(argument: String) {
-        guard let valid = try? AssetConventions.validate(assetId: argument) else { return nil }
-        value = valid
+    @Sendable public static func parse(_ argument: String) throws -> AssetId {
+        guard let valid = try? AssetConventions.validate(assetId: argument) else {
+            throw ValidationError(AssetConventions.assetIdRule)
+        }
+        return AssetId(value: valid)
     }
 }

@@ -8,6 +8,7 @@ struct AmiExport: ParsableCommand {
         commandName: "ami-export",
         abstract:
             "Make the release's AMI, export it as VMDK, VHD and RAW side by side, rename the files on the server.",
+        version: ToolVersion.text,
         subcommands: [MakeImage.self, Export.self, MakePublic.self, Rename.self])
 }
 
@@ -27,7 +28,8 @@ struct MakeImage: ParsableCommand {
     @Option(name: .long, help: "AMI name (unique in the account and Region).")
     var name: String
 
-    @Option(name: .long, help: "The release's asset-id, tagged on the image and its snapshots.")
+    @Option(
+        name: .long, help: "The release's asset-id, tagged on the image and its snapshots.", transform: AssetId.parse)
     var assetId: AssetId
 
     @Option(name: .long, help: "AMI description.")
@@ -36,7 +38,8 @@ struct MakeImage: ParsableCommand {
     @Flag(name: .long, help: "Do not reboot the instance (the file system may be inconsistent).")
     var noReboot = false
 
-    @Option(name: .long, help: "Seconds to wait for the image.")
+    @Option(
+        name: .long, parsing: .unconditional, help: "Seconds to wait for the image.", transform: NumberArgument.seconds)
     var timeout: Double = 3600
 
     @OptionGroup var assets: AssetOptions
@@ -45,7 +48,6 @@ struct MakeImage: ParsableCommand {
 
     func validate() throws {
         try Images.validate(name: name, flag: "--name")
-        guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
     }
 
     func run() throws {
@@ -99,7 +101,9 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "The VM Import/Export service role.")
     var role = "vmimport"
 
-    @Option(name: .long, help: "The release's asset-id, tagged on the export tasks and AMI copies.")
+    @Option(
+        name: .long, help: "The release's asset-id, tagged on the export tasks and AMI copies.",
+        transform: AssetId.parse)
     var assetId: AssetId
 
     @Option(name: .long, help: "Text put before the export tasks' description.")
@@ -115,7 +119,9 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("cloudfront-domain"), help: .hidden)
     var cloudfrontDomain: String?
 
-    @Option(name: .long, help: "Seconds to wait for the exports.")
+    @Option(
+        name: .long, parsing: .unconditional, help: "Seconds to wait for the exports.",
+        transform: NumberArgument.seconds)
     var timeout: Double = 14400
 
     @OptionGroup var assets: AssetOptions
@@ -129,7 +135,6 @@ struct Export: ParsableCommand {
             throw ToolError.usage("--format \(twice.rawValue) is given twice")
         }
         guard !bucket.isEmpty else { throw ToolError.usage("--bucket must not be empty") }
-        guard timeout > 0 else { throw ToolError.usage("--timeout must be a positive number of seconds") }
         if let name, name.isEmpty || name.contains("/") {
             throw ToolError.usage("invalid --name '\(name)': a file base name, not empty, without /")
         }
@@ -164,21 +169,40 @@ struct Export: ParsableCommand {
 struct MakePublic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-public",
-        abstract: "Give every AWS account launch permission on an AMI.",
+        abstract: "Give every AWS account launch permission on a release's AMI.",
         discussion: """
-            Prints {"ImageId","Public":true}. When the Region's public-AMI quota or the account's block \
-            public access for AMIs refuses, the error says which.
+            Only an AMI tagged with the project and --asset-id is made public; any other is refused \
+            (exit 2, naming its asset-id), unless --force. Prints {"ImageId","Public":true}. When the \
+            Region's public-AMI quota or the account's block public access for AMIs refuses, the error \
+            says which.
             """)
 
     @Option(name: .long, help: "The AMI.")
     var imageId: String
 
+    @Option(name: .long, help: "The release the AMI must belong to.", transform: AssetId.parse)
+    var assetId: AssetId?
+
+    @Flag(name: .long, help: "Make the AMI public whatever its tags.")
+    var force = false
+
+    @OptionGroup var assets: AssetOptions
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        guard force || assetId != nil else {
+            throw ToolError.usage("give --asset-id, the release the AMI belongs to, or --force")
+        }
+    }
+
     func run() throws {
         let printer = try output.printer()
-        try Images(try aws.client()).makePublic(id: imageId)
+        let client = try aws.client()
+        let owner = assetId.map {
+            ReleaseOwnership(tagKey: assets.resolvedTagKey(client.environment), assetId: $0.value)
+        }
+        try Images(client).makePublic(id: imageId, owner: force ? nil : owner)
         try printer.emit(["ImageId": .string(imageId), "Public": true])
     }
 }

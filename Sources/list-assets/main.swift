@@ -11,10 +11,13 @@ struct ListAssets: ParsableCommand {
             Lists AMIs, snapshots, export-image tasks (in every state AWS still reports, with that \
             state), key pairs and CloudFormation stacks (with their resources) tagged with a matching \
             asset-id, and the objects under <images-prefix>/<asset-id>/ in the VM bucket.
-            JSON (the default when stdout is not a terminal) is an array of \
-            {"kind","id","name","state","created","size","assetId","region","url","removeWith"}, plus \
-            "bucket" for s3-object and "resources" for stack; purge-assets reads it.
-            """)
+            JSON (the default when stdout is not a terminal, or with --filter, -r or -c) is an array of \
+            {"Kind","Id","Name","State","Created","Size","AssetId","Region","Url","RemoveWith"}, plus \
+            "Bucket" for s3-object and "Resources" for stack; purge-assets reads it. A kind that could \
+            not be listed (S3 without a VM bucket) is an entry {"Kind":"not-listed","Id":KIND,"Region",\
+            "Reason"}, and the exit status is 1 unless --allow-partial.
+            """,
+        version: ToolVersion.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, table, markdown }
 
@@ -33,20 +36,27 @@ struct ListAssets: ParsableCommand {
         help: "CloudFront domain for the images' URLs (default: the VM bucket stack's DistributionDomainName).")
     var cdnDomain: String?
 
-    @Option(name: .long, help: "json, table or markdown (default: table on a terminal, json otherwise).")
+    @Option(
+        name: .long,
+        help: "json, table or markdown (default: table on a terminal, json otherwise or with --filter, -r, -c).")
     var format: Format?
+
+    @Flag(name: .long, help: "Exit 0 when a kind could not be listed (the output still marks it).")
+    var allowPartial = false
 
     @OptionGroup var assets: AssetOptions
     @OptionGroup var images: ImagesPrefixOption
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
-    /// The output format asked for; on a terminal a table, otherwise JSON.
-    var chosenFormat: Format { format ?? (isatty(1) != 0 ? .table : .json) }
+    /// The output format asked for; on a terminal a table, unless an output option asks for JSON.
+    var chosenFormat: Format { format ?? (isatty(1) != 0 && !output.asksForJSON ? .table : .json) }
 
     func validate() throws {
-        if chosenFormat != .json, output.filter != nil {
-            throw ToolError.usage("--filter works on JSON output; drop it or use --format json")
+        if let format, format != .json, output.asksForJSON {
+            throw ToolError.usage(
+                "--filter, -r and -c work on JSON output, not --format \(format.rawValue): drop them or use --format json"
+            )
         }
         _ = try AssetIdPattern(assetId)
         _ = try kinds.map(Asset.Kind.parseList)
@@ -54,7 +64,7 @@ struct ListAssets: ParsableCommand {
 
     func run() throws {
         let printer = try output.printer()
-        let env = processEnvironment()
+        let env = aws.environment()
         let listing = AssetListing(
             pattern: try AssetIdPattern(assetId),
             kinds: try kinds.map(Asset.Kind.parseList) ?? Asset.Kind.allCases,
@@ -63,11 +73,18 @@ struct ListAssets: ParsableCommand {
             bucket: bucket ?? env["VM_BUCKET"].flatMap { $0.isEmpty ? nil : $0 }, cdnDomain: cdnDomain)
         let found = try listing.run(try aws.client())
         switch chosenFormat {
-        case .json: try printer.emit(.array(found.map(\.json)))
+        case .json: try printer.emit(.array(found.assets.map(\.json) + found.notListed.map(\.json)))
         case .table:
-            print(AssetTable.text(found, color: isatty(1) != 0 && (env["NO_COLOR"] ?? "").isEmpty), terminator: "")
-        case .markdown: print(AssetTable.markdown(found, pattern: assetId), terminator: "")
+            let color = isatty(1) != 0 && (env["NO_COLOR"] ?? "").isEmpty
+            print(AssetTable.text(found.assets, notListed: found.notListed, color: color), terminator: "")
+        case .markdown:
+            print(AssetTable.markdown(found.assets, notListed: found.notListed, pattern: assetId), terminator: "")
         }
+        let partial = found.notListed.map(\.text).joined(separator: "; ")
+        guard partial.isEmpty || allowPartial else {
+            throw ToolError.remote("partial list, \(partial); --allow-partial accepts a partial list")
+        }
+        if !partial.isEmpty { log("list-assets: partial list, \(partial)") }
     }
 }
 

@@ -15,29 +15,36 @@ struct StartRelease: ParsableCommand {
             change and the build's CloudWatch log lines on stderr, then the build JSON on stdout; exits \
             0 when the build SUCCEEDED, 1 otherwise. Ctrl-C (SIGINT) or SIGTERM stops the following, \
             not the build: the tool says how to stop it (aws codebuild stop-build --id ID) and exits \
-            130 or 143. --env values are visible in the build's details: never pass a secret there.
-            """)
+            130 or 143. --env values are visible in the build's details: never pass a secret there. \
+            The build is printed as CodeBuild's API gives it (camelCase, as aws codebuild batch-get-builds).
+            """,
+        version: ToolVersion.text)
 
-    @Option(name: .long, help: "The asset-id to release, e.g. 1.2.0 (ASSET_ID of the build).")
+    @Option(
+        name: .long, help: "The asset-id to release, e.g. 1.2.0 (ASSET_ID of the build).", transform: AssetId.parse)
     var assetId: AssetId
 
     @Flag(name: .long, help: "Make the AMI public (MAKE_PUBLIC=1 in the build).")
     var makePublic = false
 
-    @Option(name: .customLong("env"), help: "A further environment override NAME=VALUE (repeatable).")
+    @Option(
+        name: .customLong("env"), help: "A further environment override NAME=VALUE (repeatable).",
+        transform: EnvironmentVariable.parse)
     var environment: [EnvironmentVariable] = []
 
     @Option(name: .long, help: "The CodeBuild project (default: the release CodeBuild stack's ProjectName output).")
     var project: String?
 
-    @Option(name: .long, help: "Seconds to follow the build before giving up (the build itself goes on).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Seconds to follow the build before giving up (the build itself goes on).",
+        transform: NumberArgument.seconds)
     var timeout: Double = 10 * 3600
 
     @OptionGroup var aws: AWSOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
         if let project, project.isEmpty { throw ValidationError("--project must not be empty") }
     }
 

@@ -353,7 +353,7 @@ extension Integration {
         @Test func makePublicGivesLaunchPermissionToAll() throws {
             let id = try makeImage("pub-\(unique)")["ImageId"]!.string!
             defer { makePrivate([id]) }
-            let r = try run("ami-export", ["make-public", "--image-id", id])
+            let r = try run("ami-export", ["make-public", "--image-id", id, "--asset-id", "pub-\(unique)"])
             #expect(r.status == 0, "\(r.stderr)")
             var p = QueryParams()
             p.add("ImageId", id)
@@ -370,7 +370,7 @@ extension Integration {
             let blocked: ToolResult
             do {
                 defer { _ = try? aws.query("ec2", "DisableImageBlockPublicAccess") }  // also when the run throws
-                blocked = try run("ami-export", ["make-public", "--image-id", first])
+                blocked = try run("ami-export", ["make-public", "--image-id", first, "--asset-id", assetId])
             }
             #expect(blocked.status == 1)
             #expect(blocked.stderr.contains("block public access for AMIs is on"), "\(blocked.stderr)")
@@ -383,7 +383,7 @@ extension Integration {
                 p.add("InstanceId", try runInstance())
                 p.add("Name", "sandbox-\(assetId)-\(i)")
                 let id = try aws.query("ec2", "CreateImage", p.pairs)["imageId"]!.string!
-                let r = try run("ami-export", ["make-public", "--image-id", id])
+                let r = try run("ami-export", ["make-public", "--image-id", id, "--force"])  // untagged
                 if r.status == 0 { made.append(id); continue }
                 #expect(r.status == 1)
                 #expect(r.stderr.contains("public-AMI quota"), "\(r.stderr)")

@@ -48,13 +48,13 @@ extension Integration {
             let image = try query("ec2", "Action=DescribeImages&Version=2016-11-15&Owner.1=amazon")["imagesSet"]?.list
                 .first?["imageId"]?.string
             let input: JSON = [
-                "stack": .string(stack), "template": .string(Self.stackFile("ec2-instance.yaml")),
-                "parameters": [
+                "StackName": .string(stack), "Template": .string(Self.stackFile("ec2-instance.yaml")),
+                "Parameters": [
                     "ImageId": JSON(image), "KeyName": .string("sandbox-cfn-\(id)-abcdef"),
                     "SourceCidr": "203.0.113.7/32", "RootVolumeSize": 40, "Owner": "me",
                     "AssetId": .string("cfn-\(id)"),
                 ],
-                "tags": ["team": "data"],
+                "Tags": ["team": "data"],
             ]
             let created = try run("cfn-deploy", ["--tag", "release=cfn-\(id)"], stdin: input.serialized())
             #expect(created.status == 0, "\(created.stderr)")
@@ -221,7 +221,7 @@ extension Integration {
         @Test func thePermanentStacksDeployInOrder() throws {
             func deploy(_ stack: String, _ file: String, _ params: JSON, region: [String] = []) throws -> JSON {
                 let input: JSON = [
-                    "stack": .string(stack), "template": .string(Self.stackFile(file)), "parameters": params,
+                    "StackName": .string(stack), "Template": .string(Self.stackFile(file)), "Parameters": params,
                 ]
                 let r = try run("cfn-deploy", region, stdin: input.serialized())
                 #expect(r.status == 0, "\(file): \(r.stderr)")
@@ -271,13 +271,13 @@ extension Integration {
 
         @Test(
             arguments: [
-                (["--stack", "S"], #"{"stack":"S","#),
+                (["--stack", "S"], #"{"StackName":"S","#),
                 (["--stack", "S"], #"["S"]"#),
-                ([], #"{"stack":7,"template":"t.yaml"}"#),
-                ([], #"{"stack":"S","template":"t.yaml","parameters":{"A":{"x":1}}}"#),
-                ([], #"{"stack":"S","template":"t.yaml","tags":{"A":["x"]}}"#),
-                ([], #"{"stack":"S","template":"t.yaml","colour":"red"}"#),
-                ([], #"{"template":"t.yaml"}"#),
+                ([], #"{"StackName":7,"Template":"t.yaml"}"#),
+                ([], #"{"StackName":"S","Template":"t.yaml","Parameters":{"A":{"x":1}}}"#),
+                ([], #"{"StackName":"S","Template":"t.yaml","Tags":{"A":["x"]}}"#),
+                ([], #"{"StackName":"S","Template":"t.yaml","colour":"red"}"#),
+                ([], #"{"Template":"t.yaml"}"#),
                 (["--stack", "S"], nil),
                 (["--stack", "1-bad", "--template", "t.yaml"], nil),
                 (["--stack", "S", "--template", "t.yaml", "--param", "NoEquals"], nil),

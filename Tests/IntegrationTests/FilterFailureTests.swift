@@ -18,7 +18,7 @@ extension Integration {
         @Test func keypairAndTagAssetsExit5AfterDoingTheirWork() throws {
             let file = NSTemporaryDirectory() + "\(unique).pem"
             defer {
-                _ = try? run("keypair", ["delete", "--name", "sandbox-\(unique)-key", "--key-file", file])
+                _ = try? run("keypair", ["delete", "--name", "sandbox-\(unique)-key", "--key-file", file, "--force"])
             }
             let created = try run(
                 "keypair",
@@ -35,7 +35,7 @@ extension Integration {
 
             let retagged = "\(unique)-b"
             let tagged = try run(
-                "tag-assets", ["--asset-id", retagged, "--filter", #"error("filter says no")"#],
+                "tag-assets", ["--asset-id", retagged, "--force", "--filter", #"error("filter says no")"#],
                 stdin: JSON.array(ids.map(JSON.string)).serialized())
             #expect(tagged.status == 5, "\(tagged.stderr)")
             #expect(try keyPairIds(tagged: retagged) == ids, "the tags were not set: \(tagged.stderr)")

@@ -52,7 +52,7 @@ extension Integration {
             #expect(
                 second.status == 0 && second.json?["KeyPair"] == "already gone"
                     && second.stderr.contains("already gone"))
-            let byName = try run("keypair", ["delete", "--name", out["KeyName"]!.string!])
+            let byName = try run("keypair", ["delete", "--name", out["KeyName"]!.string!, "--asset-id", id])
             #expect(byName.status == 0 && byName.json?["File"] == .null)
         }
 

@@ -50,7 +50,7 @@ extension Integration {
             let images = try exports.ownImages(assetId)
             #expect(images.count == 1 && images.first == r.json?["ImageId"]?.string, "\(images) \(r.stderr)")
             let entries = try listedAndPurged(assetId, kinds: "ami,snapshot")
-            #expect(entries.filter { $0["kind"] == "ami" }.map { $0["id"] } == images.map { .string($0) })
+            #expect(entries.filter { $0["Kind"] == "ami" }.map { $0["Id"] } == images.map { .string($0) })
             #expect(try exports.ownImages(assetId).isEmpty)
         }
 
@@ -73,8 +73,8 @@ extension Integration {
                 "\(tasks.map(\.id)) \(r.stderr)")
             let entries = try listedAndPurged(
                 assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
-            #expect(entries.filter { $0["kind"] == "export-image-task" }.count == 1, "\(entries)")
-            #expect(entries.contains { $0["kind"] == "s3-object" }, "\(entries)")
+            #expect(entries.filter { $0["Kind"] == "export-image-task" }.count == 1, "\(entries)")
+            #expect(entries.contains { $0["Kind"] == "s3-object" }, "\(entries)")
         }
 
         /// The second format gets its own AMI copy: that CopyImage's answer is lost.
@@ -100,7 +100,7 @@ extension Integration {
             #expect(try exports.ownImages(assetId) == [imageId])
             let entries = try listedAndPurged(
                 assetId, kinds: "export-image-task,ami,snapshot,s3-object", bucket: bucket)
-            #expect(entries.filter { $0["kind"] == "ami" }.map { $0["id"] } == [.string(imageId)], "\(entries)")
+            #expect(entries.filter { $0["Kind"] == "ami" }.map { $0["Id"] } == [.string(imageId)], "\(entries)")
         }
     }
 }

@@ -35,7 +35,7 @@ extension Integration {
             ])
             let listed = try run("list-assets", ["--asset-id", id])
             defer { _ = try? run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout) }
-            let command = "'\(Emulator.bin)/list-assets' --asset-id \(id) --format table"
+            let command = "'\(Emulator.bin)/list-assets' --asset-id \(id) --kinds ami --format table"
             let coloured = try run("/usr/bin/script", ["-qec", command, "/dev/null"])
             let plain = try run(
                 "/usr/bin/script", ["-qec", command, "/dev/null"], env: Emulator.environment(["NO_COLOR": "1"]))

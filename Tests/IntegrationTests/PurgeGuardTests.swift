@@ -11,8 +11,8 @@ extension Integration {
         let form = #""headers":{"Content-Type":"application/x-www-form-urlencoded; charset=utf-8"}"#
 
         func entry(_ kind: String, _ id: String, _ assetId: String, bucket: String? = nil) -> String {
-            #"{"kind":"\#(kind)","id":"\#(id)","assetId":"\#(assetId)","region":"eu-west-1""#
-                + (bucket.map { #","bucket":"\#($0)""# } ?? "") + "}"
+            #"{"Kind":"\#(kind)","Id":"\#(id)","AssetId":"\#(assetId)","Region":"eu-west-1""#
+                + (bucket.map { #","Bucket":"\#($0)""# } ?? "") + "}"
         }
 
         func ec2(_ body: String, filter: String) throws -> String {
@@ -69,12 +69,12 @@ extension Integration {
                     && r.stderr.contains("5 of 5 assets were refused"),
                 "\(r.stderr)")
             #expect(
-                lines.count == 5 && lines.allSatisfy { $0["outcome"] == "refused" && $0["reason"]?.string != nil },
+                lines.count == 5 && lines.allSatisfy { $0["Outcome"] == "refused" && $0["Reason"]?.string != nil },
                 "\(r.stdout)")
             #expect(
-                lines.first { $0["kind"] == "ami" }?["reason"]
+                lines.first { $0["Kind"] == "ami" }?["Reason"]
                     == .string("its asset-id tag is now '\(two)', the entry says '\(one)'"))
-            #expect(lines.first { $0["kind"] == "key-pair" }?["reason"] == "it has no asset-id tag now")
+            #expect(lines.first { $0["Kind"] == "key-pair" }?["Reason"] == "it has no asset-id tag now")
             // Everything is still there.
             #expect(
                 try Seed.pairs(run("list-assets", ["--asset-id", two, "--bucket", bucket]).json) == Seed.pairs(seeded))
@@ -103,10 +103,10 @@ extension Integration {
             ])
             let stale = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let retag = #"["\#(seeded["ami"]![0])","\#(seeded["snapshot"]![0])"]"#
-            #expect(try run("tag-assets", ["--asset-id", later], stdin: retag).status == 0)
+            #expect(try run("tag-assets", ["--asset-id", later, "--force"], stdin: retag).status == 0)
             let r = try run("purge-assets", ["--yes", "--asset-id", id], stdin: stale.stdout)
             #expect(
-                r.status == 2 && outcomes(r).count == 2 && outcomes(r).allSatisfy { $0["outcome"] == "refused" },
+                r.status == 2 && outcomes(r).count == 2 && outcomes(r).allSatisfy { $0["Outcome"] == "refused" },
                 "\(r.stdout) \(r.stderr)")
             #expect(
                 try Seed.pairs(run("list-assets", ["--asset-id", later, "--kinds", "ami,snapshot"]).json)
@@ -122,14 +122,14 @@ extension Integration {
                 "--asset-id", id, "--bucket", bucket, "--objects", "0", "--amis", "1", "--exports", "0",
                 "--key-pairs", "0", "--stacks", "0",
             ])
-            let pub = try run("ami-export", ["make-public", "--image-id", seeded["ami"]![0]])
+            let pub = try run("ami-export", ["make-public", "--image-id", seeded["ami"]![0], "--asset-id", id])
             #expect(pub.status == 0, "\(pub.stderr)")
             let listed = try run("list-assets", ["--asset-id", id, "--bucket", bucket])
             let refused = try run("purge-assets", ["--yes", "--asset-id", id], stdin: listed.stdout)
             #expect(
                 refused.status == 2 && outcomes(refused).count == 2
                     && outcomes(refused).allSatisfy {
-                        $0["outcome"] == "refused" && $0["reason"]?.string?.contains("published") == true
+                        $0["Outcome"] == "refused" && $0["Reason"]?.string?.contains("published") == true
                     },
                 "\(refused.stdout)")
             #expect(
@@ -137,7 +137,7 @@ extension Integration {
             let removed = try run(
                 "purge-assets", ["--yes", "--asset-id", id, "--include-published"], stdin: listed.stdout)
             #expect(
-                removed.status == 0 && outcomes(removed).allSatisfy { $0["outcome"] == "removed" }, "\(removed.stdout)")
+                removed.status == 0 && outcomes(removed).allSatisfy { $0["Outcome"] == "removed" }, "\(removed.stdout)")
         }
 
         /// The S3 images of a published release (the public downloads them) carry no tag: the
@@ -156,7 +156,7 @@ extension Integration {
                 try run("list-assets", ["--asset-id", assetId, "--bucket", bucket, "--kinds", "s3-object"])
             }
             let published = try seed(id, objects: 3), unpublished = try seed(plain, objects: 2)
-            let pub = try run("ami-export", ["make-public", "--image-id", published["ami"]![0]])
+            let pub = try run("ami-export", ["make-public", "--image-id", published["ami"]![0], "--asset-id", id])
             #expect(pub.status == 0, "\(pub.stderr)")
             let listed = try images(id)
             var before = try Emulator.actions().count
@@ -166,8 +166,8 @@ extension Integration {
             #expect(
                 refused.status == 2 && outcomes(refused).count == 3
                     && outcomes(refused).allSatisfy {
-                        $0["outcome"] == "refused"
-                            && $0["reason"]?.string?.hasPrefix("release \(id) is published") == true
+                        $0["Outcome"] == "refused"
+                            && $0["Reason"]?.string?.hasPrefix("release \(id) is published") == true
                     },
                 "\(refused.stdout) \(refused.stderr)")
             // A look that fails removes nothing: each key is failed (exit 1), no delete is sent.
@@ -187,7 +187,7 @@ extension Integration {
             #expect(try Array(Emulator.actions().dropFirst(before)) == ["ec2:DescribeImages"])
             #expect(
                 unknown.status == 1 && outcomes(unknown).count == 3
-                    && outcomes(unknown).allSatisfy { $0["outcome"] == "failed" },
+                    && outcomes(unknown).allSatisfy { $0["Outcome"] == "failed" },
                 "\(unknown.stdout) \(unknown.stderr)")
             #expect(try Seed.pairs(images(id).json) == Seed.pairs(["s3-object": published["s3-object"]!]))
             // The unpublished release beside it: its images go without the flag, and only they.
@@ -196,7 +196,7 @@ extension Integration {
             let plainPurge = try run("purge-assets", ["--yes", "--asset-id", plain], stdin: images(plain).stdout)
             #expect(
                 plainPurge.status == 0 && outcomes(plainPurge).count == 2
-                    && outcomes(plainPurge).allSatisfy { $0["outcome"] == "removed" },
+                    && outcomes(plainPurge).allSatisfy { $0["Outcome"] == "removed" },
                 "\(plainPurge.stdout) \(plainPurge.stderr)")
             #expect(try Emulator.actions().dropFirst(before).filter { $0.contains("Delete") } == ["s3:DeleteObjects"])
             #expect(try Seed.pairs(images(id).json).count == 3 && images(plain).json?.array?.isEmpty == true)
@@ -206,7 +206,7 @@ extension Integration {
                 "purge-assets", ["--yes", "--asset-id", id, "--include-published"], stdin: listed.stdout)
             #expect(
                 removed.status == 0 && outcomes(removed).count == 3
-                    && outcomes(removed).allSatisfy { $0["outcome"] == "removed" },
+                    && outcomes(removed).allSatisfy { $0["Outcome"] == "removed" },
                 "\(removed.stdout) \(removed.stderr)")
             #expect(try Emulator.actions().dropFirst(before).filter { !$0.hasPrefix("s3:") }.isEmpty)
             #expect(try Emulator.actions().dropFirst(before).filter { $0.contains("Delete") } == ["s3:DeleteObjects"])
@@ -229,7 +229,7 @@ extension Integration {
             }
             #expect(try Emulator.requestCount() == before)
             let counted = try run("purge-assets", ["--yes", "--asset-id", "*", "--expect-count", "1"], stdin: input)
-            #expect(counted.status == 0 && outcomes(counted).first?["outcome"] == "already gone", "\(counted.stderr)")
+            #expect(counted.status == 0 && outcomes(counted).first?["Outcome"] == "already gone", "\(counted.stderr)")
         }
     }
 }

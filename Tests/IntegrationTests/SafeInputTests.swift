@@ -30,7 +30,7 @@ extension Integration {
         @Test func numbersTooLargeExit2() throws {
             let before = try Emulator.requestCount()
             for size in ["1e19", "1e400"] {
-                let entry = #"{"kind":"ami","id":"ami-1","assetId":"x","region":"eu-west-1","size":\#(size)}"#
+                let entry = #"{"Kind":"ami","Id":"ami-1","AssetId":"x","Region":"eu-west-1","Size":\#(size)}"#
                 oneLine(try run("purge-assets", ["--yes", "--asset-id", "x"], stdin: entry), exit: 2, "size \(size)")
             }
             let query = try run("aws-sign-request", stdin: #"{"service":"ec2","path":"/","query":{"a":1e400}}"#)

@@ -101,7 +101,7 @@ extension Integration {
             #expect(!r.stdout.contains("snapshot") && !r.stdout.contains("key-pair"), "\(r.stdout)")
             let left = try run("list-assets", ["--asset-id", id, "--kinds", "ami,snapshot,key-pair"])
             #expect(
-                Set(left.json?.array?.compactMap { $0["kind"]?.string } ?? []) == ["snapshot", "key-pair"],
+                Set(left.json?.array?.compactMap { $0["Kind"]?.string } ?? []) == ["snapshot", "key-pair"],
                 "\(left.stdout)")
             let rest = try run("purge-assets", ["--yes", "--asset-id", id], stdin: left.stdout)
             #expect(rest.status == 0, "\(rest.stderr)")

@@ -19,12 +19,21 @@ extension Integration {
 
         @Test func tagsIdsFromArraysObjectsAndJSONLinesRepeatably() throws {
             let client = try AWSClient(environment: Emulator.environment())
-            let volume = try client.query("ec2", "CreateVolume", [("AvailabilityZone", "eu-west-1a"), ("Size", "1")])[
-                "volumeId"]!.string!
-            let pair = try client.query("ec2", "CreateKeyPair", [("KeyName", "\(tag)-untagged")])["keyPairId"]!.string!
+            // The project's, as a release makes them, without an asset-id yet.
+            func project(_ type: String) -> [(String, String)] {
+                var p = QueryParams()
+                p.tagSpecifications([type], tags: [AssetConventions.projectTag])
+                return p.pairs
+            }
+            let volume = try client.query(
+                "ec2", "CreateVolume", [("AvailabilityZone", "eu-west-1a"), ("Size", "1")] + project("volume"))[
+                    "volumeId"]!.string!
+            let pair = try client.query("ec2", "CreateKeyPair", [("KeyName", "\(tag)-untagged")] + project("key-pair"))[
+                "keyPairId"]!.string!
             defer { _ = try? client.query("ec2", "DeleteKeyPair", [("KeyName", "\(tag)-untagged")]) }
             for stdin in [
-                "\"\(volume)\"\n{\"id\": \"\(pair)\"}\n", "[\"\(volume)\", {\"id\": \"\(pair)\"}, \"\(volume)\"]",
+                "\"\(volume)\"\n{\"Id\": \"\(pair)\"}\n",
+                "[\"\(volume)\", {\"KeyPairId\": \"\(pair)\"}, \"\(volume)\"]",
             ] {
                 let r = try run("tag-assets", ["--asset-id", "\(tag)-1", "-c"], stdin: stdin)
                 #expect(r.status == 0 && r.json == [.string(volume), .string(pair)], "\(r.stderr)")
@@ -35,8 +44,12 @@ extension Integration {
             let custom = try run(
                 "tag-assets", ["--asset-id", "\(tag)-2", "--tag-key", "release"], stdin: "[\"\(volume)\"]")
             #expect(try custom.status == 0 && tags(of: volume, client)["release"] == "\(tag)-2")
+            // No such resource has no project tag: refused before CreateTags; --force sends it, and AWS refuses.
             let missing = try run("tag-assets", ["--asset-id", "\(tag)-1"], stdin: "[\"vol-00000000000000000\"]")
-            #expect(missing.status == 1 && missing.stderr.contains("vol-00000000000000000"))
+            #expect(missing.status == 2 && missing.stderr.contains("vol-00000000000000000 has no project tag"))
+            let forced = try run(
+                "tag-assets", ["--asset-id", "\(tag)-1", "--force"], stdin: "[\"vol-00000000000000000\"]")
+            #expect(forced.status == 1 && forced.stderr.contains("vol-00000000000000000"))
         }
 
         @Test func anEmptyListTagsNothingAndBadInputExits2() throws {

@@ -52,6 +52,7 @@ import disks  # noqa: E402
 import exports  # noqa: E402
 import fixes  # noqa: E402
 import fixes_cfn  # noqa: E402
+import fixes_changesets  # noqa: E402
 import fixes_codebuild  # noqa: E402
 import fixes_assets  # noqa: E402
 import fixes_export  # noqa: E402
@@ -633,6 +634,7 @@ def main() -> int:
 
     fixes.install()
     fixes_cfn.install()
+    fixes_changesets.install()
     fixes_codebuild.install()
     fixes_assets.install()
     fixes_export.install(sys.modules[__name__])

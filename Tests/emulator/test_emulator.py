@@ -446,6 +446,25 @@ def test_change_set_stacks_have_outputs() -> None:
     assert {o["OutputKey"] for o in stack["Outputs"]} == {"GroupId", "AssetId", "Extra"}
 
 
+def test_change_sets_left_for_review_behave_as_on_aws() -> None:
+    """fixes_changesets.py: a retry by ClientToken, one stack in REVIEW_IN_PROGRESS, the others deleted on execution."""
+    cfn = client("cloudformation")
+    body = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+    stack = f"review-{os.getpid()}-{time.monotonic_ns()}"
+    first = cfn.create_change_set(StackName=stack, ChangeSetName="a", ChangeSetType="CREATE", TemplateBody=body, ClientToken="t1")
+    again = cfn.create_change_set(StackName=stack, ChangeSetName="a", ChangeSetType="CREATE", TemplateBody=body, ClientToken="t1")
+    assert again["Id"] == first["Id"] and again["StackId"] == first["StackId"]
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        cfn.create_change_set(StackName=stack, ChangeSetName="a", ChangeSetType="CREATE", TemplateBody=body, ClientToken="t2")
+    assert refused.value.response["Error"]["Code"] == "AlreadyExistsException"
+    other = cfn.create_change_set(StackName=stack, ChangeSetName="b", ChangeSetType="CREATE", TemplateBody=body)
+    assert other["StackId"] == first["StackId"]
+    cfn.execute_change_set(ChangeSetName=other["Id"])
+    assert [s["StackStatus"] for s in cfn.describe_stacks(StackName=stack)["Stacks"]] == ["CREATE_COMPLETE"]
+    assert [c["ChangeSetName"] for c in cfn.list_change_sets(StackName=stack)["Summaries"]] == ["b"]
+    cfn.delete_stack(StackName=stack)
+
+
 def test_codebuild_no_source_project_builds() -> None:
     codebuild = client("codebuild")
     codebuild.create_project(

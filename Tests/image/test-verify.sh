@@ -41,7 +41,7 @@ cleanup() {
   chroot_umount "$rootfs" || true
   emulator '{"instanceDisk": null}' || true
   if [ -d "$top/build/$id" ]; then
-    "$BIN/list-assets" --asset-id "$id" --bucket "$bucket" | "$BIN/purge-assets" --yes >/dev/null 2>&1 || true
+    "$BIN/list-assets" --asset-id "$id" --bucket "$bucket" | "$BIN/purge-assets" --yes --asset-id "$id" >/dev/null 2>&1 || true
     for key in "images/$id/SHA256SUMS" "images/$id/data-science-sandbox-$id.vmdk.sha256"; do
       s3 DELETE "/$bucket/$key" >/dev/null 2>&1 || true
     done

@@ -24,7 +24,7 @@ control() {  # control PATH [JSON]: the emulator's control endpoints (GET, or PO
 }
 emulator() { control config "$1" >/dev/null; }
 requests() { control requests | jq .count; }
-count() { "$BIN/list-assets" --asset-id "$1" -r --filter "map(select(.kind == \"$2\")) | length"; }
+count() { "$BIN/list-assets" --asset-id "$1" -r --filter "map(select(.Kind == \"$2\")) | length"; }
 instances() {  # how many instances the asset-id ever had (terminated ones included)
   local form="Action=DescribeInstances&Version=2016-11-15&Filter.1.Name=tag%3Aasset-id&Filter.1.Value.1=$1"
   sign -r --filter '[.json.reservationSet[].instancesSet[]] | length' \
@@ -63,13 +63,13 @@ no_leftovers() {  # no stack, no key pair of the asset-id, no half-written state
 }
 clean_result() {  # exactly one AMI, its snapshot, the two images, the two export tasks
   local kinds
-  kinds=$("$BIN/list-assets" --asset-id "$1" -c --filter 'map(.kind) | group_by(.) | map({(.[0]): length}) | add')
+  kinds=$("$BIN/list-assets" --asset-id "$1" -c --filter 'map(.Kind) | group_by(.) | map({(.[0]): length}) | add')
   equals "$kinds" '{"ami":1,"export-image-task":2,"s3-object":2,"snapshot":1}'
 }
 images_result() {  # one AMI, its snapshot and the two images (cancelled export tasks stay on record)
   local kinds
   kinds=$("$BIN/list-assets" --asset-id "$1" -c \
-    --filter 'map(select(.kind != "export-image-task") | .kind) | group_by(.) | map({(.[0]): length}) | add')
+    --filter 'map(select(.Kind != "export-image-task") | .Kind) | group_by(.) | map({(.[0]): length}) | add')
   equals "$kinds" '{"ami":1,"s3-object":2,"snapshot":1}'
 }
 refused() {  # refused RC LOG: exit 2 with exactly one line on stderr
@@ -109,6 +109,9 @@ make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run CONFIRM=1 >/d
 check "purge CONFIRM=1 is refused, not a silent dry run" refused $? "$logs/confirm.err"
 check "and says CONFIRM=yes" grep -q "CONFIRM=yes" "$logs/confirm.err"
 check "none of these sent a request" equals "$(requests)" "$before"
+make --no-print-directory show-assets NO_BUILD=1 ASSET_ID='1.2.[0-9]' >/dev/null 2>"$logs/bracket.err"
+check "show-assets ASSET_ID='1.2.[0-9]' is refused, saying the wildcards are * and ?" \
+  explained $? "$logs/bracket.err" "wildcards \\* .* and \\? "
 make --no-print-directory purge NO_BUILD=1 ASSET_ID=e2e-purge-$run >/dev/null 2>"$logs/dry.err"; rc=$?
 check "a purge dry run exits 0 and says how to confirm" equals "$rc+$(grep -c 'CONFIRM=yes' "$logs/dry.err")" "0+1"
 stack_name() {
@@ -123,12 +126,26 @@ check "with_emulator (demo, bench-sign) leaves the running emulator running" \
 check "make help shows no unresolved make variable" \
   equals "$(make --no-print-directory help EMULATOR_PORT=5123 | grep -cF '$(')" 0
 
+# REGION reaches every target that talks to AWS: a key pair in us-east-1 is shown and purged there.
+id=e2e-region-$run
+"$BIN/keypair" create --region us-east-1 --asset-id $id --key-file "$logs/$id.pem" >"$logs/$id.json"
+rm -f "$logs/$id.pem"  # only the pair is needed; the secrets check below reads every log
+pair=$(jq -r .KeyPairId "$logs/$id.json")
+make --no-print-directory show-assets NO_BUILD=1 ASSET_ID=$id REGION=us-east-1 >"$logs/$id-show.txt" 2>&1; rc=$?
+check "make show-assets REGION=us-east-1 lists that Region, in its REGION column" \
+  equals "$rc+$(grep -c "^key-pair  *$pair .* us-east-1$" "$logs/$id-show.txt")" "0+1"
+check "and without REGION, the default Region's list does not have it" \
+  equals "$(make --no-print-directory -s show-assets NO_BUILD=1 ASSET_ID=$id | grep -c "$pair")" 0
+make --no-print-directory purge NO_BUILD=1 ASSET_ID=$id REGION=us-east-1 CONFIRM=yes >/dev/null 2>&1; rc=$?
+check "make purge REGION=us-east-1 removes it there" \
+  equals "$rc+$("$BIN/list-assets" --region us-east-1 --asset-id $id --kinds key-pair -r --filter length)" "0+0"
+
 # --- A whole release, then again -----------------------------------------------------------------
 id=e2e-full-$run
 release ASSET_ID=$id >"$logs/full.log" 2>&1; rc=$?
 check "a full release with two formats exits 0" equals "$rc" 0
 check "it leaves exactly the AMI, its snapshot, the images and the export tasks" clean_result $id
-check "the images are named after the release" equals "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.id) | sort')" \
+check "the images are named after the release" equals "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.Id) | sort')" \
   "[\"images/$id/data-science-sandbox-$id.vhd\",\"images/$id/data-science-sandbox-$id.vmdk\"]"
 check "a finished release keeps teardown.stamp, not the instance's files" equals \
   "$(cd build/$id && ls -d teardown.stamp keypair.json stack.json instance.json key.pem 2>/dev/null)" teardown.stamp
@@ -144,7 +161,7 @@ check "a release whose image fails verify-image fails" equals "$rc+$(grep -c '^r
 check "and it neither made the AMI public nor wrote assets.md" \
   equals "$(ls build/$id/public.stamp build/$id/assets.md 2>/dev/null | wc -l)+$(grep -c make-public "$logs/unverified.log")" "0+0"
 check "and its image stayed in the staging prefix, which CloudFront does not serve" equals \
-  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.id | split("/")[0])')" '["staging"]'
+  "$("$BIN/list-assets" --asset-id $id --kinds s3-object -c --filter 'map(.Id | split("/")[0])')" '["staging"]'
 
 # --- A plain failure (faults that exhaust the retries), then a resume ---------------------------
 id=e2e-fail-$run

@@ -15,6 +15,9 @@ public final class AWSClient {
     private var warnedPlainHTTP = false
     /// Fixed signing time, for `--dry-run --time`.
     public var signingTime: AmzDate?
+    /// `--endpoint-url`: every request of this client and its siblings goes there, whatever is
+    /// configured; credential sources (STS, IAM Identity Center) keep their own, as with the aws CLI.
+    public var endpointURL: String?
     let debug: Bool
 
     /// Resolves region and retry settings now (usage errors, before any request); credentials
@@ -44,6 +47,7 @@ public final class AWSClient {
         http = HTTPClient(environment: environment)
         debug = other.debug
         signingTime = other.signingTime
+        endpointURL = other.endpointURL
         credentialProvider = other.credentialProvider
         rateLimiter = other.rateLimiter
         _ = try credentials()
@@ -52,7 +56,10 @@ public final class AWSClient {
     public func credentials() throws -> Credentials { try credentialProvider.credentials(http: http) }
 
     public func endpoint(_ service: String) -> Endpoint {
-        Endpoint.resolve(service: service, region: region, environment: environment, config: config)
+        if let url = endpointURL {
+            return Endpoint(url: Endpoint.trimSlash(url), signingRegion: region, signingName: service, isCustom: true)
+        }
+        return Endpoint.resolve(service: service, region: region, environment: environment, config: config)
     }
 
     public func signer(for service: String) throws -> Signer {

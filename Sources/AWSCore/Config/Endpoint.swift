@@ -29,7 +29,7 @@ public struct Endpoint: Sendable, Equatable {
                 }
             }
         }
-        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        let suffix = Region.dnsSuffix(region)
         switch service {
         case "iam", "cloudfront":
             // Global services: one endpoint, signed for the partition's first region.

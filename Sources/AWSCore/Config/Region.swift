@@ -10,28 +10,31 @@ public enum Region {
         )
     }
 
-    /// The partitions' area prefixes and the directions every region name is made of
-    /// (`eu-west-1`, `us-gov-east-1`, `ap-southeast-5`): a typo such as `eu-wset-1` would
-    /// otherwise end as a host name that does not resolve.
-    static let areas: Set<String> = [
-        "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn", "us-gov",
-        "us-iso", "us-isob", "us-isof", "eu-isoe",
-    ]
-    static let directions: Set<String> = [
-        "north", "south", "east", "west", "central",
-        "northeast", "northwest", "southeast", "southwest",
-    ]
-
+    /// A region AWS has opened: one that botocore's partitions list (`RegionNames`, generated
+    /// from botocore's data/partitions.json). A typo such as `eu-wset-1`, or `eu-west-99`, which
+    /// follows the rule of region names but is none, would otherwise end as a host name that
+    /// does not resolve. The refusal names the regions nearest to what was given.
     static func validate(_ region: String) throws -> String {
-        let parts = region.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-        let known =
-            parts.count >= 3 && areas.contains(parts.dropLast(2).joined(separator: "-"))
-            && directions.contains(parts[parts.count - 2])
-            && !parts[parts.count - 1].isEmpty && parts[parts.count - 1].allSatisfy { $0.isASCII && $0.isNumber }
-        guard known else {
-            throw ToolError.usage(
-                "unknown region '\(region)': expected a name like eu-west-1 or us-gov-west-1 (check the spelling)")
-        }
-        return region
+        if partition(of: region) != nil { return region }
+        // eu-west-99 follows partition aws's rule: the eu-west-N regions are the nearest.
+        let ruled = RegionNames.partitions.first { (try? Regex($0.rule).wholeMatch(in: region)) != nil }
+        let family = region.split(separator: "-").dropLast().joined(separator: "-")
+        let near = (ruled?.regions ?? []).filter { !family.isEmpty && $0.hasPrefix(family + "-") }
+        let why =
+            ruled.map { "partition \($0.id) has no such region" }
+            ?? "no partition's region names look like that"
+        let hint =
+            near.isEmpty
+            ? "check the spelling of the region, e.g. eu-west-1 or us-gov-west-1"
+            : "the \(family) regions are \(near.joined(separator: ", ")), e.g. \(near[0])"
+        throw ToolError.usage("unknown region '\(region)': \(why) (botocore \(RegionNames.botocore)); \(hint)")
     }
+
+    /// The partition that lists the region.
+    static func partition(of region: String) -> RegionNames.Partition? {
+        RegionNames.partitions.first { $0.regions.contains(region) }
+    }
+
+    /// The DNS suffix of the region's endpoints: `amazonaws.com`, `amazonaws.com.cn`, `amazonaws.eu`, ….
+    static func dnsSuffix(_ region: String) -> String { partition(of: region)?.dnsSuffix ?? "amazonaws.com" }
 }

@@ -1,8 +1,8 @@
 import AWSCore
 
 /// One thing a release left behind, as list-assets prints it and purge-assets reads it back:
-/// `{"kind","id","name","state","created","size","assetId","region","url","removeWith"}`, plus
-/// `bucket` for an S3 object (purge needs it) and `resources` for a stack.
+/// `{"Kind","Id","Name","State","Created","Size","AssetId","Region","Url","RemoveWith"}`, plus
+/// `Bucket` for an S3 object (purge needs it) and `Resources` for a stack.
 public struct Asset: Equatable {
     /// The kinds, in the order a purge removes them: what depends on another thing goes first
     /// (an export reads its AMI, an AMI holds its snapshots).
@@ -47,6 +47,9 @@ public struct Asset: Equatable {
     /// The key of the asset-id tag (not printed): what a purge removes from an export task,
     /// whose record AWS keeps.
     public var tagKey = AssetConventions.defaultTagKey
+    /// The profile the listing used, when one was named: `RemoveWith` names it too, so that a
+    /// pasted command reaches the same account.
+    public var profile: String?
 
     /// An export task that may still run: listed `active`, or of unknown state. A purge cancels
     /// it before it removes its tag.
@@ -72,7 +75,7 @@ public struct Asset: Equatable {
     /// The plain `aws` command that removes this one asset, for a person to paste. An export
     /// task's record cannot be deleted: an active one is cancelled, an ended one untagged.
     public var removeWith: String {
-        let r = "--region \(Asset.shellQuoted(region))"
+        let r = "--region \(Asset.shellQuoted(region))" + (profile.map { " --profile \(Asset.shellQuoted($0))" } ?? "")
         switch kind {
         case .exportImageTask where mayBeActiveExport:
             return "aws ec2 cancel-export-task \(r) --export-task-id \(Asset.shellQuoted(id))"
@@ -89,44 +92,39 @@ public struct Asset: Equatable {
 
     public var json: JSON {
         var j: JSON = [
-            "kind": .string(kind.rawValue), "id": .string(id), "name": JSON(name), "state": JSON(state),
-            "created": JSON(created), "size": size.map { .number(Double($0)) } ?? .null,
-            "assetId": .string(assetId), "region": .string(region), "url": JSON(url), "removeWith": .string(removeWith),
+            "Kind": .string(kind.rawValue), "Id": .string(id), "Name": JSON(name), "State": JSON(state),
+            "Created": JSON(created), "Size": size.map { .number(Double($0)) } ?? .null,
+            "AssetId": .string(assetId), "Region": .string(region), "Url": JSON(url), "RemoveWith": .string(removeWith),
         ]
-        if kind == .s3Object { j.set("bucket", JSON(bucket)) }
-        if let resources { j.set("resources", .array(resources.map(\.json))) }
+        if kind == .s3Object { j.set("Bucket", JSON(bucket)) }
+        if let resources { j.set("Resources", .array(resources.map(\.json))) }
         return j
     }
 
-    static let fields: Set<String> = [
-        "kind", "id", "name", "state", "created", "size", "assetId", "region", "url", "removeWith", "bucket",
-        "resources",
-    ]
-
-    /// Reads back one entry of list-assets' output; anything else is a usage error that names
-    /// the entry and the field, so purge-assets refuses before it removes anything.
+    /// Reads back one entry of list-assets' output; a field purge reads that is missing or of
+    /// the wrong type is a usage error that names the entry and the field, so purge-assets
+    /// refuses before it removes anything. Fields it does not read (`Resources`, `RemoveWith`,
+    /// one a person added with jq) cannot change what a purge does and are ignored.
     public init(json: JSON, what: String) throws {
         let f = try Fields(json, what: what)
-        try f.rejectUnknownKeys(allowed: Asset.fields)
-        let kindName = try f.requiredString("kind")
+        let kindName = try f.requiredString("Kind")
         guard let kind = Kind(rawValue: kindName) else {
-            throw ToolError.usage("\(what): unknown kind '\(kindName)' (expected one of \(Kind.allNames))")
+            throw ToolError.usage("\(what): unknown Kind '\(kindName)' (expected one of \(Kind.allNames))")
         }
         self.kind = kind
-        id = try f.requiredString("id")
-        assetId = try f.requiredString("assetId")
-        region = try f.requiredString("region")
-        name = try f.string("name")
-        state = try f.string("state")
-        created = try f.string("created")
-        url = try f.string("url")
-        _ = try f.string("removeWith")
-        bucket = try f.string("bucket")
-        if let s = json["size"], !s.isNull {
+        id = try f.requiredString("Id")
+        assetId = try f.requiredString("AssetId")
+        region = try f.requiredString("Region")
+        name = try f.string("Name")
+        state = try f.string("State")
+        created = try f.string("Created")
+        url = try f.string("Url")
+        bucket = try f.string("Bucket")
+        if let s = json["Size"], !s.isNull {
             // Int64 traps above 2^63: a number that large (or 1e400, read as infinity) is no size.
             guard let n = s.number, n >= 0, n == n.rounded(), n < 0x1p63 else {
                 throw ToolError.usage(
-                    "\(what): 'size' must be a whole number of bytes below 2^63, got \(s.number.map { "\($0)" } ?? s.typeName)"
+                    "\(what): 'Size' must be a whole number of bytes below 2^63, got \(s.number.map { "\($0)" } ?? s.typeName)"
                 )
             }
             size = Int64(n)
@@ -134,15 +132,7 @@ public struct Asset: Equatable {
             size = nil
         }
         if kind == .s3Object, bucket?.isEmpty ?? true {
-            throw ToolError.usage("\(what): missing 'bucket' (an s3-object needs it)")
-        }
-        resources = try f.array("resources").map { list in
-            try list.enumerated().map { i, r in
-                let rf = try Fields(r, what: "\(what) resource \(i + 1)")
-                return StackResource(
-                    type: try rf.requiredString("type"), logicalId: try rf.requiredString("logicalId"),
-                    physicalId: try rf.string("physicalId"), status: try rf.string("status") ?? "")
-            }
+            throw ToolError.usage("\(what): missing 'Bucket' (an s3-object needs it)")
         }
     }
 

@@ -20,6 +20,10 @@ public enum AssetConventions {
         [(tagKey, assetId), (projectTag.key, projectTag.value)]
     }
 
+    /// What an asset-id may be, as the refusals say it.
+    public static let assetIdRule =
+        "use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0"
+
     /// An asset-id is a release name: letters, digits, `.`, `_`, `-`; it starts with a letter or digit.
     public static func validate(assetId: String) throws -> String {
         let ok =
@@ -27,9 +31,7 @@ public enum AssetConventions {
             && assetId.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
             && (assetId.first!.isLetter || assetId.first!.isNumber)
         guard ok else {
-            throw ToolError.usage(
-                "invalid asset-id '\(assetId)': use letters, digits, '.', '_' and '-' (at most 64), starting with a letter or digit, e.g. 1.2.0"
-            )
+            throw ToolError.usage("invalid asset-id '\(assetId)': \(assetIdRule)")
         }
         return assetId
     }

@@ -1,25 +1,24 @@
 import AWSCore
 
 /// An asset-id, or a shell-style pattern of asset-id characters with `*` and `?` — the wildcards
-/// EC2's tag filters accept, so one pattern means the same to EC2 and to the client-side
+/// EC2's tag filters accept, so one pattern means nearly the same to EC2 and to the client-side
 /// matching of stacks and S3 keys (libc's `fnmatch`; the characters allowed hold no other
-/// wildcard or escape).
+/// wildcard or escape). EC2's `?` also matches no character: `AssetListing` keeps only what
+/// `matches` (exactly one).
 public struct AssetIdPattern: Equatable, Sendable {
     public let text: String
 
     /// Checks the pattern; a usage error names what is wrong.
     public init(_ text: String) throws {
         self.text = text
-        if isLiteral {
+        let characters = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-*?".contains($0)) }
+        if isLiteral, characters {
             _ = try AssetConventions.validate(assetId: text)
             return
         }
-        let ok =
-            !text.isEmpty && text.count <= 64
-            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-*?".contains($0)) }
-        guard ok else {
+        guard !text.isEmpty, text.count <= 64, characters else {
             throw ToolError.usage(
-                "invalid asset-id pattern '\(text)': use asset-id characters (letters, digits, '.', '_', '-') with '*' and '?', e.g. 1.2.* or '*'"
+                "invalid asset-id pattern '\(text)': use letters, digits, '.', '_', '-' and the wildcards '*' and '?' ('*' any characters, '?' one), e.g. 1.2.* or '*'; EC2's tag filters know no other wildcard, such as [ ]"
             )
         }
     }

@@ -30,32 +30,56 @@ public struct AssetListing {
         self.cdnDomain = cdnDomain
     }
 
+    /// What a listing found, and the kinds it could not list (a partial list).
+    public struct Found {
+        public var assets: [Asset]
+        public var notListed: [NotListed]
+    }
+
     /// Lists every selected kind; the first kind that fails fails the listing, since a partial
-    /// list read as complete would hide what costs money.
-    public func run(_ client: AWSClient) throws -> [Asset] {
+    /// list read as complete would hide what costs money. A kind that cannot be listed at all
+    /// (S3 without a VM bucket) is `notListed`. `profile`: named in each asset's `RemoveWith`.
+    public func run(_ client: AWSClient) throws -> Found {
         _ = try client.credentials()  // once, shared by every thread's client
         let found = try Parallel.map(
             count: kinds.count, workers: kinds.count, setup: { try AWSClient(sibling: client) }
         ) { c, i in
             try self.list(self.kinds[i], c)
         }
-        var byKind = Dictionary(uniqueKeysWithValues: zip(kinds, found))
+        var notListed: [NotListed] = []
+        var byKind: [Asset.Kind: [Asset]] = [:]
+        for (kind, result) in zip(kinds, found) {
+            switch result {
+            case let .success(assets): byKind[kind] = assets
+            case let .failure(missing): notListed.append(missing)
+            }
+        }
         if let images = byKind[.ami], let snapshots = byKind[.snapshot] {
             byKind[.snapshot] = try snapshots + untaggedSnapshots(of: images, known: snapshots, client)
         }
-        return kinds.flatMap { kind in
-            (byKind[kind] ?? []).sorted { ($0.assetId, $0.name ?? "", $0.id) < ($1.assetId, $1.name ?? "", $1.id) }
+        let profile = client.config.profileIsNamed ? client.config.profileName : nil
+        let assets = kinds.flatMap { kind in
+            (byKind[kind] ?? []).filter { pattern.matches($0.assetId) }.sorted {
+                ($0.assetId, $0.name ?? "", $0.id) < ($1.assetId, $1.name ?? "", $1.id)
+            }
         }
+        return Found(
+            assets: assets.map {
+                var a = $0
+                a.profile = profile
+                return a
+            }, notListed: notListed)
     }
 
-    func list(_ kind: Asset.Kind, _ c: AWSClient) throws -> [Asset] {
+    func list(_ kind: Asset.Kind, _ c: AWSClient) throws -> Result<[Asset], NotListed> {
         do {
             switch kind {
-            case .ami: return try images(c)
-            case .snapshot: return try snapshots(c, filters: [("tag:\(tagKey)", [pattern.text])], assetIds: [:])
-            case .exportImageTask: return try exportTasks(c)
-            case .keyPair: return try keyPairs(c)
-            case .stack: return try stacks(c)
+            case .ami: return .success(try images(c))
+            case .snapshot:
+                return .success(try snapshots(c, filters: [("tag:\(tagKey)", [pattern.text])], assetIds: [:]))
+            case .exportImageTask: return .success(try exportTasks(c))
+            case .keyPair: return .success(try keyPairs(c))
+            case .stack: return .success(try stacks(c))
             case .s3Object: return try objects(c)
             }
         } catch let ToolError.aws(e) {
@@ -136,7 +160,7 @@ public struct AssetListing {
     /// what was exported but not (yet) moved there; the asset-id is the key's first segment after
     /// the prefix. A pattern's literal head narrows the listing on the server. Only the images
     /// prefix is served: staged objects have no URL.
-    func objects(_ c: AWSClient) throws -> [Asset] {
+    func objects(_ c: AWSClient) throws -> Result<[Asset], NotListed> {
         var bucket = self.bucket
         var domain = cdnDomain
         if bucket == nil || domain == nil {
@@ -145,25 +169,30 @@ public struct AssetListing {
             domain = domain ?? outputs.first { $0.0 == "DistributionDomainName" }?.1
         }
         guard let bucket, !bucket.isEmpty else {
-            log(
-                "list-assets: no VM bucket (no stack \(AssetConventions.vmBucketStack) in \(c.region), no --bucket or VM_BUCKET): S3 objects not listed"
-            )
-            return []
+            return .failure(
+                NotListed(
+                    kind: .s3Object, region: c.region,
+                    reason:
+                        "no VM bucket: no stack \(AssetConventions.vmBucketStack) in \(c.region), no --bucket or VM_BUCKET; give --bucket, or leave s3-object out of --kinds"
+                ))
         }
         let head = pattern.isLiteral ? pattern.text + "/" : String(pattern.text.prefix { $0 != "*" && $0 != "?" })
-        return try [(imagesPrefix, domain), (stagingPrefix, nil)].flatMap { prefix, domain in
-            // The folder that holds every asset-id's folder: `images/` of `images/x/`.
-            let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: prefix, assetId: "x").dropLast(2))
-            return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
-                guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
-                let rest = key.dropFirst(root.count)
-                guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else { return nil }
-                return Asset(
-                    kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
-                    state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
-                    size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
-                    url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
-            }
-        }
+        return .success(
+            try [(imagesPrefix, domain), (stagingPrefix, nil)].flatMap { prefix, domain in
+                // The folder that holds every asset-id's folder: `images/` of `images/x/`.
+                let root = String(AssetConventions.imagesKeyPrefix(imagesPrefix: prefix, assetId: "x").dropLast(2))
+                return try S3Objects(c).list(bucket: bucket, prefix: root + head).compactMap { o -> Asset? in
+                    guard let key = o["Key"]?.string, key.hasPrefix(root) else { return nil }
+                    let rest = key.dropFirst(root.count)
+                    guard let slash = rest.firstIndex(of: "/"), pattern.matches(String(rest[..<slash])) else {
+                        return nil
+                    }
+                    return Asset(
+                        kind: .s3Object, id: key, name: String(key.split(separator: "/").last ?? ""),
+                        state: o["StorageClass"]?.string, created: o["LastModified"]?.string,
+                        size: o["Size"]?.number.map { Int64($0) }, assetId: String(rest[..<slash]), region: c.region,
+                        url: domain.map { AssetConventions.imageURL(cloudfrontDomain: $0, key: key) }, bucket: bucket)
+                }
+            })
     }
 }

@@ -4,6 +4,7 @@ import AWSCore
 /// exports and untag every export task, deregister AMIs, delete snapshots, delete S3 objects,
 /// delete stacks and wait, delete key pairs. Each asset first passes `AssetGuard`'s checks, or is
 /// refused and left alone. One outcome per asset; a failure on one asset does not stop the others.
+/// A dry run makes the same read-only checks in the same order and reports what it would do.
 public final class AssetPurge {
     public enum Outcome: Equatable {
         case removed
@@ -13,12 +14,17 @@ public final class AssetPurge {
         case failed(String)
         /// Left alone: its entry or its live state does not match what the purge was asked for.
         case refused(String)
+        /// A dry run: what `removed` and `untagged` would be.
+        case wouldRemove
+        case wouldUntag(String)
     }
 
     let clients: [String: AWSClient]
     let guarding: AssetGuard
     let emit: (Asset, Outcome) throws -> Void
     public var stackTimeout: Double = 3600
+    /// Check, and report what would be removed, without removing anything.
+    public var dryRun = false
     /// Single calls (one per asset) made at once, each thread on a connection of its own.
     public var workers = 8
     public private(set) var failures = 0
@@ -33,28 +39,36 @@ public final class AssetPurge {
         self.emit = emit
     }
 
-    /// One client per Region of the assets, each resolving its settings now (usage errors before
-    /// any request).
+    /// One client per Region of the assets (`client(region)`), each resolving its settings now
+    /// (usage errors before any request).
     public convenience init(
-        regionsOf assets: [Asset], environment: [String: String], profile: String?,
-        guarding: AssetGuard, emit: @escaping (Asset, Outcome) throws -> Void
+        regionsOf assets: [Asset], client: (String) throws -> AWSClient, guarding: AssetGuard,
+        emit: @escaping (Asset, Outcome) throws -> Void
     ) throws {
         var clients: [String: AWSClient] = [:]
-        for a in assets where clients[a.region] == nil {
-            clients[a.region] = try AWSClient(region: a.region, environment: environment, profile: profile)
-        }
+        for a in assets where clients[a.region] == nil { clients[a.region] = try client(a.region) }
         self.init(clients: clients, guarding: guarding, emit: emit)
     }
 
     /// Reads list-assets' output back, in removal order, refusing all of it when one entry is
     /// malformed or, with `region`, in another Region: nothing is removed from a half-read list.
+    /// The entries that mark a partial list (`NotListed`) are no assets: they are passed over,
+    /// with a note.
     public static func read(_ values: [JSON], tagKey: String, region: String?) throws -> [Asset] {
-        let assets = ordered(
-            try values.enumerated().map { i, v in
-                var a = try Asset(json: v, what: "asset \(i + 1)")
-                a.tagKey = tagKey
-                return a
-            })
+        var assets: [Asset] = []
+        for (i, v) in values.enumerated() {
+            if NotListed.isMarker(v) {
+                let what = v["Id"]?.string ?? "a kind"
+                log(
+                    "purge-assets: the list is partial (\(what) not listed): what it lacks is neither checked nor removed"
+                )
+                continue
+            }
+            var a = try Asset(json: v, what: "asset \(i + 1)")
+            a.tagKey = tagKey
+            assets.append(a)
+        }
+        assets = ordered(assets)
         if let region, let other = assets.first(where: { $0.region != region }) {
             throw ToolError.usage(
                 "\(other.kind.rawValue) \(other.id) is in \(other.region), not --region \(region); purge one Region at a time or drop --region"
@@ -70,26 +84,18 @@ public final class AssetPurge {
         return Asset.Kind.allCases.flatMap { kind in unique.filter { $0.kind == kind } }
     }
 
-    /// The dry-run line of an asset; one the guard refuses from its entry alone is its outcome line.
-    public static func plan(_ a: Asset, _ guarding: AssetGuard) -> JSON {
-        if let reason = guarding.refusal(a) { return line(a, .refused(reason)) }
-        let action =
-            a.kind != .exportImageTask ? "would remove" : a.mayBeActiveExport ? "would cancel and untag" : "would untag"
-        return [
-            "kind": .string(a.kind.rawValue), "id": .string(a.id), "action": .string(action),
-            "command": .string(a.removeWith),
-        ]
-    }
-
-    /// The outcome line of an asset.
+    /// The outcome line of an asset: `{"Kind","Id","Outcome","Reason"?,"Error"?}`, the same
+    /// shape in a dry run.
     public static func line(_ a: Asset, _ outcome: Outcome) -> JSON {
-        var j: JSON = ["kind": .string(a.kind.rawValue), "id": .string(a.id)]
+        var j: JSON = ["Kind": .string(a.kind.rawValue), "Id": .string(a.id)]
         switch outcome {
-        case .removed: j.set("outcome", "removed")
-        case .alreadyGone: j.set("outcome", "already gone")
-        case let .untagged(reason): j.set("outcome", "untagged"); j.set("reason", .string(reason))
-        case let .failed(error): j.set("outcome", "failed"); j.set("error", .string(error))
-        case let .refused(reason): j.set("outcome", "refused"); j.set("reason", .string(reason))
+        case .removed: j.set("Outcome", "removed")
+        case .alreadyGone: j.set("Outcome", "already gone")
+        case let .untagged(reason): j.set("Outcome", "untagged"); j.set("Reason", .string(reason))
+        case let .failed(error): j.set("Outcome", "failed"); j.set("Error", .string(error))
+        case let .refused(reason): j.set("Outcome", "refused"); j.set("Reason", .string(reason))
+        case .wouldRemove: j.set("Outcome", "would remove")
+        case let .wouldUntag(reason): j.set("Outcome", "would untag"); j.set("Reason", .string(reason))
         }
         return j
     }
@@ -99,12 +105,12 @@ public final class AssetPurge {
         let failed = try removeAll(assets)
         if failed > 0 {
             throw ToolError.remote(
-                "\(failed) of \(assets.count) assets could not be removed (the lines with \"outcome\":\"failed\" say why); fix that and run the purge again"
+                "\(failed) of \(assets.count) assets \(dryRun ? "failed in the dry run" : "could not be removed") (the lines with \"Outcome\":\"failed\" say why); fix that and run the purge again"
             )
         }
         if refusals > 0 {
             throw ToolError.usage(
-                "\(refusals) of \(assets.count) assets were refused and left alone (the lines with \"outcome\":\"refused\" say why); list the assets again"
+                "\(refusals) of \(assets.count) assets \(dryRun ? "would be" : "were") refused and left alone (the lines with \"Outcome\":\"refused\" say why); list the assets again"
             )
         }
     }
@@ -187,6 +193,11 @@ public final class AssetPurge {
     /// longer finds it. A task listed as ended is not cancelled; one that ended since is fine. A
     /// task that no longer carries the tag was purged before: already gone (`AssetGuard`'s look).
     private func cancelAndUntagExport(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        if dryRun {
+            return .wouldUntag(
+                (a.mayBeActiveExport ? "it would be cancelled first (it may be active); " : "")
+                    + "AWS keeps export task records (free); the \(a.tagKey) tag would be removed")
+        }
         var cancelled = false
         let outcome = try AssetPurge.awsCode(
             {
@@ -201,7 +212,7 @@ public final class AssetPurge {
     /// Each AMI as AWS describes it now is checked, then deregistered; its snapshots are noted.
     private func deregisterImages(_ group: [Asset], _ client: AWSClient) throws {
         _ = try client.credentials()
-        let guarding = self.guarding
+        let guarding = self.guarding, dryRun = self.dryRun
         let results = try Parallel.map(count: group.count, workers: workers, setup: { try AWSClient(sibling: client) })
         {
             c, i -> (Outcome, [String]) in
@@ -210,22 +221,25 @@ public final class AssetPurge {
                 let image = try guarding.liveImage(group[i], c)
                 if let refused = guarding.check(group[i], liveTags: image?.tags) { return refused }
                 snapshots = image?.snapshotIds ?? []
+                if dryRun { return .wouldRemove }
                 return try Images(c).deregister(id: group[i].id) ? .removed : .alreadyGone
             }
             return (outcome, snapshots)
         }
         for (a, (outcome, snapshots)) in zip(group, results) {
-            if outcome == .removed { imageSnapshots.formUnion(snapshots) }
+            if outcome == .removed || outcome == .wouldRemove { imageSnapshots.formUnion(snapshots) }
             try report(a, outcome)
         }
     }
 
     private func deleteSnapshot(_ a: Asset, _ c: AWSClient) throws -> Outcome {
-        try Snapshots(c).delete(id: a.id) ? .removed : .alreadyGone
+        if dryRun { return .wouldRemove }
+        return try Snapshots(c).delete(id: a.id) ? .removed : .alreadyGone
     }
 
     /// Deleting a key pair succeeds even when it does not exist: the guard's look tells which are gone.
     private func deleteKeyPair(_ a: Asset, _ c: AWSClient) throws -> Outcome {
+        if dryRun { return .wouldRemove }
         try KeyPairs(c).delete(id: a.id)
         return .removed
     }
@@ -260,8 +274,10 @@ public final class AssetPurge {
                 var gone: Set<String> = []
                 do {
                     gone = try S3Objects(c).missing(bucket: bucket, keys: batch.map(\.id))
-                    errors = try S3Objects(c).delete(
-                        bucket: bucket, keys: batch.map(\.id).filter { !gone.contains($0) })
+                    errors =
+                        dryRun
+                        ? [:]
+                        : try S3Objects(c).delete(bucket: bucket, keys: batch.map(\.id).filter { !gone.contains($0) })
                 } catch let ToolError.aws(e) where e.code == "NoSuchBucket" {
                     for a in batch { try report(a, .alreadyGone) }
                     continue
@@ -271,7 +287,10 @@ public final class AssetPurge {
                     continue
                 }
                 for a in batch {
-                    try report(a, gone.contains(a.id) ? .alreadyGone : errors[a.id].map(Outcome.failed) ?? .removed)
+                    try report(
+                        a,
+                        gone.contains(a.id)
+                            ? .alreadyGone : errors[a.id].map(Outcome.failed) ?? (dryRun ? .wouldRemove : .removed))
                 }
             }
         }
@@ -308,7 +327,8 @@ public final class AssetPurge {
         var pending: [Asset] = []
         for (a, o) in zip(
             toDelete,
-            try outcomes(toDelete, c) { a, c in
+            try outcomes(toDelete, c) { [dryRun] a, c in
+                if dryRun { return .wouldRemove }
                 try Stacks(c).startDeleting(a.id)
                 return .removed
             })

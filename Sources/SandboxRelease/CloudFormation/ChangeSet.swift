@@ -26,8 +26,8 @@ public struct ChangeSet {
         let hash = Digest.hex(Digest.sha256(content.joined(separator: "\u{0}")))
         self.stackName = stackName
         self.type = type
-        name = "cfn-deploy-" + hash.prefix(12)
-        token = "cfn-deploy-" + hash.prefix(40)
+        name = ChangeSet.namePrefix + hash.prefix(12)
+        token = ChangeSet.namePrefix + hash.prefix(40)
 
         var p = QueryParams()
         p.add("StackName", stackName)
@@ -46,6 +46,9 @@ public struct ChangeSet {
         p.list("Capabilities", capabilities, member: true)
         params = p.pairs
     }
+
+    /// The start of every change set cfn-deploy makes.
+    static let namePrefix = "cfn-deploy-"
 
     /// How creating the change set ended.
     public enum Outcome: Equatable {

@@ -1,7 +1,8 @@
 import AWSCore
 
 /// Deploys a template to a stack through a change set: validate, create the change set, and
-/// execute it only when it changes something, streaming the stack's events while it runs.
+/// execute it only when it changes something, streaming the stack's events while it runs; or,
+/// without `execute`, leave it for a person to review.
 public struct StackDeployment {
     public var stackName: String
     public var template: StackTemplate
@@ -15,6 +16,8 @@ public struct StackDeployment {
     public var requiredTag: (key: String, value: String)?
     /// Turn termination protection on once the stack is deployed (the permanent stacks).
     public var terminationProtection = false
+    /// false: print the change set and leave it (`--no-execute`); the same deploy later executes it.
+    public var execute = true
 
     public init(
         stackName: String, template: StackTemplate, templateBucket: String?, parameters: [(String, String)],
@@ -29,10 +32,11 @@ public struct StackDeployment {
         self.timeout = timeout
     }
 
-    /// Runs the deploy and returns the stack's result (`Stack.result`).
+    /// Runs the deploy and returns the stack's result (`Stack.result`), or the change set left
+    /// for review (`review`).
     public mutating func run(_ client: AWSClient) throws -> JSON {
         let result = try deploy(client)
-        if terminationProtection {
+        if terminationProtection && execute {
             try Stacks(client).protect(stackName)
             log("stack \(stackName): termination protection on")
         }
@@ -59,20 +63,21 @@ public struct StackDeployment {
             stackName: stackName, type: create ? "CREATE" : "UPDATE",
             stackState: create ? "" : existing.map { $0.id + " " + $0.lastChanged } ?? "",
             template: template, parameters: parameters, tags: tags, capabilities: capabilities)
+        if existing != nil { try replaceLeftForReview(client, keeping: changeSet.name) }
         let id: String
         do {
             id = try ChangeSets(client).create(changeSet)
         } catch let ToolError.aws(e) where e.code == "ValidationError" && ChangeSet.isNoChanges(e.message) {
             // Some endpoints refuse an empty change set outright instead of failing it.
             log("stack \(stackName): no changes; nothing executed")
-            return try current(client).result(changed: false)
+            return try execute ? current(client).result(changed: false) : review(changeSet, id: nil, changes: [])
         }
         log("stack \(stackName): change set \(changeSet.name) (\(changeSet.type))")
         switch try ChangeSets(client).wait(id, stackName: stackName, timeout: timeout) {
         case .noChanges:
             try ChangeSets(client).delete(id)
             log("stack \(stackName): no changes; nothing executed")
-            return try current(client).result(changed: false)
+            return try execute ? current(client).result(changed: false) : review(changeSet, id: nil, changes: [])
         case let .failed(reason):
             try ChangeSets(client).delete(id)
             // A CREATE change set leaves an empty stack in REVIEW_IN_PROGRESS behind.
@@ -83,6 +88,12 @@ public struct StackDeployment {
                 "stack \(stackName): the change set failed: \(reason); fix the template or the parameters")
         case .ready:
             break
+        }
+        guard execute else {
+            log(
+                "stack \(stackName): change set \(changeSet.name) left for review; the same deploy without --no-execute executes it"
+            )
+            return review(changeSet, id: id, changes: try ChangeSets(client).changes(id))
         }
 
         let stack = try current(client)
@@ -107,6 +118,26 @@ public struct StackDeployment {
         )
         if deleteFailed { try Stacks(client).delete(after.id, timeout: timeout) }
         throw error
+    }
+
+    /// `--no-execute`'s output: the change set and what it would change (no change set when
+    /// there is nothing to change).
+    func review(_ changeSet: ChangeSet, id: String?, changes: [JSON]) -> JSON {
+        [
+            "StackName": .string(stackName), "ChangeSetName": id == nil ? .null : .string(changeSet.name),
+            "ChangeSetId": JSON(id), "ChangeSetType": .string(changeSet.type), "Changes": .array(changes),
+        ]
+    }
+
+    /// A change set an earlier `--no-execute` left is stale once a deploy of other content runs:
+    /// it is deleted, so that the one left for review is always the last one asked for. Only
+    /// cfn-deploy's own (named `cfn-deploy-…`), never one a person made.
+    private func replaceLeftForReview(_ client: AWSClient, keeping name: String) throws {
+        for old in try ChangeSets(client).list(stack: stackName)
+        where old.name.hasPrefix(ChangeSet.namePrefix) && old.name != name {
+            log("stack \(stackName): replacing change set \(old.name), left for review before")
+            try ChangeSets(client).delete(old.id)
+        }
     }
 
     /// The stack once no operation runs on it (nil when missing). A CREATE that rolled back can

@@ -20,10 +20,11 @@ public struct StackResource: Equatable {
             physicalId: r["PhysicalResourceId"]?.nonEmptyString, status: r["ResourceStatus"]?.string ?? "")
     }
 
+    /// CloudFormation's own names, as `aws cloudformation describe-stack-resources` prints them.
     public var json: JSON {
         [
-            "type": .string(type), "logicalId": .string(logicalId), "physicalId": JSON(physicalId),
-            "status": .string(status),
+            "LogicalResourceId": .string(logicalId), "PhysicalResourceId": JSON(physicalId),
+            "ResourceType": .string(type), "ResourceStatus": .string(status),
         ]
     }
 }

@@ -120,10 +120,19 @@ public struct Images {
     static func isNotFound(_ code: String) -> Bool { code.hasPrefix("InvalidAMIID") }
 
     /// Launch permission for everyone, then the tag `published=true` on the image and its
-    /// snapshots, which purge-assets leaves alone without --include-published. When AWS refuses,
+    /// snapshots, which purge-assets leaves alone without --include-published. With `owner`, an
+    /// image that is not that release's is refused before anything changes. When AWS refuses,
     /// the error says whether the Region's public-AMI quota or the account's block public access
     /// for AMIs is the reason.
-    public func makePublic(id: String) throws {
+    public func makePublic(id: String, owner: ReleaseOwnership?) throws {
+        if let owner {
+            guard let before = try describe(id: id) else {
+                throw ToolError.remote("image \(id) does not exist (InvalidAMIID.NotFound); nothing to publish")
+            }
+            if let refused = owner.refusal("image \(id)", tags: before.tags, forceDoes: "makes it public") {
+                throw ToolError.usage("\(refused); nothing was changed")
+            }
+        }
         try grantLaunchToAll(id: id)
         guard let image = try describe(id: id) else {
             throw ToolError.remote("image \(id) no longer exists; nothing to publish")

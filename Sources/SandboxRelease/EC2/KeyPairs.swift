@@ -75,15 +75,14 @@ public struct KeyPairs {
         }
     }
 
-    /// The pair of that name: (id, name), or nil.
-    public func find(name: String) throws -> (id: String, name: String)? {
-        try list(filters: [("key-name", [name])]).first { $0.name == name }.map { ($0.id, name) }
+    /// The pair of that name, or nil.
+    public func find(name: String) throws -> KeyPair? {
+        try list(filters: [("key-name", [name])]).first { $0.name == name }
     }
 
-    /// Which of these pair ids exist (a filter, so missing ids are no error).
-    public func existingIds(_ ids: [String]) throws -> Set<String> {
-        guard !ids.isEmpty else { return [] }
-        return Set(try list(filters: [("key-pair-id", ids)]).map(\.id)).intersection(ids)
+    /// The pair of that id, or nil (a filter, so a missing id is no error).
+    public func find(id: String) throws -> KeyPair? {
+        try list(filters: [("key-pair-id", [id])]).first { $0.id == id }
     }
 
     /// The pairs that match the EC2 filters (DescribeKeyPairs answers them all in one page).

@@ -29,17 +29,23 @@ public enum ReleaseKeyPair {
     }
 
     /// Deletes the pair (by id when known, else by name) and the key file; what is already gone
-    /// is a success. `{"KeyName","KeyPairId","KeyFile","KeyPair":"deleted"|"already gone",
-    /// "File":"removed"|"already gone"|null}`.
-    public static func delete(_ client: AWSClient, name: String?, id: String?, keyFile: KeyFile?) throws -> JSON {
+    /// is a success. With `owner`, a pair that is not that release's is refused (exit 2) and
+    /// nothing is deleted, the file neither. `{"KeyName","KeyPairId","KeyFile",
+    /// "KeyPair":"deleted"|"already gone","File":"removed"|"already gone"|null}`.
+    public static func delete(
+        _ client: AWSClient, name: String?, id: String?, keyFile: KeyFile?, owner: ReleaseOwnership?
+    ) throws -> JSON {
         if let keyFile { try keyFile.checkRemovable() }
         let pairs = KeyPairs(client)
         var id = id
         var pairOutcome = "already gone"
-        let existing = try id.map { try pairs.existingIds([$0]).first } ?? name.flatMap { try pairs.find(name: $0)?.id }
+        let existing = try id.map { try pairs.find(id: $0) } ?? name.flatMap { try pairs.find(name: $0) }
         if let existing {
-            try pairs.delete(id: existing)
-            id = existing
+            if let refused = owner?.refusal("key pair \(existing.name)", tags: existing.tags, forceDoes: "deletes it") {
+                throw ToolError.usage("\(refused); nothing was deleted")
+            }
+            try pairs.delete(id: existing.id)
+            id = existing.id
             pairOutcome = "deleted"
         } else {
             log("keypair: key pair \(name ?? id ?? "") was already gone")

@@ -1,7 +1,7 @@
 import AWSCore
 
-/// EC2 tags on any resource (AMIs, snapshots, export tasks, key pairs): CreateTags and
-/// DeleteTags, the `tagSet` lists EC2 answers with, and the resource ids tag-assets accepts.
+/// EC2 tags on any resource (AMIs, snapshots, export tasks, key pairs): CreateTags, DeleteTags
+/// and DescribeTags, the `tagSet` lists EC2 answers with, and the resource ids tag-assets accepts.
 /// Tags given at creation travel as `QueryParams.tagSpecifications` with the creating call.
 public struct Tags {
     /// AWS takes up to 1000 ids a call and recommends fewer.
@@ -39,22 +39,67 @@ public struct Tags {
         return tags
     }
 
-    /// The ids of a list of strings or of objects with `id`, in order, without repeats; anything
-    /// else is a usage error naming the item.
+    /// The tags of each resource now (DescribeTags, a batch of ids per filter, every page); a
+    /// resource without tags, or one that does not exist, is not in the answer.
+    public func of(_ resourceIds: [String]) throws -> [String: [String: String]] {
+        var tags: [String: [String: String]] = [:]
+        for start in stride(from: 0, to: resourceIds.count, by: Tags.batchSize) {
+            var p = QueryParams()
+            p.filters([("resource-id", Array(resourceIds[start..<min(start + Tags.batchSize, resourceIds.count)]))])
+            p.add("MaxResults", "1000")
+            for t in try client.queryAll("ec2", "DescribeTags", p.pairs, list: "tagSet") {
+                guard let id = t["resourceId"]?.string, let key = t["key"]?.string else { continue }
+                tags[id, default: [:]][key] = t["value"]?.string ?? ""
+            }
+        }
+        return tags
+    }
+
+    /// The fields whose ids tag-assets takes from an object: list-assets' `Id`, `ami-export
+    /// image`'s `ImageId` and `SnapshotIds`, `keypair create`'s `KeyPairId`, `ami-export
+    /// export`'s `ExportImageTaskId`. Other fields are ignored.
+    static let idFields = ["Id", "ImageId", "SnapshotIds", "KeyPairId", "ExportImageTaskId"]
+
+    /// The ids of a list of strings or of objects holding them (`idFields`), in order, without
+    /// repeats; anything else is a usage error naming the item.
     public static func resourceIds(_ values: [JSON]) throws -> [String] {
         var ids: [String] = []
         var seen: Set<String> = []
         for (i, v) in values.enumerated() {
             let what = "item \(i + 1)"
-            let id = try v.object != nil ? Fields(v, what: what).requiredString("id") : v.string
-            guard let id else {
+            var found: [String] = []
+            if v.object != nil {
+                let f = try Fields(v, what: what)
+                for key in idFields {
+                    if key == "SnapshotIds" {
+                        for (j, s) in (try f.array(key) ?? []).enumerated() {
+                            guard let id = s.string else {
+                                throw ToolError.usage(
+                                    "\(what): 'SnapshotIds' item \(j + 1) must be a string, got \(s.typeName)")
+                            }
+                            found.append(id)
+                        }
+                    } else if let id = try f.string(key) {
+                        found.append(id)
+                    }
+                }
+                if found.isEmpty {
+                    throw ToolError.usage(
+                        "\(what): no resource id in it (expected one of \(idFields.joined(separator: ", ")))")
+                }
+            } else if let id = v.string {
+                found = [id]
+            } else {
                 throw ToolError.usage(
-                    "\(what): expected a resource id string or an object with \"id\", got \(v.typeName)")
+                    "\(what): expected a resource id string or an object with \"Id\" (or \"ImageId\"…), got \(v.typeName)"
+                )
             }
-            guard isResourceId(id) else {
-                throw ToolError.usage("\(what): '\(id)' is not an EC2 resource id (such as ami-0123456789abcdef0)")
+            for id in found {
+                guard isResourceId(id) else {
+                    throw ToolError.usage("\(what): '\(id)' is not an EC2 resource id (such as ami-0123456789abcdef0)")
+                }
+                if seen.insert(id).inserted { ids.append(id) }
             }
-            if seen.insert(id).inserted { ids.append(id) }
         }
         return ids
     }
