@@ -47,6 +47,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 sys.path.insert(0, str(HERE))
+import cfn_ec2  # noqa: E402
 import cfn_models  # noqa: E402
 import disks  # noqa: E402
 import exports  # noqa: E402
@@ -641,6 +642,7 @@ def main() -> int:
     cfn_models.install()
     exports.install()
     iam_enforcer.install()
+    cfn_ec2.install()
     disks.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 
