@@ -322,19 +322,21 @@ def test_the_ec2_stack_is_made_and_removed_under_the_role_as_cloudformation_call
     make = ["make", "--no-print-directory", f"ASSET_ID={asset_id}", f"BUILD={build_dir}", "NO_BUILD=1",
             f"SCRATCH={ground.variables['SCRATCH']}", "SOURCE_CIDR=127.0.0.1/32"]
     env = ground.role_environment(role)
-    done = subprocess.run([*make, str(build_dir / asset_id / "stack.json")], cwd=ROOT, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
-    output = done.stdout + done.stderr
-    teardown = subprocess.run([*make, "teardown"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, output[-4000:]
-    assert "AccessDenied" not in output and "UnauthorizedOperation" not in output, output[-4000:]
-    stack = json.loads((build_dir / asset_id / "stack.json").read_text())
-    ec2 = aws("ec2")
-    instance = ec2.describe_instances(InstanceIds=[stack["Outputs"]["InstanceId"]])["Reservations"][0]["Instances"][0]
-    volumes = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
-    for tags in [instance["Tags"]] + [v["Tags"] for v in ec2.describe_volumes(VolumeIds=volumes)["Volumes"]]:
-        assert {"Key": "project", "Value": PROJECT_TAG} in tags and {"Key": "asset-id", "Value": asset_id} in tags, tags
+    try:
+        done = subprocess.run([*make, str(build_dir / asset_id / "stack.json")], cwd=ROOT, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output[-4000:]
+        assert "AccessDenied" not in output and "UnauthorizedOperation" not in output, output[-4000:]
+        stack = json.loads((build_dir / asset_id / "stack.json").read_text())
+        ec2 = aws("ec2")
+        instance = ec2.describe_instances(InstanceIds=[stack["Outputs"]["InstanceId"]])["Reservations"][0]["Instances"][0]
+        volumes = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
+        for tags in [instance["Tags"]] + [v["Tags"] for v in ec2.describe_volumes(VolumeIds=volumes)["Volumes"]]:
+            assert {"Key": "project", "Value": PROJECT_TAG} in tags and {"Key": "asset-id", "Value": asset_id} in tags, tags
+    finally:
+        teardown = subprocess.run([*make, "teardown"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=300)
     assert teardown.returncode == 0, (teardown.stdout + teardown.stderr)[-4000:]
     assert [a for a in ground.assets(asset_id) if a["kind"] != "ami"] == [], teardown.stderr[-4000:]
 

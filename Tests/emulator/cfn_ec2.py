@@ -172,6 +172,11 @@ def _instance(calls: Calls, properties: dict[str, Any], tags: dict[str, str], cr
     calls.check("RunInstances", params)
     instance = create()
     backend = instance.ec2_backend
+    # moto's Instance resource drops SecurityGroupIds and the interface's GroupSet: the instance uses them.
+    groups = [params[k] for k in sorted(params) if "SecurityGroupId." in k]
+    if groups:
+        found = [backend.get_security_group_from_id(g) for g in groups]
+        instance.security_groups = [g for g in found if g is not None]
     if joined.get("instance"):
         backend.create_tags([instance.id], joined["instance"])
     volumes = [device.volume_id for _, device in instance.get_block_device_mapping]
