@@ -105,7 +105,7 @@ input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
 $(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK \
-  INCLUDE_PUBLISHED,\
+  INCLUDE_PUBLISHED PREFLIGHT,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
 $(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
@@ -253,6 +253,9 @@ VERIFY_AMI        ?= $(if $(SKIP_INSTALL),,1)
 VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
+# make preflight runs before the release's first change (the key pair, the security group), once
+# per asset-id; PREFLIGHT= (empty) leaves it out.
+PREFLIGHT         ?= 1
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID". REGION, when given,
 # is every tool's region (AWS_REGION), in every target that talks to AWS.
 ifneq ($(REGION),)
@@ -355,7 +358,24 @@ else
 endif
 	@mv $@.tmp $@
 
-$(D)/keypair.json: $(D)/source-ami.json
+# What the account must offer, read without changing anything (the preflight tool); the stamp is
+# this release's, `make preflight` checks again whenever it is run.
+preflight_run = $(BIN)/preflight --asset-id "$$ASSET_ID" --bucket "$(vm_bucket)" \
+  --export-role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" --source-ami "$$($(call json,$(D)/source-ami.json,.ImageId))" \
+  --template stacks/ec2-instance.yaml --stack "$(EC2_STACK)" --instance-type "$$INSTANCE_TYPE" --exports $(words $(FORMATS)) \
+  $${VPC_ID:+--vpc-id "$$VPC_ID"} $${SUBNET_ID:+--subnet-id "$$SUBNET_ID"}
+PREFLIGHT_STAMP = $(if $(PREFLIGHT),$(D)/preflight.stamp)
+
+$(D)/preflight.stamp: $(D)/source-ami.json $(D)/vm-bucket.json
+	$(preflight_run)
+	@touch $@
+
+## preflight: check, changing nothing, that the account and credentials can make the release of ASSET_ID
+preflight: require-asset-id $(TOOLS)
+	@$(MAKE) --no-print-directory $(D)/source-ami.json $(D)/vm-bucket.json
+	@$(preflight_run)
+
+$(D)/keypair.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
 	@mv $@.tmp $@
 
@@ -377,7 +397,7 @@ ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INS
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
 
-$(D)/security-group.json: | $(D)/.dir
+$(D)/security-group.json: | $(D)/.dir $(PREFLIGHT_STAMP)
 	@$(require_source_cidr)
 	$(call security_group,$(SECURITY_GROUP)) >$@.tmp
 	@mv $@.tmp $@
@@ -473,7 +493,7 @@ $(foreach f,$(FORMATS),$(eval $(D)/verify-$(f).json: $(D)/export-$(f).json $(if 
   $(eval verify_prev := $(D)/verify-$(f).json))
 endif
 
-.PHONY: release require-asset-id release-inputs teardown
+.PHONY: release require-asset-id release-inputs teardown preflight
 
 # --- The demo: the whole release on the local emulator -----------------------------------------
 

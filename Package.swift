@@ -6,7 +6,7 @@ import PackageDescription
 // system libraries come in through module maps (libjq ships no pkg-config file, so CJQ links it by name).
 let tools = [
     "aws-sign-request", "cfn-deploy", "keypair", "security-group", "tag-assets", "list-assets", "purge-assets",
-    "ami-export", "start-release",
+    "ami-export", "start-release", "preflight",
 ]
 
 let package = Package(

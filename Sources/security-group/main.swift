@@ -27,7 +27,7 @@ extension SecurityGroupTool {
         @Option(name: .long, help: "Group name (default: sandbox-<asset-id>).")
         var name: String?
 
-        @Option(name: .long, help: "The VPC (default: the default VPC).")
+        @Option(name: .long, help: "The VPC; without it the account's default VPC.")
         var vpcId: String?
 
         @Option(name: .long, help: "A TCP port to open (repeat it).")

@@ -412,7 +412,10 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     # Account-level: no resource-level permissions (Resource "*" only).
     **{
         a: _account_level(f"ec2:{a}")
-        for a in ("GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess")
+        for a in (
+            "GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess",
+            "GetEbsEncryptionByDefault",
+        )
     },
 }
 
@@ -761,6 +764,8 @@ def _iam(action: str) -> Callable[[Request], list[Check]]:
             arn = f"arn:aws:iam::{request.account}:user/{p['UserName']}"
         elif p.get("PolicyArn"):
             arn = p["PolicyArn"]
+        elif p.get("PolicySourceArn"):
+            arn = p["PolicySourceArn"]
         elif p.get("PolicyName") and action == "CreatePolicy":
             arn = f"arn:aws:iam::{request.account}:policy/{p['PolicyName']}"
         else:
@@ -804,6 +809,14 @@ JSON_SERVICES: dict[str, dict[str, Callable[[Request], list[Check]]]] = {
     | {"ListSecrets": _account_level("secretsmanager:ListSecrets")},
     # The buildspec runner reads env.parameter-store and PARAMETER_STORE variables.
     "ssm": {a: _parameter(a) for a in ("GetParameter", "PutParameter", "DeleteParameter")},
+    # Service Authorization Reference: a quota's ARN is arn:aws:servicequotas:REGION:ACCOUNT:SERVICE/QUOTA.
+    "servicequotas": {
+        "GetServiceQuota": lambda r: [Check(
+            "servicequotas:GetServiceQuota",
+            f"arn:aws:servicequotas:{r.region}:{r.account}:{(r.body or {}).get('ServiceCode', '*')}/"
+            f"{(r.body or {}).get('QuotaCode', '*')}",
+        )]
+    },
 }
 
 STS: dict[str, Callable[[Request], list[Check]]] = {
@@ -847,6 +860,7 @@ IAM_ACTIONS = {
         "GetOpenIDConnectProvider",
         "DeleteOpenIDConnectProvider",
         "ListOpenIDConnectProviders",
+        "SimulatePrincipalPolicy",
     )
 }
 

@@ -34,7 +34,7 @@ import iam_actions
 import web_identity
 from iam_policy import Decision, UnsupportedCondition, evaluate
 
-JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm")
+JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm", "servicequotas")
 
 # The caller of the request this thread serves, for CloudFormation's resource creation.
 _caller = threading.local()
@@ -114,7 +114,7 @@ def expired(service: str) -> Exception:
     return _rejection(service, "ExpiredToken", "The security token included in the request is expired", 403)
 
 
-def _policy_documents(policies: list[Any]) -> list[dict[str, Any]]:
+def policy_documents(policies: list[Any]) -> list[dict[str, Any]]:
     # moto keeps the inline policies of a role CloudFormation made as objects, not JSON text.
     return [p if isinstance(p, dict) and "Statement" in p else IAMPolicy(p)._policy_json for p in policies]
 
@@ -242,7 +242,7 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
     principal = access_key.arn
     _caller.identity = None
     if (service, request.action) != ("sts", "GetCallerIdentity"):  # AWS answers it whatever the policies say
-        documents = _policy_documents(access_key.collect_policies())
+        documents = policy_documents(access_key.collect_policies())
         try:
             checks = iam_actions.checks_for(request)
         except iam_actions.UnknownAction as unknown:
@@ -297,7 +297,7 @@ def role_documents(role: Any) -> list[dict[str, Any]]:
 
     backend = iam_backends[role.account_id]["aws"]
     inline = [backend.get_role_policy(role.name, name)[1] for name in backend.list_role_policies(role.name)]
-    return _policy_documents(inline + list(backend.list_attached_role_policies(role.name)[0]))
+    return policy_documents(inline + list(backend.list_attached_role_policies(role.name)[0]))
 
 
 def handler_message(principal: str, check: iam_actions.Check, decision: Decision) -> str:

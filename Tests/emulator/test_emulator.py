@@ -631,6 +631,8 @@ def test_project_stack_deploys_through_a_change_set(template: Path, ec2: Any) ->
     values["ImageId"] = ec2.describe_images(Owners=[CANONICAL], Filters=[{"Name": "name", "Values": [JAMMY]}])["Images"][0]["ImageId"]
     values["VpcId"] = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     values["BuildSubnetIds"] = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [values["VpcId"]]}])["Subnets"][0]["SubnetId"]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    values["SecurityGroupId"] = groups[0]["GroupId"]
     required = [name for name, spec in _template_parameters(template).items() if "Default" not in spec]
     missing = [name for name in required if name not in values]
     assert not missing, f"{template.name} needs a test value for {missing}"

@@ -74,6 +74,14 @@ public struct ExportTasks {
         ).filter { $0.tags[tagKey].map(pattern.matches) ?? false }
     }
 
+    /// How many tasks of the Region are active now (the one filter the API documents), all pages.
+    public func activeCount() throws -> Int {
+        var p = QueryParams()
+        p.filters([("task-state", ["active"])])
+        p.add("MaxResults", "500")
+        return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").count
+    }
+
     /// Cancels a task; one that has already ended (a retry after the first call went through)
     /// is left as it is. False when it had already ended.
     @discardableResult

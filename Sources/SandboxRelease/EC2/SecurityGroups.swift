@@ -25,16 +25,33 @@ public struct SecurityGroups {
     /// CreateSecurityGroup with its tags in the call (`TagSpecification`), so that a policy that
     /// allows only tagged groups allows it; the group's id. In the default VPC when `vpcId` is nil.
     public func create(name: String, description: String, vpcId: String?, tags: [(String, String)]) throws -> String {
-        var p = QueryParams()
-        p.add("GroupName", name)
-        p.add("GroupDescription", description)
-        p.add("VpcId", vpcId)
-        p.tagSpecifications(["security-group"], tags: tags)
+        let p = SecurityGroups.createRequest(name: name, description: description, vpcId: vpcId, tags: tags)
         let answer = try Interrupt.lettingFinish(client.http) {
             try client.query("ec2", "CreateSecurityGroup", p.pairs)
         }
         guard let id = answer["groupId"]?.string else { throw ToolError.remote("CreateSecurityGroup gave no groupId") }
         return id
+    }
+
+    /// CreateSecurityGroup's parameters; without tags as CloudFormation sends it.
+    static func createRequest(name: String, description: String, vpcId: String?, tags: [(String, String)])
+        -> QueryParams
+    {
+        var p = QueryParams()
+        p.add("GroupName", name)
+        p.add("GroupDescription", description)
+        p.add("VpcId", vpcId)
+        if !tags.isEmpty { p.tagSpecifications(["security-group"], tags: tags) }
+        return p
+    }
+
+    /// Whether `create` with these tags (none: as CloudFormation creates a group) would be allowed.
+    public func mayCreate(name: String, description: String, vpcId: String?, tags: [(String, String)]) throws
+        -> DryRun
+    {
+        try client.dryRun(
+            "CreateSecurityGroup",
+            SecurityGroups.createRequest(name: name, description: description, vpcId: vpcId, tags: tags))
     }
 
     /// AuthorizeSecurityGroupIngress, one call per rule; a rule the group already has is no error,
