@@ -397,7 +397,9 @@ ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INS
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
 
-$(D)/security-group.json: | $(D)/.dir $(PREFLIGHT_STAMP)
+# After the source AMI, as the key pair: the release's first request is the lookup, and nothing is
+# made for a source AMI that is not there.
+$(D)/security-group.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	@$(require_source_cidr)
 	$(call security_group,$(SECURITY_GROUP)) >$@.tmp
 	@mv $@.tmp $@

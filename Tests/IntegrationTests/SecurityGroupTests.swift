@@ -65,6 +65,21 @@ extension Integration {
             #expect(gone.status == 0 && gone.json?["SecurityGroup"] == "already gone")
         }
 
+        /// CreateSecurityGroup made the group and its answer was lost: the repeat finds the name
+        /// taken and the group the first call made, so there is one group.
+        @Test func aCreateWhoseAnswerWasLostMakesOneGroup() throws {
+            let id = "\(tag)-lost"
+            try Emulator.configure(["faultRate": 1, "faultKinds": ["drop-after"], "faultLimit": 1])
+            defer { try? Emulator.configure(["faultRate": 0, "faultLimit": nil]) }
+            let created = try run(
+                "security-group", ["create", "--asset-id", id, "--port", "22", "--cidr", "10.0.0.0/8"])
+            #expect(created.status == 0 && created.stderr.contains("reused"), "\(created.stderr)")
+            var p = QueryParams()
+            p.filters([("tag:asset-id", [id])])
+            let groups = try aws.query("ec2", "DescribeSecurityGroups", p.pairs)["securityGroupInfo"]?.list ?? []
+            #expect(groups.map { $0["groupId"] } == [created.json?["GroupId"]])
+        }
+
         /// Another release's group of that name is neither reused nor deleted.
         @Test func aGroupOfAnotherAssetIdIsLeftAlone() throws {
             let mine = "\(tag)-b", other = "\(tag)-c"

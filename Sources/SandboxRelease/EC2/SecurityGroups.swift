@@ -24,10 +24,12 @@ public struct SecurityGroups {
 
     /// CreateSecurityGroup with its tags in the call (`TagSpecification`), so that a policy that
     /// allows only tagged groups allows it; the group's id. In the default VPC when `vpcId` is nil.
+    /// A name is unique in its VPC, so a call repeated after a lost answer cannot make a second
+    /// group: it answers InvalidGroup.Duplicate, and the caller finds the group the first call made.
     public func create(name: String, description: String, vpcId: String?, tags: [(String, String)]) throws -> String {
         let p = SecurityGroups.createRequest(name: name, description: description, vpcId: vpcId, tags: tags)
         let answer = try Interrupt.lettingFinish(client.http) {
-            try client.query("ec2", "CreateSecurityGroup", p.pairs)
+            try client.query("ec2", "CreateSecurityGroup", p.pairs, idempotent: true)
         }
         guard let id = answer["groupId"]?.string else { throw ToolError.remote("CreateSecurityGroup gave no groupId") }
         return id
