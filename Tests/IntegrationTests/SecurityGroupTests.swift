@@ -45,7 +45,7 @@ extension Integration {
             let described = try #require(try group(groupId))
             #expect(Tags.decode(described["tagSet"]) == ["asset-id": id, "project": "data-science-sandbox"])
             let rules = described["ipPermissions"]?.list ?? []
-            #expect(Set(rules.compactMap { $0["fromPort"]?.string }) == ["22", "49494"])
+            #expect(Set(rules.compactMap { $0["fromPort"]?.number }) == [22, 49494])
             #expect(rules.allSatisfy { $0["ipRanges"]?.list.first?["cidrIp"] == "203.0.113.7/32" })
 
             let again = try run(

@@ -8,6 +8,6 @@ public struct EBSEncryption {
     public init(_ client: AWSClient) { self.client = client }
 
     public func isOnByDefault() throws -> Bool {
-        try client.query("ec2", "GetEbsEncryptionByDefault")["ebsEncryptionByDefault"]?.string == "true"
+        try client.query("ec2", "GetEbsEncryptionByDefault")["ebsEncryptionByDefault"]?.bool == true
     }
 }
