@@ -74,7 +74,8 @@ struct PreflightTool: ParsableCommand {
         let client = try aws.client()
         let preflight = Preflight(
             assetId: assetId.value, tagKey: assets.resolvedTagKey(client.environment), bucket: bucket,
-            imagesPrefix: images.resolved(client.environment), exportRole: exportRole, sourceImage: sourceAmi,
+            imagesPrefix: images.resolved(client.environment),
+            stagingPrefix: images.resolvedStaging(client.environment), exportRole: exportRole, sourceImage: sourceAmi,
             instanceType: instanceType, exports: exports, stack: stack,
             template: try StackTemplate(path: template, uploadBucket: nil), vpcId: vpcId, subnetId: subnetId)
         let checks = try preflight.run(client)

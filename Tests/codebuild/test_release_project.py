@@ -208,8 +208,9 @@ def test_make_start_release_completes_under_the_role_with_30_second_keys_and_lon
     assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
     # ExportImage wrote outside what CloudFront serves; the verified image was moved under images/,
     # and nothing of it, not even a noncurrent version, stays in the staging prefix.
-    tasks = ground.aws("ec2").describe_export_image_tasks(
-        Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["ExportImageTasks"]
+    # DescribeExportImageTasks filters by task-state alone: the release's tasks by their tags.
+    tasks = [t for t in ground.aws("ec2").describe_export_image_tasks()["ExportImageTasks"]
+             if {"Key": "asset-id", "Value": asset_id} in t.get("Tags", [])]
     assert [t["S3ExportLocation"]["S3Prefix"] for t in tasks] == [f"staging/{asset_id}/"], tasks
     versions = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
     assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
@@ -478,7 +479,7 @@ def test_preflight_under_the_role_passes_every_check_and_changes_nothing(
 
 @pytest.mark.parametrize("removed, named", [
     ("                  - ec2:CreateKeyPair", "ec2:CreateKeyPair (dry run)"),
-    ("                  - s3:DeleteObject", "s3:DeleteObject (simulated)"),
+    ("                  - s3:DeleteObjectVersion", "s3:DeleteObjectVersion of a staged export (simulated)"),
 ])
 def test_preflight_names_a_permission_the_role_lacks_and_changes_nothing(
         ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path,

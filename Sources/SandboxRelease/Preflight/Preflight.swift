@@ -13,6 +13,8 @@ public struct Preflight {
     public var tagKey: String
     public var bucket: String
     public var imagesPrefix: String
+    /// Where ExportImage writes, before the verified images are moved under the images prefix.
+    public var stagingPrefix: String
     public var exportRole: String
     public var sourceImage: String
     public var instanceType: String
@@ -25,7 +27,8 @@ public struct Preflight {
     public var subnetId: String?
 
     public init(
-        assetId: String, tagKey: String, bucket: String, imagesPrefix: String, exportRole: String,
+        assetId: String, tagKey: String, bucket: String, imagesPrefix: String, stagingPrefix: String,
+        exportRole: String,
         sourceImage: String, instanceType: String, exports: Int, stack: String, template: StackTemplate,
         vpcId: String?, subnetId: String?
     ) {
@@ -33,6 +36,7 @@ public struct Preflight {
         self.tagKey = tagKey
         self.bucket = bucket
         self.imagesPrefix = imagesPrefix
+        self.stagingPrefix = stagingPrefix
         self.exportRole = exportRole
         self.sourceImage = sourceImage
         self.instanceType = instanceType
@@ -132,7 +136,7 @@ public struct Preflight {
     }
 
     /// The role ExportImage names: VM Import/Export assumes it (trust: vmie.amazonaws.com) and
-    /// needs, in the guide's words, to read the bucket and write the images, and to copy, share and
+    /// needs, in the guide's words, to read the bucket and write the images (under the staging prefix), and to copy, share and
     /// register snapshots and images (VM Import/Export User Guide, "Required service role").
     func exportRoleChecks(_ client: AWSClient, _ caller: CallerIdentity, _ check: Check) throws {
         var role: Roles.Role?
@@ -147,8 +151,9 @@ public struct Preflight {
             guard let role else { return (false, "no role to simulate") }
             let p = caller.partition
             let bucketArn = "arn:\(p):s3:::\(bucket)"
+            // ExportImage writes under the staging prefix; the tools move the verified images out.
             let objects =
-                "\(bucketArn)/\(AssetConventions.imagesKeyPrefix(imagesPrefix: imagesPrefix, assetId: assetId))x"
+                "\(bucketArn)/\(AssetConventions.imagesKeyPrefix(imagesPrefix: stagingPrefix, assetId: assetId))x"
             let images = "arn:\(p):ec2:\(client.region)::image/*"
             let snapshots = "arn:\(p):ec2:\(client.region)::snapshot/*"
             let needs: [([String], [String])] = [

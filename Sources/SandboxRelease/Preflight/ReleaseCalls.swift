@@ -148,15 +148,19 @@ struct ReleaseCalls {
         return calls
     }
 
-    /// ami-export's renames and purge-assets' deletes, under `<images prefix>/<asset-id>/`.
+    /// ami-export's moves out of the staging prefix, verify-image's reads and purge-assets'
+    /// deletes, under `<images prefix>/<asset-id>/` and `<staging prefix>/<asset-id>/`.
     var s3: [Call] {
         let bucket = "arn:\(caller.partition):s3:::\(preflight.bucket)"
-        let folder = AssetConventions.imagesKeyPrefix(imagesPrefix: preflight.imagesPrefix, assetId: preflight.assetId)
-        return [simulated("s3:ListBucket", "", [bucket], [("s3:prefix", [folder])])]
+        let images = AssetConventions.imagesKeyPrefix(imagesPrefix: preflight.imagesPrefix, assetId: preflight.assetId)
+        let staged = AssetConventions.imagesKeyPrefix(imagesPrefix: preflight.stagingPrefix, assetId: preflight.assetId)
+        return [images, staged].map { simulated("s3:ListBucket", " of \($0)", [bucket], [("s3:prefix", [$0])]) }
             + [
                 "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts",
             ]
-            .map { simulated($0, "", ["\(bucket)/\(folder)preflight.vmdk"], []) }
+            .map { simulated($0, "", ["\(bucket)/\(images)preflight.vmdk"], []) }
+            + ["s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+            .map { simulated($0, " of a staged export", ["\(bucket)/\(staged)export-ami-preflight.vmdk"], []) }
     }
 }
