@@ -9,7 +9,7 @@ struct PreflightTool: ParsableCommand {
         abstract: "Check, changing nothing, that this account and these credentials can make a release.",
         discussion: """
             One line per check on stdout (`ok` or `FAIL`, the check, how it was made, what was found), or \
-            with --format json [{"check","how","ok","detail"}]. Exit 1 when any check failed, naming them. \
+            with --format json [{"Check","How","Ok","Detail"}]. Exit 1 when any check failed, naming them. \
             Checks: the caller and Region; the VM bucket (its Region, versioning, SSE-S3, BucketOwnerEnforced); \
             the export role (trusted by vmie.amazonaws.com, with the permissions VM Import/Export needs); EBS \
             encryption by default off; the source AMI exportable (Canonical's, no billing product); the \
@@ -17,11 +17,14 @@ struct PreflightTool: ParsableCommand {
             EC2 takes the request as the release sends it (a create with its tags), else simulated \
             (iam:SimulatePrincipalPolicy) with the tags it will carry; CloudFormation's calls are those of \
             the template's EC2 resource types.
-            """)
+            """,
+        version: ToolVersion.text)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(name: .long, help: "The asset-id the release will have (names and tags of the dry runs).")
+    @Option(
+        name: .long, help: "The asset-id the release will have (names and tags of the dry runs).",
+        transform: AssetId.parse)
     var assetId: AssetId
 
     @Option(name: .long, help: "The VM bucket.")
@@ -60,8 +63,8 @@ struct PreflightTool: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if format != .json, output.filter != nil {
-            throw ToolError.usage("--filter works on JSON output; add --format json")
+        if format != .json, output.asksForJSON {
+            throw ToolError.usage("--filter, -r and -c work on JSON output; add --format json")
         }
         guard (1...Preflight.exportTaskQuota).contains(exports) else {
             throw ToolError.usage("--exports must be 1 to \(Preflight.exportTaskQuota)")

@@ -7,6 +7,7 @@ struct SecurityGroupTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security-group",
         abstract: "Make or remove the security group a release's instance is reached through, tagged at creation.",
+        version: ToolVersion.text,
         subcommands: [Create.self, Delete.self])
 }
 
@@ -21,7 +22,7 @@ extension SecurityGroupTool {
                 {"GroupId","GroupName","VpcId","AssetId"}.
                 """)
 
-        @Option(name: .long, help: "The release's asset-id, e.g. 1.2.0.")
+        @Option(name: .long, help: "The release's asset-id, e.g. 1.2.0.", transform: AssetId.parse)
         var assetId: AssetId
 
         @Option(name: .long, help: "Group name (default: sandbox-<asset-id>).")
@@ -61,13 +62,15 @@ extension SecurityGroupTool {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete the group (it must carry the asset-id); what is already gone is a success.",
+            abstract: "Delete a release's group; what is already gone is a success.",
             discussion: """
-                While the instance that used it is still shutting down, AWS refuses (DependencyViolation): \
-                the delete is repeated until --timeout. Prints {"GroupId","GroupName","SecurityGroup":"deleted"|"already gone"}.
+                Only a group tagged with the project and the release's asset-id is deleted; any other is \
+                refused (exit 2, naming its asset-id), unless --force. While the instance that used it is \
+                still shutting down, AWS refuses (DependencyViolation): the delete is repeated until \
+                --timeout. Prints {"GroupId","GroupName","SecurityGroup":"deleted"|"already gone"}.
                 """)
 
-        @Option(name: .long, help: "The release's asset-id: the group must carry it.")
+        @Option(name: .long, help: "The release's asset-id: the group must carry it.", transform: AssetId.parse)
         var assetId: AssetId
 
         @Option(name: .long, help: "The group's id.")
@@ -81,6 +84,9 @@ extension SecurityGroupTool {
 
         @Option(name: .long, help: "Seconds to keep trying while the group is still in use.")
         var timeout: Double = 300
+
+        @Flag(name: .long, help: "Delete the group even if it is not the release's (no project or asset-id tag).")
+        var force = false
 
         @OptionGroup var assets: AssetOptions
         @OptionGroup var aws: AWSOptions
@@ -98,7 +104,10 @@ extension SecurityGroupTool {
                 ReleaseSecurityGroup.delete(
                     client, id: groupId,
                     name: groupId == nil ? name ?? AssetConventions.securityGroupName(assetId: assetId.value) : nil,
-                    vpcId: vpcId, tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value,
+                    vpcId: vpcId,
+                    owner: force
+                        ? nil
+                        : ReleaseOwnership(tagKey: assets.resolvedTagKey(client.environment), assetId: assetId.value),
                     timeout: timeout))
         }
     }

@@ -52,7 +52,7 @@ extension Integration {
                 "security-group", ["create", "--asset-id", id, "--port", "22", "--cidr", "203.0.113.7/32"])
             #expect(again.status == 0 && again.json?["GroupId"] == .string(groupId) && again.stderr.contains("reused"))
             let listed = try run("list-assets", ["--asset-id", id, "--kinds", "security-group"])
-            #expect(listed.json?.array?.map { $0["id"] } == [.string(groupId)])
+            #expect(listed.json?.array?.map { $0["Id"] } == [.string(groupId)])
 
             let instance = try runInstance(in: groupId)
             let busy = try run("security-group", ["delete", "--asset-id", id, "--timeout", "1"])
@@ -103,11 +103,13 @@ extension Integration {
                 ])
             #expect(reuse.status == 1 && reuse.stderr.contains("is not the one of asset-id \(mine)"), "\(reuse.stderr)")
             let delete = try run("security-group", ["delete", "--asset-id", mine, "--name", "shared-\(tag)"])
-            #expect(delete.status == 2 && delete.stderr.contains("is not tagged asset-id=\(mine)"))
+            #expect(
+                delete.status == 2 && delete.stderr.contains("tagged asset-id=\(other), not asset-id=\(mine)"),
+                "\(delete.stderr)")
             // Its own release purges it, as list-assets found it.
             let listed = try run("list-assets", ["--asset-id", other, "--kinds", "security-group"])
             let purged = try run("purge-assets", ["--yes", "--asset-id", other], stdin: listed.stdout)
-            #expect(purged.status == 0 && purged.stdout.contains("\"outcome\":\"removed\""), "\(purged.stdout)")
+            #expect(purged.status == 0 && purged.stdout.contains("\"Outcome\":\"removed\""), "\(purged.stdout)")
         }
 
         @Test(arguments: [

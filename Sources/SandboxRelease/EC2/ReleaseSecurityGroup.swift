@@ -63,7 +63,10 @@ public enum ReleaseSecurityGroup {
                 tags: AssetConventions.tags(tagKey: tagKey, assetId: assetId))
         } catch let ToolError.aws(e) where e.code == "InvalidGroup.Duplicate" {
             let found = try groups.find(name: name, vpcId: vpcId)
-            guard found.count == 1, let group = found.first, group.tags[tagKey] == assetId else {
+            let owner = ReleaseOwnership(tagKey: tagKey, assetId: assetId)
+            guard found.count == 1, let group = found.first,
+                owner.refusal("", tags: group.tags, forceDoes: "") == nil
+            else {
                 throw ToolError.remote(
                     "security group '\(name)' exists and is not the one of \(tagKey) \(assetId); delete it or choose another --name"
                 )
@@ -76,12 +79,11 @@ public enum ReleaseSecurityGroup {
         return ["GroupId": .string(id), "GroupName": .string(name), "VpcId": JSON(vpc), "AssetId": .string(assetId)]
     }
 
-    /// Deletes the group of that id, or of that name (in `vpcId` when given); it must carry this
-    /// asset-id. What is already gone is a success. `{"GroupId","GroupName","SecurityGroup":
-    /// "deleted"|"already gone"}`.
+    /// Deletes the group of that id, or of that name (in `vpcId` when given); with `owner`, only
+    /// a group of that release (nil: `--force`). What is already gone is a success.
+    /// `{"GroupId","GroupName","SecurityGroup":"deleted"|"already gone"}`.
     public static func delete(
-        _ client: AWSClient, id: String?, name: String?, vpcId: String?, tagKey: String, assetId: String,
-        timeout: Double
+        _ client: AWSClient, id: String?, name: String?, vpcId: String?, owner: ReleaseOwnership?, timeout: Double
     ) throws -> JSON {
         let groups = SecurityGroups(client)
         let found =
@@ -94,9 +96,10 @@ public enum ReleaseSecurityGroup {
             log("security-group: \(id ?? name ?? "") was already gone")
             return ["GroupId": JSON(id), "GroupName": JSON(name), "SecurityGroup": "already gone"]
         }
-        guard group.tags[tagKey] == assetId else {
-            throw ToolError.usage(
-                "security group \(group.id) (\(group.name)) is not tagged \(tagKey)=\(assetId); it is left alone")
+        if let refusal = owner?.refusal(
+            "security group \(group.id) (\(group.name))", tags: group.tags, forceDoes: "deletes it")
+        {
+            throw ToolError.usage(refusal)
         }
         let deleted = try groups.delete(id: group.id, timeout: timeout)
         return [

@@ -1,6 +1,6 @@
 import AWSCore
 
-/// One check of a preflight, as it prints: `{"check","how","ok","detail"}`, or the line
+/// One check of a preflight, as it prints: `{"Check","How","Ok","Detail"}`, or the line
 /// `ok    <check> (<how>): <detail>` / `FAIL  …`.
 public struct PreflightCheck: Equatable {
     public var check: String
@@ -11,7 +11,7 @@ public struct PreflightCheck: Equatable {
     public var detail: String
 
     public var json: JSON {
-        ["check": .string(check), "how": .string(how), "ok": .bool(ok), "detail": .string(detail)]
+        ["Check": .string(check), "How": .string(how), "Ok": .bool(ok), "Detail": .string(detail)]
     }
 
     public var line: String { "\(ok ? "ok  " : "FAIL")  \(check) (\(how))" + (detail.isEmpty ? "" : ": \(detail)") }
