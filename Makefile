@@ -105,7 +105,7 @@ input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
 $(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK \
-  INCLUDE_PUBLISHED,\
+  INCLUDE_PUBLISHED PREFLIGHT,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
 $(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
@@ -253,6 +253,9 @@ VERIFY_AMI        ?= $(if $(SKIP_INSTALL),,1)
 VERIFY_DOWNLOADS  ?=
 # The demo only: the local test system becomes the emulator instance's disk before the AMI step.
 DEMO_DISK         ?=
+# make preflight runs before the release's first change (the key pair, the security group), once
+# per asset-id; PREFLIGHT= (empty) leaves it out.
+PREFLIGHT         ?= 1
 # Recipes read the user's values from the environment, quoted: "$$ASSET_ID". REGION, when given,
 # is every tool's region (AWS_REGION), in every target that talks to AWS.
 ifneq ($(REGION),)
@@ -355,21 +358,54 @@ else
 endif
 	@mv $@.tmp $@
 
-$(D)/keypair.json: $(D)/source-ami.json
+# What the account must offer, read without changing anything (the preflight tool); the stamp is
+# this release's, `make preflight` checks again whenever it is run.
+preflight_run = $(BIN)/preflight --asset-id "$$ASSET_ID" --bucket "$(vm_bucket)" \
+  --export-role "$$($(call json,$(D)/vm-bucket.json,.ExportRoleName))" --source-ami "$$($(call json,$(D)/source-ami.json,.ImageId))" \
+  --template stacks/ec2-instance.yaml --stack "$(EC2_STACK)" --instance-type "$$INSTANCE_TYPE" --exports $(words $(FORMATS)) \
+  $${VPC_ID:+--vpc-id "$$VPC_ID"} $${SUBNET_ID:+--subnet-id "$$SUBNET_ID"}
+PREFLIGHT_STAMP = $(if $(PREFLIGHT),$(D)/preflight.stamp)
+
+$(D)/preflight.stamp: $(D)/source-ami.json $(D)/vm-bucket.json
+	$(preflight_run)
+	@touch $@
+
+## preflight: check, changing nothing, that the account and credentials can make the release of ASSET_ID
+preflight: require-asset-id $(TOOLS)
+	@$(MAKE) --no-print-directory $(D)/source-ami.json $(D)/vm-bucket.json
+	@$(preflight_run)
+
+$(D)/keypair.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
 	@mv $@.tmp $@
 
-# The EC2 stack's arguments besides its name, image and key pair (the build instance; verify-ami's).
-# Who may reach it: the group, or the CIDR (both values checked at the top: no blank, no quote).
-ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" \
-  $$(if [ -n "$$SOURCE_SECURITY_GROUP" ]; then echo "--param SourceSecurityGroupId=$$SOURCE_SECURITY_GROUP"; \
-    else echo "--param SourceCidr=$${SOURCE_CIDR:-0.0.0.0/0}"; fi) --param "AssetId=$$ASSET_ID" \
+# The instance's security group, made by the tools and tagged at creation (CloudFormation would
+# tag it only after creating it, which the release role refuses): ssh and Jupyter from
+# SOURCE_SECURITY_GROUP's members, else from SOURCE_CIDR (both values checked at the top: no
+# blank, no quote). $(1): its name; verify-ami makes its own (sandbox-<asset-id>-verify).
+INSTANCE_PORTS := 22 49494
+security_group = $(BIN)/security-group create --asset-id "$$ASSET_ID" --name "$(1)" $(foreach p,$(INSTANCE_PORTS),--port $(p)) \
+  $$(if [ -n "$$SOURCE_SECURITY_GROUP" ]; then echo "--source-group $$SOURCE_SECURITY_GROUP"; \
+    else echo "--cidr $${SOURCE_CIDR:-0.0.0.0/0}"; fi) $${VPC_ID:+--vpc-id "$$VPC_ID"}
+remove_security_group = $(BIN)/security-group delete --asset-id "$$ASSET_ID" --name "$(1)" $${VPC_ID:+--vpc-id "$$VPC_ID"}
+SECURITY_GROUP = sandbox-$$ASSET_ID
+
+# The EC2 stack's arguments besides its name, image, key pair and group (the build instance; verify-ami's).
+# Reached from SOURCE_SECURITY_GROUP's members (in its VPC), the instance gets no public address.
+ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" --param "AssetId=$$ASSET_ID" \
+  $${SOURCE_SECURITY_GROUP:+--param PublicAddress=false} \
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
 
-$(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json
+# After the source AMI, as the key pair: the release's first request is the lookup, and nothing is
+# made for a source AMI that is not there.
+$(D)/security-group.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	@$(require_source_cidr)
-	$(CFN_DEPLOY) --stack $(EC2_STACK) $(ec2_stack_args) \
+	$(call security_group,$(SECURITY_GROUP)) >$@.tmp
+	@mv $@.tmp $@
+
+$(D)/stack.json: $(D)/keypair.json $(D)/source-ami.json $(D)/security-group.json
+	$(CFN_DEPLOY) --stack $(EC2_STACK) $(ec2_stack_args) --param SecurityGroupId=$$($(call json,$(D)/security-group.json,.GroupId)) \
 	  --param ImageId=$$($(call json,$(D)/source-ami.json,.ImageId)) --param KeyName=$$($(call json,$(D)/keypair.json,.KeyName)) >$@.tmp
 	@mv $@.tmp $@
 
@@ -430,12 +466,13 @@ $(D)/public.stamp: $(D)/ami.json $(VERIFIED)
 $(D)/teardown.stamp: $(D)/ami.json
 	@$(MAKE) --no-print-directory teardown
 
-## teardown: remove the EC2 stack and key pairs of ASSET_ID (what a release or a failure leaves running)
+## teardown: remove the EC2 stack, key pairs and security group of ASSET_ID (what a release or a failure leaves running)
 # Once the AMI exists its own state is teardown.stamp; before, the instance's steps start again.
 teardown: require-asset-id
 	$(CFN_DEPLOY) --delete --stack $(EC2_STACK) --tag "asset-id=$$ASSET_ID" >/dev/null
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --kinds key-pair | $(BIN)/purge-assets --yes --asset-id "$$ASSET_ID" >/dev/null
-	rm -f $(D)/key.pem $(D)/keypair.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
+	$(call remove_security_group,$(SECURITY_GROUP)) >/dev/null
+	rm -f $(D)/key.pem $(D)/keypair.json $(D)/security-group.json $(D)/stack.json $(D)/instance.json $(D)/inventory.ini
 	@if [ -f $(D)/ami.json ]; then touch $(D)/teardown.stamp; \
 	else rm -f $(D)/installed.stamp $(D)/password.stamp $(D)/teardown.stamp; fi
 
@@ -458,7 +495,7 @@ $(foreach f,$(FORMATS),$(eval $(D)/verify-$(f).json: $(D)/export-$(f).json $(if 
   $(eval verify_prev := $(D)/verify-$(f).json))
 endif
 
-.PHONY: release require-asset-id release-inputs teardown
+.PHONY: release require-asset-id release-inputs teardown preflight
 
 # --- The demo: the whole release on the local emulator -----------------------------------------
 

@@ -5,8 +5,8 @@ import PackageDescription
 // ToolSupport); `make build` checks that no target imports what it does not depend on. The
 // system libraries come in through module maps (libjq ships no pkg-config file, so CJQ links it by name).
 let tools = [
-    "aws-sign-request", "cfn-deploy", "keypair", "tag-assets", "list-assets", "purge-assets", "ami-export",
-    "start-release",
+    "aws-sign-request", "cfn-deploy", "keypair", "security-group", "tag-assets", "list-assets", "purge-assets",
+    "ami-export", "start-release", "preflight",
 ]
 
 let package = Package(

@@ -69,11 +69,14 @@ $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.
 	@$(require_source_cidr)
 	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
 	remove() { for n in 1 2; do $(CFN_DEPLOY) --delete --stack $(EC2_STACK)-verify$$n >/dev/null \
-	  || echo "verify-ami: the stack $(EC2_STACK)-verify$$n is left: make purge ASSET_ID=$$ASSET_ID" >&2; done; }; \
+	  || echo "verify-ami: the stack $(EC2_STACK)-verify$$n is left: make purge ASSET_ID=$$ASSET_ID" >&2; done; \
+	  $(call remove_security_group,$(SECURITY_GROUP)-verify) >/dev/null \
+	  || echo "verify-ami: the security group $(SECURITY_GROUP)-verify is left: make purge ASSET_ID=$$ASSET_ID" >&2; }; \
 	trap remove EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	group=$$($(call security_group,$(SECURITY_GROUP)-verify) -r --filter .GroupId); \
 	for n in 1 2; do \
 	  echo "verify-ami: an instance of $$ami ($(EC2_STACK)-verify$$n)" >&2; \
-	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" \
+	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" --param "SecurityGroupId=$$group" \
 	    -r --filter '$(stack_host)')"); \
 	done; \
 	VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \

@@ -9,7 +9,7 @@ struct ListAssets: ParsableCommand {
         abstract: "Show everything an asset-id (or a pattern of them) left behind.",
         discussion: """
             Lists AMIs, snapshots, export-image tasks (in every state AWS still reports, with that \
-            state), key pairs and CloudFormation stacks (with their resources) tagged with a matching \
+            state), key pairs, security groups and CloudFormation stacks (with their resources) tagged with a matching \
             asset-id, and the objects under <images-prefix>/<asset-id>/ in the VM bucket.
             JSON (the default when stdout is not a terminal, or with --filter, -r or -c) is an array of \
             {"Kind","Id","Name","State","Created","Size","AssetId","Region","Url","RemoveWith"}, plus \

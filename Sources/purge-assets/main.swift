@@ -15,7 +15,7 @@ struct PurgeAssets: ParsableCommand {
             With --yes, in dependency order: cancel active export tasks and remove the asset-id tag from \
             every export task (AWS keeps their records, which cost nothing and cannot be deleted), \
             deregister AMIs, delete snapshots, delete S3 objects (1000 per call), delete stacks and \
-            wait, delete key pairs; one line \
+            wait, delete key pairs, delete security groups; one line \
             {"Kind","Id","Outcome":"removed"|"untagged"|"already gone"|"failed"|"refused","Error"?,"Reason"?} \
             per asset. The dry run (the default) makes the same read-only checks and prints the same \
             lines, with "would remove" and "would untag" for what --yes would do. A failure does not \

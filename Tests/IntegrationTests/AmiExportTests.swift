@@ -43,7 +43,7 @@ extension Integration {
         }
 
         func tasks(_ assetId: String) throws -> [ExportTask] {
-            try ExportTasks(aws).find(tagKey: "asset-id", value: assetId)
+            try ExportTasks(aws).tagged("asset-id", matching: AssetIdPattern(assetId))
         }
 
         func ownImages(_ assetId: String) throws -> [String] {

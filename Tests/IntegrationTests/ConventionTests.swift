@@ -9,7 +9,7 @@ extension Integration {
     @Suite struct ConventionTests {
         static let tools = [
             "aws-sign-request", "cfn-deploy", "keypair", "tag-assets", "list-assets", "purge-assets", "ami-export",
-            "start-release",
+            "start-release", "security-group", "preflight",
         ]
         let unique = "\(getpid())-\(Int.random(in: 1000...9999))"
 

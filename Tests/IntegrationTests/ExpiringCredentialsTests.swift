@@ -117,7 +117,7 @@ extension Integration {
                 "ami-export", ["export", "--format", "vmdk", "--bucket", bucket, "--asset-id", assetId], stdin: image,
                 env: containerEnvironment.merging(["SANDBOX_DEBUG": "1"]) { $1 })
             let active = try Wait.until {
-                try !ExportTasks(aws).find(tagKey: "asset-id", value: assetId).filter(\.isActive).isEmpty
+                try !ExportTasks(aws).tagged("asset-id", matching: AssetIdPattern(assetId)).filter(\.isActive).isEmpty
                     || !tool.isRunning
             }
             #expect(active && tool.isRunning, "the export did not start")

@@ -10,7 +10,8 @@ extension Integration {
             (["aws-sign-request"], false), (["cfn-deploy"], false), (["keypair", "create"], false),
             (["keypair", "delete"], false), (["tag-assets"], false), (["list-assets"], true), (["purge-assets"], true),
             (["ami-export", "image"], false), (["ami-export", "export"], true), (["ami-export", "make-public"], false),
-            (["ami-export", "rename"], false),
+            (["ami-export", "rename"], false), (["security-group", "create"], false),
+            (["security-group", "delete"], false), (["preflight"], true),
         ]
 
         /// A wide terminal: every line break left in the help is one the text itself makes.
@@ -49,7 +50,10 @@ extension Integration {
             #expect(deploy.contains("--stack <stack> --template <file>"), "\(deploy)")
         }
 
-        @Test(arguments: [("keypair", "create, delete"), ("ami-export", "image, export, make-public, rename")])
+        @Test(arguments: [
+            ("keypair", "create, delete"), ("ami-export", "image, export, make-public, rename"),
+            ("security-group", "create, delete"),
+        ])
         func aToolWithoutItsSubcommandExits2NamingThem(tool: String, subcommands: String) throws {
             let r = try run(tool)
             #expect(r.status == 2 && r.stdout.isEmpty, "\(r.stdout)")

@@ -8,8 +8,10 @@ set -euo pipefail
 bin=$1 aws=$2 runs=${3:-5}
 stack=Bench-Cfn-$$ template=stacks/ec2-instance.yaml
 # Every parameter given, defaults too: moto compares the given set, not the resolved one.
-params=(ImageId=ami-0a2b3c4d5e6f70001 KeyName=sandbox-bench-abcdef SourceCidr=203.0.113.7/32 Owner=bench AssetId=bench
-  InstanceType=t3.large RootVolumeSize=30 RootDeviceName=/dev/sda1 JupyterPort=49494 VpcId= SubnetId=
+group=$("$bin/aws-sign-request" -r --filter '.json.securityGroupInfo[0].groupId' \
+  <<<'{"service":"ec2","body":"Action=DescribeSecurityGroups&Version=2016-11-15&Filter.1.Name=group-name&Filter.1.Value.1=default"}')
+params=(ImageId=ami-0a2b3c4d5e6f70001 KeyName=sandbox-bench-abcdef SecurityGroupId="$group" Owner=bench AssetId=bench
+  InstanceType=t3.large RootVolumeSize=30 RootDeviceName=/dev/sda1 VpcId= SubnetId=
   ProjectName=data-science-sandbox AssetTagKey=asset-id)
 "$bin/cfn-deploy" --stack "$stack" --template "$template" "${params[@]/#/--param=}" >/dev/null 2>&1
 ours=() theirs=()

@@ -53,28 +53,31 @@ def template_text(*, drop_lines: tuple[str, ...] = (), extra_variables: dict[str
 
 
 class Ground:
-    """A VM bucket, a password secret and deployed release projects, with the emulator's keys."""
+    """A VM bucket stack (bucket and export role), a password secret and deployed release projects,
+    with the emulator's keys."""
 
     def __init__(self, emulator: dict[str, str], aws: Callable[[str], Any], tmp: Path, network: dict[str, str]):
         self.emulator, self.aws, self.tmp, self.network = emulator, aws, tmp, network
         suffix = uuid.uuid4().hex[:8]
-        self.bucket = f"vm-images-{suffix}"
-        s3 = aws("s3")
-        s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
-        # As stacks/vm-bucket.yaml makes it: a deleted object would stay behind as a noncurrent version.
-        s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+        # The permanent stack as an administrator deploys it: what make preflight expects of the account.
+        vm_bucket = self.cfn_deploy(f"VM-BUCKET-{suffix}", ROOT / "stacks" / "vm-bucket.yaml", {})
+        self.bucket, self.export_role = vm_bucket["BucketName"], vm_bucket["ExportRoleName"]
         self.secret = aws("secretsmanager").create_secret(
             Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
         scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
         self.variables = {"SKIP_INSTALL": "1", "FORMATS": "vmdk", "NO_BUILD": "1", "SCRATCH": str(scratch)}
 
-    def deploy(self, stack: str, text: str) -> dict[str, str]:
+    def deploy(self, stack: str, text: str, **params: str) -> dict[str, str]:
+        """A release project from the template text; `params` replace the ground's parameter values."""
         path = self.tmp / f"{stack}.yaml"
         path.write_text(text)
-        params = {"CodeBuildProjectName": stack.lower()[:60], "SourceLocation": "https://git.example.invalid/sandbox-release.git",
-                  "VMBucketName": self.bucket, "ExportRoleName": "vmimport", "CdnDomain": "d111111abcdef8.cloudfront.net",
-                  "DefaultPasswordSecretArn": self.secret, "VpcId": self.network["vpc"],
-                  "BuildSubnetIds": self.network["private"]}
+        return self.cfn_deploy(stack, path, {
+            "CodeBuildProjectName": stack.lower()[:60], "SourceLocation": "https://git.example.invalid/sandbox-release.git",
+            "VMBucketName": self.bucket, "ExportRoleName": self.export_role, "CdnDomain": "d111111abcdef8.cloudfront.net",
+            "DefaultPasswordSecretArn": self.secret, "VpcId": self.network["vpc"],
+            "BuildSubnetIds": self.network["private"], **params})
+
+    def cfn_deploy(self, stack: str, path: Path, params: dict[str, str]) -> dict[str, str]:
         done = subprocess.run([str(tool("cfn-deploy")), "--stack", stack, "--template", str(path),
                                *[f"--param={k}={v}" for k, v in params.items()]],
                               cwd=ROOT, env={**os.environ, **self.emulator}, stdin=subprocess.DEVNULL,
@@ -205,8 +208,9 @@ def test_make_start_release_completes_under_the_role_with_30_second_keys_and_lon
     assert {"name": "MAKE_PUBLIC", "value": "1", "type": "PLAINTEXT"} in build["environment"]["environmentVariables"]
     # ExportImage wrote outside what CloudFront serves; the verified image was moved under images/,
     # and nothing of it, not even a noncurrent version, stays in the staging prefix.
-    tasks = ground.aws("ec2").describe_export_image_tasks(
-        Filters=[{"Name": "tag:asset-id", "Values": [asset_id]}])["ExportImageTasks"]
+    # DescribeExportImageTasks filters by task-state alone: the release's tasks by their tags.
+    tasks = [t for t in ground.aws("ec2").describe_export_image_tasks()["ExportImageTasks"]
+             if {"Key": "asset-id", "Value": asset_id} in t.get("Tags", [])]
     assert [t["S3ExportLocation"]["S3Prefix"] for t in tasks] == [f"staging/{asset_id}/"], tasks
     versions = ground.aws("s3").list_object_versions(Bucket=ground.bucket, Prefix=f"staging/{asset_id}/")
     assert not versions.get("Versions") and not versions.get("DeleteMarkers"), versions
@@ -310,6 +314,40 @@ def test_the_role_changes_only_images_and_instances_that_carry_the_release_tags(
             ec2.deregister_image(ImageId=image)
 
 
+def test_the_ec2_stack_is_made_and_removed_under_the_role_as_cloudformation_calls_ec2(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
+    # The emulator's CloudFormation makes each EC2 resource with the calls AWS's handlers make, as the
+    # stack's identity: a security group is created untagged and tagged last. make's own steps up to
+    # the stack (source AMI, key pair, stack), then the teardown, with the role's keys.
+    role = ground.deploy(f"RELEASE-STACK-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    asset_id = f"cb-{uuid.uuid4().hex[:8]}"
+    build_dir = tmp_path / "build"
+    make = ["make", "--no-print-directory", f"ASSET_ID={asset_id}", f"BUILD={build_dir}", "NO_BUILD=1",
+            f"SCRATCH={ground.variables['SCRATCH']}", "SOURCE_CIDR=127.0.0.1/32", f"VM_BUCKET={ground.bucket}",
+            f"EXPORT_ROLE={ground.export_role}"]
+    env = ground.role_environment(role)
+    try:
+        done = subprocess.run([*make, str(build_dir / asset_id / "stack.json")], cwd=ROOT, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output[-4000:]
+        assert "AccessDenied" not in output and "UnauthorizedOperation" not in output, output[-4000:]
+        stack = json.loads((build_dir / asset_id / "stack.json").read_text())
+        ec2 = aws("ec2")
+        instance = ec2.describe_instances(InstanceIds=[stack["Outputs"]["InstanceId"]])["Reservations"][0]["Instances"][0]
+        volumes = [m["Ebs"]["VolumeId"] for m in instance["BlockDeviceMappings"]]
+        for tags in [instance["Tags"]] + [v["Tags"] for v in ec2.describe_volumes(VolumeIds=volumes)["Volumes"]]:
+            assert {"Key": "project", "Value": PROJECT_TAG} in tags and {"Key": "asset-id", "Value": asset_id} in tags, tags
+    finally:
+        teardown = subprocess.run([*make, "teardown"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=300)
+    assert teardown.returncode == 0, (teardown.stdout + teardown.stderr)[-4000:]
+    # Nothing of the instance is left: no stack, key pair or security group (the S3 kind is not listed here).
+    assert [a for a in ground.assets(asset_id) if a["Kind"] in ("stack", "key-pair", "security-group")] == [], \
+        teardown.stderr[-4000:]
+
+
 def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
         ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
     # make release runs it on AWS (VERIFY_AMI=1 without SKIP_INSTALL), the tests above skip it. The
@@ -390,3 +428,118 @@ def test_the_move_under_the_role_keeps_no_copy_and_tells_done_from_missing_from_
                          text.replace(reads, "                  - s3:PutObject\n"))["ServiceRoleArn"]
     refused = rename(final, f"images/{asset_id}/other.raw")
     assert refused.returncode == 1 and "AccessDenied" in refused.stderr and "exists" in refused.stderr, refused.stderr
+
+
+# --- make preflight: read only, under the release role ------------------------------------------
+
+
+def account_state(aws: Callable[[str], Any]) -> dict[str, int]:
+    """How many of each thing a release could make exist now, tagged or not."""
+    ec2, cfn = aws("ec2"), aws("cloudformation")
+    return {
+        "key pairs": len(ec2.describe_key_pairs()["KeyPairs"]),
+        "security groups": len(ec2.describe_security_groups()["SecurityGroups"]),
+        "launch templates": len(ec2.describe_launch_templates()["LaunchTemplates"]),
+        "instances": sum(len(r["Instances"]) for r in ec2.describe_instances()["Reservations"]),
+        "images": len(ec2.describe_images(Owners=["self"])["Images"]),
+        "stacks": len(cfn.list_stacks()["StackSummaries"]),
+    }
+
+
+def make_preflight(ground: Ground, emulator: dict[str, str], role: str, tmp_path: Path,
+                   *extra: str) -> tuple[int, str, str]:
+    """make preflight as the release's build runs it: the role's keys, the project's variables."""
+    asset_id = f"pf-{uuid.uuid4().hex[:8]}"
+    done = subprocess.run(["make", "--no-print-directory", "preflight", f"ASSET_ID={asset_id}",
+                           f"BUILD={tmp_path / 'build'}", "NO_BUILD=1", f"SCRATCH={ground.variables['SCRATCH']}",
+                           f"VM_BUCKET={ground.bucket}", *extra],
+                          cwd=ROOT, env=ground.role_environment(role), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout, done.stderr
+
+
+def failed_checks(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("FAIL")]
+
+
+def test_preflight_under_the_role_passes_every_check_and_changes_nothing(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
+    role = ground.deploy(f"RELEASE-PF-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    before = account_state(aws)
+    rc, out, err = make_preflight(ground, emulator, role, tmp_path, f"EXPORT_ROLE={ground.export_role}")
+    assert rc == 0 and failed_checks(out) == [], out + err[-4000:]
+    lines = out.splitlines()
+    # Every kind of check ran: the settings read, the dry runs, the simulations.
+    for expected in ("identity (read)", "versioning (read)", "export role", "EBS encryption by default (read)",
+                     "ec2:CreateKeyPair (dry run)", "ec2:CreateSecurityGroup (dry run)",
+                     "ec2:RunInstances, as CloudFormation makes it (dry run)", "ec2:ExportImage (simulated)",
+                     "s3:PutObject (simulated)"):
+        assert any(expected in line for line in lines), f"no check {expected!r}:\n{out}"
+    assert account_state(aws) == before
+
+
+@pytest.mark.parametrize("removed, named", [
+    ("                  - ec2:CreateKeyPair", "ec2:CreateKeyPair (dry run)"),
+    ("                  - s3:DeleteObjectVersion", "s3:DeleteObjectVersion of a staged export (simulated)"),
+])
+def test_preflight_names_a_permission_the_role_lacks_and_changes_nothing(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path,
+        removed: str, named: str) -> None:
+    role = ground.deploy(f"RELEASE-PF-{uuid.uuid4().hex[:6]}",
+                         template_text(drop_lines=(removed,), extra_variables=ground.variables))["ServiceRoleArn"]
+    before = account_state(aws)
+    rc, out, err = make_preflight(ground, emulator, role, tmp_path, f"EXPORT_ROLE={ground.export_role}")
+    failed = failed_checks(out)
+    assert rc != 0 and len(failed) == 1 and failed[0].startswith(f"FAIL  {named}: "), out + err
+    assert f"1 of " in err and named.split(" (")[0] in err, err
+    assert account_state(aws) == before
+
+
+def test_preflight_names_an_export_role_vm_import_export_may_not_assume(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
+    iam = aws("iam")
+    name = f"not-vmie-{uuid.uuid4().hex[:6]}"
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    role = ground.deploy(f"RELEASE-PF-{uuid.uuid4().hex[:6]}", template_text(extra_variables=ground.variables),
+                         ExportRoleName=name)["ServiceRoleArn"]
+    rc, out, err = make_preflight(ground, emulator, role, tmp_path, f"EXPORT_ROLE={name}")
+    failed = failed_checks(out)
+    assert rc != 0 and any(f"export role {name}: trust (read): its trust policy does not let vmie.amazonaws.com"
+                           in line for line in failed), out + err
+    assert f"export role {name}: trust" in err, err
+
+
+def test_preflight_catches_each_denial_of_a_stack_made_security_group_before_anything_exists(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
+    # The EC2 stack as it was (#19 point 1): the group made by CloudFormation, with its rules and tags.
+    template = (ROOT / "stacks" / "ec2-instance.yaml").read_text().replace("Resources:\n", """Resources:
+  SecurityGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: SSH and Jupyter
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 203.0.113.7/32}
+      Tags:
+        - {Key: project, Value: !Ref ProjectName}
+        - {Key: !Ref AssetTagKey, Value: !Ref AssetId}
+""", 1)
+    path = tmp_path / "ec2-instance-with-group.yaml"
+    path.write_text(template)
+    role = ground.deploy(f"RELEASE-PF-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    image = source_image(aws("ec2"))
+    before = account_state(aws)
+    done = subprocess.run([str(tool("preflight")), "--asset-id", "pf-group", "--bucket", ground.bucket,
+                           "--export-role", ground.export_role, "--source-ami", image, "--template", str(path),
+                           "--stack", "EC2-DATA-SCIENCE-SANDBOX-pf--group", "--format", "json"],
+                          env=ground.role_environment(role), stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    failed = [c["Check"] for c in json.loads(done.stdout) if not c["Ok"]]
+    assert done.returncode == 1 and failed == [
+        "ec2:CreateSecurityGroup, as CloudFormation makes it, untagged",
+        "ec2:AuthorizeSecurityGroupIngress, as CloudFormation makes it, on the untagged group",
+        "ec2:CreateTags, as CloudFormation makes it, after the rules",
+    ], done.stdout + done.stderr
+    assert account_state(aws) == before

@@ -47,6 +47,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 sys.path.insert(0, str(HERE))
+import account_checks  # noqa: E402
+import cfn_ec2  # noqa: E402
 import cfn_models  # noqa: E402
 import disks  # noqa: E402
 import exports  # noqa: E402
@@ -107,7 +109,7 @@ class Emulator:
 
     def configure(self, changes: dict[str, Any]) -> None:
         known = {"faultRate", "faultKinds", "faultLimit", "exportSeconds", "exportBytes", "containerToken",
-                 "containerRoleArn", "credentialSeconds", "delay"} | disks.CONFIG_KEYS
+                 "containerRoleArn", "credentialSeconds", "delay", "instanceVcpuQuota"} | disks.CONFIG_KEYS
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
@@ -116,6 +118,7 @@ class Emulator:
         role, lifetime = self.container_role, self.credential_seconds
         seconds, size = exports.Settings.export_seconds, exports.Settings.export_bytes
         disk = disks.validated(changes)
+        quota = account_checks.validated(changes)
         if "faultRate" in changes:
             rate = float(changes["faultRate"])
             if not 0.0 <= rate <= 1.0:
@@ -159,6 +162,8 @@ class Emulator:
                 self.container_token = None if changes["containerToken"] is None else str(changes["containerToken"])
         exports.Settings.export_seconds, exports.Settings.export_bytes = seconds, size
         disks.Settings.instance_disk = disk
+        if quota is not None:
+            account_checks.Settings.instance_vcpu_quota = quota
 
     def config(self) -> dict[str, Any]:
         with self.lock:
@@ -172,6 +177,7 @@ class Emulator:
                 "delay": self.delay,
                 "containerRoleArn": self.container_role,
                 "credentialSeconds": self.credential_seconds,
+                "instanceVcpuQuota": account_checks.Settings.instance_vcpu_quota,
                 **disks.config(),
             }
 
@@ -641,6 +647,8 @@ def main() -> int:
     cfn_models.install()
     exports.install()
     iam_enforcer.install()
+    cfn_ec2.install()
+    account_checks.install()
     disks.install()
     emulator = Emulator(DomainDispatcherApplication(create_backend_app))
 

@@ -245,7 +245,24 @@ def _unmet_policy_conditions_are_neutral() -> None:
     IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
+def _default_bucket_encryption() -> None:
+    # S3 User Guide, "Setting default server-side encryption behavior": since January 2023 every
+    # bucket has SSE-S3 as its base encryption; GetBucketEncryption answers it. moto answers
+    # ServerSideEncryptionConfigurationNotFoundError for a bucket nobody configured.
+    from moto.s3.models import S3Backend
+
+    original = S3Backend.get_bucket_encryption
+
+    def get_bucket_encryption(self: Any, bucket_name: str) -> Any:
+        return original(self, bucket_name) or {
+            "Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}
+        }
+
+    S3Backend.get_bucket_encryption = get_bucket_encryption
+
+
 def install() -> None:
+    _default_bucket_encryption()
     _unmet_policy_conditions_are_neutral()
     _create_image_with_snapshot_tags()
     _ami_names_unique()

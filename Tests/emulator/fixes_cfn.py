@@ -15,6 +15,8 @@
   parameter is given.
 - A TemplateURL in path style on an address (the emulator's own S3 endpoint) names the bucket in
   its path; moto takes the host's first label as the bucket unless the host is "localhost".
+- AWS::S3::Bucket's VersioningConfiguration and OwnershipControls are applied, as on AWS; moto
+  applies only its encryption and tags (a preflight reads both).
 """
 
 from __future__ import annotations
@@ -265,21 +267,27 @@ def _log_group_arn_attribute() -> None:
     LogGroup.get_cfn_attribute = get_cfn_attribute
 
 
-def _bucket_versioning() -> None:
-    """AWS::S3::Bucket's VersioningConfiguration: moto's bucket model drops it (the VM bucket is versioned)."""
+def _bucket_versioning_and_ownership() -> None:
+    """AWS::S3::Bucket's VersioningConfiguration and OwnershipControls: moto's bucket model drops
+    them (the VM bucket is versioned and BucketOwnerEnforced; make preflight reads both)."""
     from moto.s3.models import FakeBucket, s3_backends
 
     original = FakeBucket.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
-               **kwargs: Any) -> Any:
+    def create_from_cloudformation_json(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
+                                        region_name: str, **kwargs: Any) -> Any:
         bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
-        status = (cloudformation_json.get("Properties", {}).get("VersioningConfiguration") or {}).get("Status")
+        properties = cloudformation_json.get("Properties", {})
+        backend = s3_backends[account_id]["aws"]
+        status = (properties.get("VersioningConfiguration") or {}).get("Status")
         if status:
-            s3_backends[account_id]["aws"].put_bucket_versioning(bucket.name, status)
+            backend.put_bucket_versioning(bucket.name, status)
+        rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
+        if rules:
+            backend.put_bucket_ownership_controls(bucket.name, rules[0].get("ObjectOwnership"))
         return bucket
 
-    FakeBucket.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+    FakeBucket.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[assignment]
 
 
 def _managed_policy_deletion() -> None:
@@ -306,7 +314,7 @@ def _managed_policy_deletion() -> None:
 
 
 def install() -> None:
-    _bucket_versioning()
+    _bucket_versioning_and_ownership()
     _managed_policy_deletion()
     _termination_protection()
     _log_group_arn_attribute()

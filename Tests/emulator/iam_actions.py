@@ -49,6 +49,9 @@ class Request:
     path: str = "/"
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
+    # Tags a resource has at this point of a call sequence, where they differ from moto's (which
+    # tags some resources at once): CloudFormation's security group is untagged until its CreateTags.
+    tags_now: dict[str, dict[str, str]] | None = None
 
     def indexed(self, prefix: str) -> list[str]:
         """Values of Prefix.1, Prefix.2, … in order (EC2's list encoding)."""
@@ -114,6 +117,7 @@ _EC2_TYPES = {
     "rtb-": "route-table",
     "nat-": "natgateway",
     "export-ami-": "export-image-task",
+    "lt-": "launch-template",
 }
 
 
@@ -124,6 +128,8 @@ def _ec2_arn(request: Request, kind: str, resource_id: str, region: str | None =
 
 
 def _live_tags(request: Request, resource_id: str, region: str | None = None) -> dict[str, str]:
+    if request.tags_now is not None and resource_id in request.tags_now:
+        return request.tags_now[resource_id]
     if resource_id.startswith("export-ami-"):
         task = exports._tasks.get((request.account, region or request.region), {}).get(resource_id)
         return {t["Key"]: t.get("Value", "") for t in task.tags} if task else {}
@@ -213,6 +219,8 @@ def _run_instances(request: Request) -> list[Check]:
     ]
     image = request.params.get("ImageId", "*")
     checks.append(_existing(request, image, "RunInstances"))
+    if request.params.get("LaunchTemplate.LaunchTemplateId"):
+        checks.append(_existing(request, request.params["LaunchTemplate.LaunchTemplateId"], "RunInstances"))
     if request.params.get("KeyName"):
         name = request.params["KeyName"]
         checks.append(
@@ -288,29 +296,34 @@ def _security_group(action: str) -> Callable[[Request], list[Check]]:
                 ),
             ] + _tag_on_create(request, action, {"security-group": arn})
         group = _group_id(request, request.params.get("GroupId"), request.params.get("GroupName"))
-        return [
+        checks = [
             (
                 _existing(request, group, action)
                 if group != "*"
                 else Check(f"ec2:{action}", _ec2_arn(request, "security-group", "*"))
             )
         ]
+        if action.startswith("Authorize"):
+            # The rules it creates are resources of the call (security-group-rule, with request tags).
+            rule_tags = _ec2_tag_specs(request).get("security-group-rule", {})
+            rule = _ec2_arn(request, "security-group-rule", "*")
+            checks += [Check(f"ec2:{action}", rule, _request_tag_context(rule_tags))]
+            checks += _tag_on_create(request, action, {"security-group-rule": rule})
+        return checks
 
     return checks
 
 
 def _export_image(request: Request) -> list[Check]:
-    role = request.params.get("RoleName", "vmimport")
+    # No iam:PassRole: the caller names the service role (RoleName), which VM Import/Export assumes
+    # through the role's own trust policy (vmie.amazonaws.com). The VM Import/Export User Guide,
+    # "Required permissions for VM Import/Export", lists what the caller needs (ec2:ExportImage,
+    # ec2:DescribeExportImageTasks, s3:GetBucketLocation, GetObject, PutObject, ...): no PassRole.
     tags = _ec2_tag_specs(request).get("export-image-task", {})
     return [
         _existing(request, request.params.get("ImageId", "*"), "ExportImage"),
         _created(request, "ExportImage", "export-image-task", "*", tags),
-        Check(
-            "iam:PassRole",
-            f"arn:aws:iam::{request.account}:role/{role}",
-            {"iam:passedtoservice": ["vmie.amazonaws.com"]},
-        ),
-    ]
+    ] + _tag_on_create(request, "ExportImage", {"export-image-task": _ec2_arn(request, "export-image-task", "*")})
 
 
 def _create_network_interface(request: Request) -> list[Check]:
@@ -377,6 +390,8 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     "RevokeSecurityGroupEgress": _security_group("RevokeSecurityGroupEgress"),
     "ExportImage": _export_image,
     "CancelExportTask": _one("ExportTaskId", "CancelExportTask"),
+    "CreateLaunchTemplate": _creates("CreateLaunchTemplate", "launch-template"),
+    "DeleteLaunchTemplate": _one("LaunchTemplateId", "DeleteLaunchTemplate"),
     "RegisterImage": _creates("RegisterImage", "image"),
     "CreateVpc": _creates("CreateVpc", "vpc"),
     "CreateSubnet": _creates("CreateSubnet", "subnet", "VpcId"),
@@ -397,7 +412,10 @@ EC2: dict[str, Callable[[Request], list[Check]]] = {
     # Account-level: no resource-level permissions (Resource "*" only).
     **{
         a: _account_level(f"ec2:{a}")
-        for a in ("GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess")
+        for a in (
+            "GetImageBlockPublicAccessState", "EnableImageBlockPublicAccess", "DisableImageBlockPublicAccess",
+            "GetEbsEncryptionByDefault",
+        )
     },
 }
 
@@ -746,6 +764,8 @@ def _iam(action: str) -> Callable[[Request], list[Check]]:
             arn = f"arn:aws:iam::{request.account}:user/{p['UserName']}"
         elif p.get("PolicyArn"):
             arn = p["PolicyArn"]
+        elif p.get("PolicySourceArn"):
+            arn = p["PolicySourceArn"]
         elif p.get("PolicyName") and action == "CreatePolicy":
             arn = f"arn:aws:iam::{request.account}:policy/{p['PolicyName']}"
         else:
@@ -789,6 +809,14 @@ JSON_SERVICES: dict[str, dict[str, Callable[[Request], list[Check]]]] = {
     | {"ListSecrets": _account_level("secretsmanager:ListSecrets")},
     # The buildspec runner reads env.parameter-store and PARAMETER_STORE variables.
     "ssm": {a: _parameter(a) for a in ("GetParameter", "PutParameter", "DeleteParameter")},
+    # Service Authorization Reference: a quota's ARN is arn:aws:servicequotas:REGION:ACCOUNT:SERVICE/QUOTA.
+    "servicequotas": {
+        "GetServiceQuota": lambda r: [Check(
+            "servicequotas:GetServiceQuota",
+            f"arn:aws:servicequotas:{r.region}:{r.account}:{(r.body or {}).get('ServiceCode', '*')}/"
+            f"{(r.body or {}).get('QuotaCode', '*')}",
+        )]
+    },
 }
 
 STS: dict[str, Callable[[Request], list[Check]]] = {
@@ -832,6 +860,7 @@ IAM_ACTIONS = {
         "GetOpenIDConnectProvider",
         "DeleteOpenIDConnectProvider",
         "ListOpenIDConnectProviders",
+        "SimulatePrincipalPolicy",
     )
 }
 

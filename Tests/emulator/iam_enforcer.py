@@ -7,9 +7,9 @@ policies) for each (action, resource, context) that iam_actions gives. An action
 know is denied. Denials carry AWS's codes, statuses and message wording per service. The one
 unsigned call, STS AssumeRoleWithWebIdentity, is checked by web_identity instead.
 
-CloudFormation without a service role creates a stack's resources with the caller's credentials:
-the EC2 instance and security group of a stack are checked here as RunInstances /
-CreateSecurityGroup (+ AuthorizeSecurityGroupIngress, CreateTags) by the caller of the change set.
+The caller of each request is kept for its thread: CloudFormation's EC2 resources (cfn_ec2) are
+authorized as that caller, or as the stack's service role. Once IAM allowed an EC2 request, an
+undocumented filter name is refused (ec2_filters) and DryRun answers DryRunOperation.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ from moto.s3.exceptions import S3ClientError
 from moto.sts.models import sts_backends
 from werkzeug.exceptions import HTTPException
 
+import ec2_filters
 import iam_actions
 import web_identity
 from iam_policy import Decision, UnsupportedCondition, evaluate
 
-JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm")
+JSON_SERVICES = ("codebuild", "logs", "secretsmanager", "ssm", "servicequotas")
 
 # The caller of the request this thread serves, for CloudFormation's resource creation.
 _caller = threading.local()
@@ -51,7 +52,7 @@ class AwsRejection(HTTPException):
 
 
 class CallerDenied(Exception):
-    """A stack resource the caller may not create; CloudFormation fails (and rolls back) the stack."""
+    """A call CloudFormation's identity may not make: the resource, and so the stack, fails."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -113,10 +114,9 @@ def expired(service: str) -> Exception:
     return _rejection(service, "ExpiredToken", "The security token included in the request is expired", 403)
 
 
-def _documents(access_key: Any) -> list[dict[str, Any]]:
+def policy_documents(policies: list[Any]) -> list[dict[str, Any]]:
     # moto keeps the inline policies of a role CloudFormation made as objects, not JSON text.
-    return [p if isinstance(p, dict) and "Statement" in p else IAMPolicy(p)._policy_json
-            for p in access_key.collect_policies()]
+    return [p if isinstance(p, dict) and "Statement" in p else IAMPolicy(p)._policy_json for p in policies]
 
 
 def _is_expired(access_key: Any) -> bool:
@@ -242,7 +242,7 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
     principal = access_key.arn
     _caller.identity = None
     if (service, request.action) != ("sts", "GetCallerIdentity"):  # AWS answers it whatever the policies say
-        documents = _documents(access_key)
+        documents = policy_documents(access_key.collect_policies())
         try:
             checks = iam_actions.checks_for(request)
         except iam_actions.UnknownAction as unknown:
@@ -265,108 +265,50 @@ def _authenticate_and_authorize_action(self: Any, iam_request_cls: type, resourc
             ):
                 raise denial(service, principal, checks[0], Decision.IMPLICIT_DENY)
         _caller.identity = (principal, documents)
+    if service == "ec2":
+        _ec2_after_authorization(request)
     self._emulator_authorized = True
 
 
-# --- CloudFormation acting with the caller's credentials -----------------------------------------
+def _ec2_after_authorization(request: iam_actions.Request) -> None:
+    """What EC2 answers once IAM allowed the request, before the action runs."""
+    name = ec2_filters.invalid_filter(request.action, request.params)
+    if name is not None:
+        raise _rejection("ec2", "InvalidParameterValue", f"The filter '{name}' is invalid", 400)
+    # EC2 API reference, common parameters: "DryRun: Checks whether you have the required
+    # permissions for the action, without actually making the request ... If you have the required
+    # permissions, the error response is DryRunOperation. Otherwise, it is UnauthorizedOperation."
+    # The IAM evaluation above decided that; nothing reaches moto (which ignores DryRun in places).
+    if request.params.get("DryRun", "").lower() == "true":
+        raise _rejection("ec2", "DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
 
 
-def _stack_resource_checks(
-    resource_type: str, properties: dict[str, Any], tags: dict[str, str], account: str, region: str
-) -> list[iam_actions.Check]:
-    params: dict[str, str] = {}
-
-    def tag_spec(n: int, kind: str) -> None:
-        params[f"TagSpecification.{n}.ResourceType"] = kind
-        for m, (key, value) in enumerate(tags.items(), 1):
-            params[f"TagSpecification.{n}.Tag.{m}.Key"], params[f"TagSpecification.{n}.Tag.{m}.Value"] = key, value
-
-    if resource_type == "AWS::EC2::Instance":
-        params["ImageId"] = str(properties.get("ImageId", ""))
-        if properties.get("KeyName"):
-            params["KeyName"] = str(properties["KeyName"])
-        groups = list(properties.get("SecurityGroupIds") or [])
-        for n, group in enumerate(groups, 1):
-            params[f"SecurityGroupId.{n}"] = str(group)
-        if properties.get("SubnetId"):
-            params["SubnetId"] = str(properties["SubnetId"])
-        if tags:
-            tag_spec(1, "instance")
-            tag_spec(2, "volume")
-        action = "RunInstances"
-    elif resource_type == "AWS::EC2::SecurityGroup":
-        if properties.get("VpcId"):
-            params["VpcId"] = str(properties["VpcId"])
-        if tags:
-            tag_spec(1, "security-group")
-        action = "CreateSecurityGroup"
-    else:
-        return []
-    request = iam_actions.Request(service="ec2", action=action, account=account, region=region, params=params)
-    return iam_actions.EC2[action](request)
+# --- for CloudFormation, which acts as the caller or as the stack's role (cfn_ec2) --------------
 
 
-def _check_as_caller(checks: list[iam_actions.Check], account: str, region: str) -> None:
-    identity = getattr(_caller, "identity", None)
-    if identity is None:
-        return  # created outside a signed request (moto's own set-up)
-    principal, documents = identity
-    failed = authorize(principal, documents, checks, account, region)
-    if failed is not None:
-        check, decision = failed
-        raise CallerDenied(
-            f"Resource handler returned message: \"{deny_message(principal, check, decision, 'ec2')}\" "
-            "(Service: Ec2, Status Code: 403, HandlerErrorCode: AccessDenied)"
-        )
+def caller() -> tuple[str, list[dict[str, Any]]] | None:
+    """The principal and policies of the request this thread serves; None outside a signed request."""
+    return getattr(_caller, "identity", None)
 
 
-def _has_service_role(resources_map: Any, account: str, region: str) -> bool:
-    # With a service role CloudFormation acts as that role, which this emulator does not model.
-    from moto.cloudformation.models import cloudformation_backends
+def role_documents(role: Any) -> list[dict[str, Any]]:
+    """A role's identity policies (inline and attached), as a session of it is evaluated."""
+    from moto.iam.models import iam_backends
 
-    stack = cloudformation_backends[account][region].stacks.get(resources_map.stack_id)
-    return bool(getattr(stack, "role_arn", None))
+    backend = iam_backends[role.account_id]["aws"]
+    inline = [backend.get_role_policy(role.name, name)[1] for name in backend.list_role_policies(role.name)]
+    return policy_documents(inline + list(backend.list_attached_role_policies(role.name)[0]))
 
 
-def _stack_resources_as_caller() -> None:
-    from moto.cloudformation import parsing
-
-    original = parsing.parse_and_create_resource
-
-    def parse_and_create_resource(
-        logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
-    ) -> Any:
-        kind = resource_json.get("Type", "")
-        if not _has_service_role(resources_map, account_id, region_name) and kind in (
-            "AWS::EC2::Instance",
-            "AWS::EC2::SecurityGroup",
-        ):
-            properties = parsing.clean_json(resource_json.get("Properties") or {}, resources_map)
-            tags = dict(resources_map.tags or {})
-            tags.update({t["Key"]: str(t.get("Value", "")) for t in properties.get("Tags") or []})
-            _check_as_caller(
-                _stack_resource_checks(kind, properties, tags, account_id, region_name), account_id, region_name
-            )
-        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
-        if kind == "AWS::EC2::SecurityGroup" and (resource_json.get("Properties") or {}).get("SecurityGroupIngress"):
-            request = iam_actions.Request(
-                service="ec2",
-                action="AuthorizeSecurityGroupIngress",
-                account=account_id,
-                region=region_name,
-                params={"GroupId": resource.physical_resource_id},
-            )
-            try:
-                _check_as_caller(iam_actions.EC2["AuthorizeSecurityGroupIngress"](request), account_id, region_name)
-            except CallerDenied:
-                resource.delete(account_id, region_name)
-                raise
-        return resource
-
-    parsing.parse_and_create_resource = parse_and_create_resource
+def handler_message(principal: str, check: iam_actions.Check, decision: Decision) -> str:
+    """How a CloudFormation resource fails on an EC2 denial."""
+    return (
+        f"Resource handler returned message: \"{deny_message(principal, check, decision, 'ec2')}\" "
+        "(Service: Ec2, Status Code: 403, HandlerErrorCode: AccessDenied)"
+    )
 
 
 def install() -> None:
+    ec2_filters.table()  # built now, not in the first Describe call
     replaced = _authenticate_and_authorize_action
     ActionAuthenticatorMixin._authenticate_and_authorize_action = replaced  # type: ignore[method-assign]
-    _stack_resources_as_caller()

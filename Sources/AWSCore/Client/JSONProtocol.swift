@@ -1,9 +1,10 @@
-/// JSON 1.1 (CodeBuild, WAFv2, Secrets Manager, SSM): a POST of a JSON body to `/` with the
-/// operation in `X-Amz-Target`.
+/// JSON 1.1 (CodeBuild, WAFv2, Secrets Manager, SSM, Service Quotas): a POST of a JSON body to
+/// `/` with the operation in `X-Amz-Target`.
 public extension AWSClient {
     static let targetPrefixes: [String: String] = [
         "codebuild": "CodeBuild_20161006", "wafv2": "AWSWAF_20190729",
         "secretsmanager": "secretsmanager", "ssm": "AmazonSSM", "logs": "Logs_20140328",
+        "servicequotas": "ServiceQuotasV20190624",
     ]
 
     func json(_ service: String, _ operation: String, _ body: JSON = [:], idempotent: Bool? = nil) throws -> JSON {

@@ -13,7 +13,7 @@ public struct Endpoint: Sendable, Equatable {
         "ec2": "EC2", "s3": "S3", "cloudformation": "CLOUDFORMATION", "iam": "IAM", "sts": "STS",
         "codebuild": "CODEBUILD", "wafv2": "WAFV2", "cloudfront": "CLOUDFRONT",
         "secretsmanager": "SECRETS_MANAGER", "ssm": "SSM", "logs": "CLOUDWATCH_LOGS", "sso": "SSO",
-        "sso-oidc": "SSO_OIDC",
+        "sso-oidc": "SSO_OIDC", "servicequotas": "SERVICE_QUOTAS",
     ]
 
     public static func resolve(

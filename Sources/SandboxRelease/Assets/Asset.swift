@@ -5,7 +5,7 @@ import AWSCore
 /// `Bucket` for an S3 object (purge needs it) and `Resources` for a stack.
 public struct Asset: Equatable {
     /// The kinds, in the order a purge removes them: what depends on another thing goes first
-    /// (an export reads its AMI, an AMI holds its snapshots).
+    /// (an export reads its AMI, an AMI holds its snapshots, a stack's instance uses its security group).
     public enum Kind: String, CaseIterable, Sendable {
         case exportImageTask = "export-image-task"
         case ami
@@ -13,6 +13,7 @@ public struct Asset: Equatable {
         case s3Object = "s3-object"
         case stack
         case keyPair = "key-pair"
+        case securityGroup = "security-group"
 
         /// `ami,snapshot` → the kinds; names the unknown one otherwise.
         public static func parseList(_ text: String) throws -> [Kind] {
@@ -87,6 +88,7 @@ public struct Asset: Equatable {
         case .s3Object: return "aws s3 rm \(r) \(Asset.shellQuoted("s3://\(bucket ?? "")/\(id)"))"
         case .stack: return "aws cloudformation delete-stack \(r) --stack-name \(Asset.shellQuoted(id))"
         case .keyPair: return "aws ec2 delete-key-pair \(r) --key-pair-id \(Asset.shellQuoted(id))"
+        case .securityGroup: return "aws ec2 delete-security-group \(r) --group-id \(Asset.shellQuoted(id))"
         }
     }
 

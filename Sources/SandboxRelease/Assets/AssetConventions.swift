@@ -43,6 +43,9 @@ public enum AssetConventions {
         return "\(keyPairPrefix)\(assetId)-\(suffix)"
     }
 
+    /// `sandbox-<asset-id>`: the security group of a release's build instance (one per asset-id).
+    public static func securityGroupName(assetId: String) -> String { "\(keyPairPrefix)\(assetId)" }
+
     /// The download address of an image: the VM bucket's CloudFront distribution serves its keys.
     public static func imageURL(cloudfrontDomain: String, key: String) -> String {
         "https://\(cloudfrontDomain)/" + PercentEncoding.encode(key, keepSlash: true)

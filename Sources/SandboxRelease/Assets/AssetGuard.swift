@@ -118,6 +118,7 @@ public struct AssetGuard: Sendable {
         case .ami: return try liveImage(a, c)?.tags
         case .snapshot: return try Snapshots(c).list(filters: [("snapshot-id", [a.id])]).first?.tags
         case .keyPair: return try KeyPairs(c).list(filters: [("key-pair-id", [a.id])]).first?.tags
+        case .securityGroup: return try SecurityGroups(c).list(filters: [("group-id", [a.id])]).first?.tags
         case .exportImageTask:
             do { return try ExportTasks(c).describe(ids: [a.id]).first?.tags } catch let ToolError.aws(e)
                 where e.code == "InvalidExportTaskID.NotFound"

@@ -1,7 +1,7 @@
 import AWSCore
 
 /// Everything tagged with an asset-id that matches a pattern: AMIs, snapshots, export tasks
-/// (in every state AWS still reports), key pairs, stacks (with their resources) and the exported
+/// (in every state AWS still reports), key pairs, security groups, stacks (with their resources) and the exported
 /// objects under the images and staging prefixes. Every page of every API; the kinds are fetched
 /// at the same time, one connection each.
 public struct AssetListing {
@@ -79,6 +79,7 @@ public struct AssetListing {
                 return .success(try snapshots(c, filters: [("tag:\(tagKey)", [pattern.text])], assetIds: [:]))
             case .exportImageTask: return .success(try exportTasks(c))
             case .keyPair: return .success(try keyPairs(c))
+            case .securityGroup: return .success(try securityGroups(c))
             case .stack: return .success(try stacks(c))
             case .s3Object: return try objects(c)
             }
@@ -117,7 +118,7 @@ public struct AssetListing {
     }
 
     func exportTasks(_ c: AWSClient) throws -> [Asset] {
-        try ExportTasks(c).find(tagKey: tagKey, value: pattern.text).map { task in
+        try ExportTasks(c).tagged(tagKey, matching: pattern).map { task in
             var a = Asset(
                 kind: .exportImageTask, id: task.id,
                 name: "export of \(task.imageId) to s3://\(task.bucket)/\(task.prefix)",
@@ -132,6 +133,14 @@ public struct AssetListing {
             Asset(
                 kind: .keyPair, id: pair.id, name: pair.name, state: nil, created: pair.created, size: nil,
                 assetId: pair.tags[tagKey] ?? "", region: c.region)
+        }
+    }
+
+    func securityGroups(_ c: AWSClient) throws -> [Asset] {
+        try SecurityGroups(c).list(filters: [("tag:\(tagKey)", [pattern.text])]).map { group in
+            Asset(
+                kind: .securityGroup, id: group.id, name: group.name, state: nil, created: nil, size: nil,
+                assetId: group.tags[tagKey] ?? "", region: c.region)
         }
     }
 

@@ -2,7 +2,7 @@ import AWSCore
 
 /// Removes what list-assets found, in dependency order (`Asset.Kind`'s order): cancel active
 /// exports and untag every export task, deregister AMIs, delete snapshots, delete S3 objects,
-/// delete stacks and wait, delete key pairs. Each asset first passes `AssetGuard`'s checks, or is
+/// delete stacks and wait, delete key pairs, delete security groups (once their instances are gone). Each asset first passes `AssetGuard`'s checks, or is
 /// refused and left alone. One outcome per asset; a failure on one asset does not stop the others.
 /// A dry run makes the same read-only checks in the same order and reports what it would do.
 public final class AssetPurge {
@@ -134,6 +134,8 @@ public final class AssetPurge {
                 case .s3Object: try deleteObjects(group, client)
                 case .stack: try deleteStacks(group, client)
                 case .keyPair: try each(group, client, deleteKeyPair)
+                case .securityGroup:
+                    try each(group, client) { a, c in try SecurityGroups(c).delete(id: a.id) ? .removed : .alreadyGone }
                 }
             }
         }

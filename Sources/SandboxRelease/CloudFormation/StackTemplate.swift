@@ -34,6 +34,12 @@ public struct StackTemplate {
         source = ("TemplateBody", body)
     }
 
+    /// The resource types the template declares (GetTemplateSummary), as CloudFormation reads them.
+    public func resourceTypes(_ client: AWSClient) throws -> [String] {
+        let r = try client.query("cloudformation", "GetTemplateSummary", [source])["GetTemplateSummaryResult"]
+        return r?["ResourceTypes"]?.list.compactMap(\.string) ?? []
+    }
+
     /// Puts the template at `s3://BUCKET/cfn-templates/<sha256>.yaml` (content-addressed, so a
     /// retry or a redeploy of the same template writes the same object) and points at it.
     public mutating func upload(to bucket: String, client: AWSClient) throws {

@@ -63,13 +63,23 @@ public struct ExportTasks {
             ExportTask.init) ?? []
     }
 
-    /// Every task tagged `key=value`, in all states, across pages.
-    public func find(tagKey: String, value: String) throws -> [ExportTask] {
+    /// Every task whose `tagKey` tag matches the pattern (an asset-id or a glob of one), in all
+    /// states. DescribeExportImageTasks filters by `task-state` alone (the one filter its model
+    /// documents), so every task of the Region is read, all pages, and matched on its returned tags.
+    public func tagged(_ tagKey: String, matching pattern: AssetIdPattern) throws -> [ExportTask] {
         var p = QueryParams()
-        p.filters([("tag:\(tagKey)", [value])])
         p.add("MaxResults", "500")
         return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").map(
-            ExportTask.init)
+            ExportTask.init
+        ).filter { $0.tags[tagKey].map(pattern.matches) ?? false }
+    }
+
+    /// How many tasks of the Region are active now (the one filter the API documents), all pages.
+    public func activeCount() throws -> Int {
+        var p = QueryParams()
+        p.filters([("task-state", ["active"])])
+        p.add("MaxResults", "500")
+        return try client.queryAll("ec2", "DescribeExportImageTasks", p.pairs, list: "exportImageTaskSet").count
     }
 
     /// Cancels a task; one that has already ended (a retry after the first call went through)

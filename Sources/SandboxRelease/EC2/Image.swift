@@ -10,6 +10,11 @@ public struct Image {
     public var snapshotIds: [String]
     public var tags: [String: String]
     public var created: String?
+    public var ownerId: String?
+    /// Marketplace and billing product codes; VM Import/Export exports no image that has one.
+    public var productCodes: [String]
+    /// How its use is billed: `RunInstances` is Linux/UNIX without a billing product.
+    public var usageOperation: String?
 
     /// From an item of EC2's `imagesSet`.
     init(ec2 item: JSON) {
@@ -22,6 +27,9 @@ public struct Image {
         snapshotIds = (item["blockDeviceMapping"]?.list ?? []).compactMap { $0["ebs"]?["snapshotId"]?.string }
         // A string in EC2's model, not a timestamp: written as the tools write timestamps.
         created = item["creationDate"]?.string.map { Timestamp.isoFormat($0) ?? $0 }
+        ownerId = item["imageOwnerId"]?.string
+        productCodes = (item["productCodes"]?.list ?? []).compactMap { $0["productCode"]?.string }
+        usageOperation = item["usageOperation"]?.string
         tags = Tags.decode(item["tagSet"])
     }
 

@@ -66,18 +66,29 @@ public struct Images {
     public func copy(
         sourceId: String, name: String, description: String?, tags: [(String, String)], clientToken: String
     ) throws -> String {
-        var p = QueryParams()
-        p.add("SourceImageId", sourceId)
-        p.add("SourceRegion", client.region)
-        p.add("Name", name)
-        p.add("Description", description)
+        var p = copyRequest(sourceId: sourceId, name: name, description: description, tags: tags)
         p.add("ClientToken", clientToken)
-        p.tagSpecifications(["image", "snapshot"], tags: tags)
         let answer = try Interrupt.lettingFinish(client.http) { try client.query("ec2", "CopyImage", p.pairs) }
         guard let id = answer["imageId"]?.string else {
             throw ToolError.remote("CopyImage answered without an image id")
         }
         return id
+    }
+
+    /// CopyImage's parameters within the Region (without the client token).
+    func copyRequest(sourceId: String, name: String, description: String?, tags: [(String, String)]) -> QueryParams {
+        var p = QueryParams()
+        p.add("SourceImageId", sourceId)
+        p.add("SourceRegion", client.region)
+        p.add("Name", name)
+        p.add("Description", description)
+        p.tagSpecifications(["image", "snapshot"], tags: tags)
+        return p
+    }
+
+    /// Whether `copy` would be allowed (its request with DryRun).
+    public func mayCopy(sourceId: String, name: String, tags: [(String, String)]) throws -> DryRun {
+        try client.dryRun("CopyImage", copyRequest(sourceId: sourceId, name: name, description: nil, tags: tags))
     }
 
     /// One look at an image for a wait: done when available, an error when it failed or vanished.

@@ -22,10 +22,7 @@ public struct KeyPairs {
         if try find(name: name) != nil {
             throw ToolError.remote("key pair '\(name)' already exists; choose another --name or delete it first")
         }
-        var p = QueryParams()
-        p.add("KeyName", name)
-        p.add("KeyType", type)
-        p.tagSpecifications(["key-pair"], tags: tags)
+        let p = KeyPairs.createRequest(name: name, type: type, tags: tags)
         var answer: JSON?
         var attempt = 1
         while answer == nil {
@@ -61,6 +58,20 @@ public struct KeyPairs {
             throw error
         }
         return created
+    }
+
+    /// CreateKeyPair's parameters, tagged at creation.
+    static func createRequest(name: String, type: String, tags: [(String, String)]) -> QueryParams {
+        var p = QueryParams()
+        p.add("KeyName", name)
+        p.add("KeyType", type)
+        p.tagSpecifications(["key-pair"], tags: tags)
+        return p
+    }
+
+    /// Whether `create` would be allowed (its request with DryRun).
+    public func mayCreate(name: String, type: String, tags: [(String, String)]) throws -> DryRun {
+        try client.dryRun("CreateKeyPair", KeyPairs.createRequest(name: name, type: type, tags: tags))
     }
 
     /// Best effort, with interrupts held off so the requests go out; the error that caused it

@@ -63,7 +63,7 @@ public final class ExportRun {
 
     /// Finds the asset's earlier tasks and decides, per format, what to reuse and which AMI to use.
     func prepare() throws {
-        let earlier = try exportTasks.find(tagKey: plan.tagKey, value: plan.assetId).filter {
+        let earlier = try exportTasks.tagged(plan.tagKey, matching: AssetIdPattern(plan.assetId)).filter {
             $0.tags[ExportTags.sourceImage] == baseId && $0.bucket == plan.bucket && $0.prefix == plan.prefix
         }
         var baseFree = !earlier.contains { $0.isActive && $0.imageId == baseId }
