@@ -18,7 +18,8 @@ SIGV4_SUITE ?= $(abspath ../shared/sigv4-test-suite)
 # --- Inputs: every variable a user may set is checked before anything expands it --------------
 # Each value is read unexpanded ($(value)) and matched against its rule by bash, quoted, so
 # ASSET_ID='$(shell …)' or '$$(…)' is text, never code. A value that breaks its rule stops make
-# here, with one line and exit 2, before any recipe; the rules are the README's table. Recipes
+# here, with one line and exit 2, before any recipe; the README's table gives each one's meaning
+# and default, and `make test-readme` fails on a variable with a default (?=) but no rule. Recipes
 # then read these values as quoted environment variables ("$$ASSET_ID"), never pasted in code.
 asset_id_rule := ^([0-9A-Za-z][0-9A-Za-z._-]{0,63})?$$
 asset_id_what := 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit (e.g. 1.2.0)
@@ -104,10 +105,14 @@ input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
+input_rule.VERIFY_ACCEL := ^(tcg|kvm)?$$
+input_what.VERIFY_ACCEL := tcg or kvm (empty: tcg)
+input_rule.EMULATOR_TIMEOUT := ^[1-9][0-9]{0,3}$$
+input_what.EMULATOR_TIMEOUT := a number of seconds
 $(foreach v,MAKE_PUBLIC KEEP_ON_ERROR SKIP_INSTALL NO_BUILD ALLOW_ANY_SOURCE ALLOW_SKIPS VERIFY_AMI VERIFY_DOWNLOADS DEMO_DISK \
   INCLUDE_PUBLISHED PREFLIGHT,\
   $(eval input_rule.$(v) := $(flag_rule))$(eval input_what.$(v) := 1 or empty))
-$(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV SIGV4_SUITE INSTALL_INVENTORY,\
+$(foreach v,BUILD SCRATCH VENV ANSIBLE_VENV CHECKOV_VENV SIGV4_SUITE INSTALL_INVENTORY IMAGE_DISK IMAGE_ROOTFS,\
   $(eval input_rule.$(v) := $(path_rule))$(eval input_what.$(v) := a path of A-Z a-z 0-9 . _ / + -))
 input_rule.MUTANTS := ^[a-z0-9 -]*$$
 input_what.MUTANTS := names of Tests/mutants/mutants.txt, separated by spaces
@@ -116,7 +121,8 @@ input_what.SANDBOX_PASSWORD_VARS := a path of A-Z a-z 0-9 . _ / + -, or empty
 $(foreach v,SOURCE_LOCATION DEBIAN_MIRROR,$(eval input_rule.$(v) := $(url_rule))$(eval input_what.$(v) := a URL))
 
 # Only what the user set (command line or environment) is checked: the defaults are ours.
-input_set := $(foreach v,$(patsubst input_rule.%,%,$(filter input_rule.%,$(.VARIABLES))),\
+input_variables = $(patsubst input_rule.%,%,$(filter input_rule.%,$(.VARIABLES)))
+input_set := $(foreach v,$(input_variables),\
   $(if $(filter command environment override,$(firstword $(origin $(v)))),$(v)))
 # $(shell) drops newlines from its command: a newline becomes \n, which no rule allows.
 define newline

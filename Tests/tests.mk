@@ -37,7 +37,7 @@ $(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml
 	$(PYTHON) $< $@
 
 ## test: install what is missing, build, lint, start the emulator, run every test, stop it
-test: build lint $(TEST_VECTORS)
+test: build lint test-readme $(TEST_VECTORS)
 	@$(MAKE) --no-print-directory test-system & system=$$!; \
 	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
 	system_status=0; wait $$system || system_status=$$?; \
@@ -49,7 +49,7 @@ test: build lint $(TEST_VECTORS)
 test-with-emulator:
 	@$(MAKE) --no-print-directory emulator
 	@status=0; \
-	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release || status=$$?; \
+	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release test-quickstart || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
 
@@ -77,8 +77,17 @@ mutants: $(TEST_VECTORS)
 	@status=0; $(SWIFT_TEST_ENV) $(PYTHON) Tests/mutants/mutants.py Tests/mutants/mutants.txt $(BUILD)/mutants $(MUTANTS) || status=$$?; \
 	$(MAKE) --no-print-directory emulator-stop; exit $$status
 
+## test-readme: every make variable a user may set has an input rule and a row in the README's table
+test-readme:
+	@CHECKED='$(sort $(input_variables))' KNOWN='$(filter-out input_% %_rule %_what,$(.VARIABLES))' \
+	  Tests/readme/variables.sh README.md $(MAKEFILE_LIST)
+
+## test-quickstart: the README's quick start and three everyday compositions against the running emulator
+test-quickstart: build
+	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/readme/quickstart.sh
+
 ## test-release: make release end to end against the running emulator: clean run, SIGTERM at each step, faults
 test-release: build
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
 
-.PHONY: test test-with-emulator test-system test-swift test-skips test-release mutants
+.PHONY: test test-with-emulator test-system test-swift test-skips test-readme test-quickstart test-release mutants
