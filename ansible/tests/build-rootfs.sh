@@ -28,9 +28,11 @@ remove_rootfs "$work"
 # python3-apt (the apt module), sudo (become), openssh-server, systemd (enabling units);
 # and what makes it bootable like the AMI, so that ansible/image/disk.sh can turn it into a
 # disk: a kernel with its initramfs, systemd as init, udev (networkd needs it to see NICs).
+# The kernel: Debian's generic flavour, whose disk and NIC drivers are modules as in Ubuntu's
+# linux-aws (its cloud flavour lacks AHCI, e1000 and the LSI drivers altogether).
 echo "debootstrap $suite from $mirror" >&2
 debootstrap --variant=minbase \
-  --include=python3,python3-apt,sudo,openssh-server,passwd,systemd,systemd-sysv,udev,ca-certificates,initramfs-tools,linux-image-cloud-amd64 \
+  --include=python3,python3-apt,sudo,openssh-server,passwd,systemd,systemd-sysv,udev,ca-certificates,initramfs-tools,linux-image-amd64 \
   "$suite" "$work" "$mirror" >"$work.log" 2>&1 || { tail -n 30 "$work.log" >&2; exit 1; }
 rm -f "$work.log"
 

@@ -135,6 +135,24 @@ no_leftovers() {
   [ -z "$found" ] || { echo "left: $found"; return 1; }
 }
 
+# The drivers of the disks and NICs users' hypervisors present (QEMU/KVM, VirtualBox, VMware,
+# Hyper-V, EC2's NVMe), in every installed kernel's initramfs or built into the kernel: without
+# them the root disk is never found off EC2.
+hypervisor_drivers=(ahci ata_piix mptspi mptsas vmw_pvscsi sym53c8xx hv_storvsc virtio_blk virtio_scsi nvme
+  e1000 e1000e vmxnet3 hv_netvsc virtio_net)
+initramfs_has_drivers() {
+  local dir ver files missing=() m
+  for dir in "$rootfs"/lib/modules/*/; do
+    ver=$(basename "$dir")
+    files=$(chroot "$rootfs" lsinitramfs "/boot/initrd.img-$ver") || { echo "no initramfs for $ver"; return 1; }
+    for m in "${hypervisor_drivers[@]}"; do
+      grep -qE "/$m\.ko(\.[a-z]+)?$" <<<"$files" || grep -qE "/$m\.ko(\.[a-z]+)?$" "$dir/modules.builtin" ||
+        missing+=("$m")
+    done
+    [ ${#missing[@]} = 0 ] || { echo "$ver: not in the initramfs: ${missing[*]}"; return 1; }
+  done
+}
+
 assertions() {
   local run=$1
   check "$run: chage -l says the password must be changed" \
@@ -176,6 +194,7 @@ assertions() {
     '$rootfs/etc/security/limits.d/90-sandbox-no-core.conf' &&
     grep -qx 'kernel.core_pattern = |/bin/false' '$rootfs/etc/sysctl.d/90-sandbox-no-core.conf' &&
     grep -qx 'DefaultLimitCORE=0' '$rootfs/etc/systemd/system.conf.d/90-sandbox-no-core.conf'"
+  check "$run: every kernel's initramfs holds the hypervisors' disk and NIC drivers" initramfs_has_drivers
   check "$run: cloud-init falls back off EC2" grep -q 'datasource_list: \[Ec2, NoCloud, None\]' \
     "$rootfs/etc/cloud/cloud.cfg.d/91-sandbox-datasources.cfg"
 }
