@@ -103,6 +103,8 @@ input_rule.DEFAULT_PASSWORD_SECRET_ARN := \
 input_what.DEFAULT_PASSWORD_SECRET_ARN := the ARN of a Secrets Manager secret
 input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
+input_rule.TESTSYSTEM_GIB := ^[1-9][0-9]?$$
+input_what.TESTSYSTEM_GIB := a number of GiB (1 to 99)
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
 input_rule.VERIFY_ACCEL := ^(tcg|kvm)?$$
@@ -381,8 +383,10 @@ preflight: require-asset-id $(TOOLS)
 	@$(MAKE) --no-print-directory $(D)/source-ami.json $(D)/vm-bucket.json
 	@$(preflight_run)
 
+# The build key's public half stays after the key pair is gone: verify-ami looks for it in the AMI.
 $(D)/keypair.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
+	@ssh-keygen -y -f $(D)/key.pem >$(D)/build-key.pub
 	@mv $@.tmp $@
 
 # The instance's security group, made by the tools and tagged at creation (CloudFormation would
@@ -533,6 +537,7 @@ demo-release:
 	export SANDBOX_DEFAULT_PASSWORD; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
+	  VERIFY_BUILD_KEY=$(ANSIBLE_ROOTFS_DISK).build-key \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
 	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)" \
 	    DEMO_DISK=1 VERIFY_AMI= VERIFY_DOWNLOADS=1 COPY_THRESHOLD=1GiB; \
