@@ -94,6 +94,7 @@ install -d -m 0700 -o 1000 -g 1000 "$mnt/home/ubuntu/.ssh"        # the build's 
 install -m 0600 -o 1000 -g 1000 "$WORK/build-key.pub" "$mnt/home/ubuntu/.ssh/authorized_keys"
 chmod 0644 "$mnt"/etc/netplan/*.yaml                              # netplan readable by all
 sed -i 's/^\( *\)dhcp-identifier: mac$/&\n\1optional: true/' "$mnt"/etc/netplan/90-*.yaml  # wait-online stalls
+rm "$mnt"/etc/systemd/system/systemd-networkd-wait-online.service.d/90-sandbox.conf  # (its full timeout)
 sed -i 's/^\(docker:.*\)ubuntu/\1/' "$mnt/etc/group"              # ubuntu not in docker
 umount "$mnt"
 
