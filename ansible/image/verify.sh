@@ -7,7 +7,10 @@
 #                                    checked over the network on ports 22 and 49494
 #   env: SANDBOX_DEFAULT_PASSWORD (required), VERIFY_ACCEL (tcg, default; kvm only where it
 #        works: on some machines /dev/kvm exists but guests hang), VERIFY_BUILD_KEY (the
-#        build's private key: a login with it must fail), VERIFY_TIMEOUT (s, default 600),
+#        build's key, private or public: its fingerprint must be in no authorized_keys, and a
+#        login with a private one must fail), VERIFY_LOGIN_KEY (--remote: the private key of
+#        the instances' key pair; on EC2 the key pair is the way in and passwords are off),
+#        VERIFY_TIMEOUT (s, default 600),
 #        VERIFY_NETWORK_BOUND (s systemd-networkd-wait-online may take, default 60), VERIFY_LOG_DIR
 #        (serial consoles, default a temporary directory), VERIFY_MEMORY (MiB, 2048)
 #   stdout: {"format","sha256","size","bootSeconds","checks":{"name":"ok" | "why not"}}
@@ -38,6 +41,16 @@ fi
 accel=${VERIFY_ACCEL:-tcg}
 case "$accel" in tcg | kvm) ;; *) usage "VERIFY_ACCEL must be tcg or kvm, not '$accel'" ;; esac
 [ -z "${VERIFY_BUILD_KEY:-}" ] || [ -r "$VERIFY_BUILD_KEY" ] || usage "VERIFY_BUILD_KEY: no such file: $VERIFY_BUILD_KEY"
+build_fp=
+if [ -n "${VERIFY_BUILD_KEY:-}" ]; then
+  build_fp=$(ssh-keygen -lf "$VERIFY_BUILD_KEY" 2>/dev/null | awk '{ print $2 }') ||
+    usage "VERIFY_BUILD_KEY: $VERIFY_BUILD_KEY is no SSH key"
+fi
+login_key=${VERIFY_LOGIN_KEY:-}
+if [ -n "$login_key" ]; then
+  [ ${#remote[@]} != 0 ] || usage "VERIFY_LOGIN_KEY is for --remote (instances of the AMI)"
+  [ -r "$login_key" ] || usage "VERIFY_LOGIN_KEY: no such file: $login_key"
+fi
 timeout_s=${VERIFY_TIMEOUT:-600}
 network_bound=${VERIFY_NETWORK_BOUND:-60}
 tools=(sshpass expect ssh ssh-keyscan curl jq sha256sum)
@@ -96,8 +109,12 @@ boot() {
   [ "$accel" = kvm ] && accel_args=(-accel kvm -cpu host)
   ssh_port[$n]=$(free_port)
   jupyter_port[$n]=$(free_port)
+  # A throwaway overlay, 1 GiB larger than the image: the user's larger virtual disk, which
+  # the first boot off EC2 grows the root into (root-fills-disk).
+  qemu-img create -q -f qcow2 -b "$(realpath "$image")" -F "$qemu_format" "$work/overlay-$n.qcow2" \
+    "$(( $(qemu-img info --output=json "$image" | jq '."virtual-size"') + 1024 * 1024 * 1024 ))"
   qemu-system-x86_64 "${accel_args[@]}" -m "${VERIFY_MEMORY:-2048}" -smp 2 -display none -no-user-config \
-    -drive "file=$image,format=$qemu_format,if=virtio,snapshot=on" \
+    -drive "file=$work/overlay-$n.qcow2,format=qcow2,if=virtio" \
     -nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:${ssh_port[$n]}-:22,hostfwd=tcp:127.0.0.1:${jupyter_port[$n]}-:49494" \
     -serial "file:$logs/console-$n.log" </dev/null >"$logs/qemu-$n.log" 2>&1 &
   pids+=($!)
@@ -118,12 +135,18 @@ wait_ssh() {
 }
 
 ssh_opts=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=30)
-# A command as ubuntu on copy N, logged in with the new password (sshpass reads SSHPASS).
+# A command as ubuntu on copy N: with the key pair's key where that is the way in (EC2),
+# else logged in with the new password (sshpass reads SSHPASS).
 on() {
   local n=$1
   shift
-  SSHPASS=$VERIFY_NEW_PASSWORD sshpass -e ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no \
-    -p "${ssh_port[$n]}" "ubuntu@${host[$n]}" "$@"
+  if [ -n "$login_key" ]; then
+    ssh "${ssh_opts[@]}" -o BatchMode=yes -o IdentitiesOnly=yes -i "$login_key" \
+      -p "${ssh_port[$n]}" "ubuntu@${host[$n]}" "$@" </dev/null
+  else
+    SSHPASS=$VERIFY_NEW_PASSWORD sshpass -e ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no \
+      -p "${ssh_port[$n]}" "ubuntu@${host[$n]}" "$@"
+  fi
 }
 
 # The first login on copy N: the default password, then the forced change.
@@ -143,6 +166,26 @@ first_login() {
   return $rc
 }
 
+# The first login on copy N. Where the key pair is the way in (EC2): it works without a
+# password change, and the default password is refused.
+login() {
+  local n=$1
+  [ -n "$login_key" ] || { first_login "$n"; return; }
+  if SSHPASS=$SANDBOX_DEFAULT_PASSWORD sshpass -e ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no \
+       -o NumberOfPasswordPrompts=1 -p "${ssh_port[$n]}" "ubuntu@${host[$n]}" true </dev/null 2>/dev/null; then
+    no password-login-refused "a login with the default password worked"
+  else ok password-login-refused; fi
+  if on "$n" true; then ok key-login; else no key-login "no login with the key pair's key"; return 1; fi
+}
+
+# The JupyterLab password of copy N as its user sees it: in the login message (pam_motd keeps
+# the last one in /run/motd.dynamic).
+jupyter_password_of() {
+  local motd
+  motd=$(on "$1" 'cat /run/motd.dynamic' 2>/dev/null) || return 0
+  awk -F 'made for this machine at its first boot: ' 'NF > 1 { print $2; exit }' <<<"$motd"
+}
+
 # Until the command succeeds on copy N (services still starting), at most $2 seconds.
 retry_on() {
   local n=$1 limit=$2 deadline
@@ -154,14 +197,14 @@ retry_on() {
   done
 }
 
-jupyter_login() {  # jupyter_login BASE-URL
+jupyter_login() {  # jupyter_login BASE-URL PASSWORD
   local base=$1 jar=$work/jar xsrf code
   rm -f "$jar"
   curl -fsS -c "$jar" -o /dev/null "$base/login" || return 1
   xsrf=$(awk '$6 == "_xsrf" { print $7 }' "$jar")
   [ -n "$xsrf" ] || { echo "no _xsrf cookie from /login" >&2; return 1; }
   # The password goes to curl on stdin (a config file on fd 0), never on its command line.
-  local pw=${SANDBOX_DEFAULT_PASSWORD//\\/\\\\}
+  local pw=${2//\\/\\\\}
   pw=${pw//\"/\\\"}
   code=$(printf 'data-urlencode = "password=%s"\n' "$pw" |
     curl -sS -b "$jar" -c "$jar" -o /dev/null -w '%{http_code}' -K - \
@@ -193,7 +236,7 @@ fi
 # machine two boots side by side starve each other).
 boot 2
 
-if [ "$boot_seconds" != null ] && first_login 1; then
+if [ "$boot_seconds" != null ] && login 1; then
   if on 1 true; then ok new-password-login; else no new-password-login "login with the new password failed"; fi
 
   # A DHCP address on an e* NIC, and systemd-networkd-wait-online neither failed nor waited
@@ -218,8 +261,16 @@ if [ "$boot_seconds" != null ] && first_login 1; then
       no build-key-refused "a login with the build's key succeeded"
     else ok build-key-refused; fi
   fi
-  if on 1 'test ! -e ~/.ssh && sudo -n test ! -e /root/.ssh/authorized_keys'; then ok no-build-ssh-dir
-  else no no-build-ssh-dir "~/.ssh of ubuntu (or root's authorized_keys) is in the image"; fi
+  # The build's key pair: its fingerprint in no authorized_keys file (cloud-init wrote it for
+  # ubuntu, and for root behind a forced command); off EC2 root has no key at all (systemd's
+  # tmpfiles make an empty /root/.ssh at boot).
+  if [ -n "$build_fp" ]; then
+    fps=$(on 1 'sudo -n find / -xdev -name "authorized_keys*" -type f -exec ssh-keygen -lf {} \; 2>/dev/null' || true)
+    if grep -qF " $build_fp " <<<"$fps"; then no build-key-nowhere "the build key is in an authorized_keys file"
+    elif [ -z "$login_key" ] && on 1 'sudo -n test -s /root/.ssh/authorized_keys'; then
+      no build-key-nowhere "root has authorized keys"
+    else ok build-key-nowhere; fi
+  fi
 
   modes=$(on 1 'stat -c "%a %n" /etc/netplan/*.yaml' || true)
   if [ -z "$modes" ]; then no netplan-mode "no /etc/netplan/*.yaml"
@@ -234,15 +285,18 @@ if [ "$boot_seconds" != null ] && first_login 1; then
   if [[ $docker == "ok "* ]]; then ok docker-for-ubuntu
   else no docker-for-ubuntu "docker info as ubuntu failed: $(tail -n 1 <<<"$docker")"; fi
 
-  # Jupyter: answers, takes the default password, and runs as a user without sudo or docker.
+  # Jupyter: answers, takes this machine's password (as its login message shows it), and runs
+  # as a user without sudo or docker.
   jupyter=http://${host[1]}:${jupyter_port[1]}
   deadline=$((SECONDS + 240))
   until curl -fsS -o /dev/null "$jupyter/login" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || break
     sleep 3
   done
-  if jupyter_login "$jupyter" 2>"$work/jupyter.err"; then ok jupyter-password
-  else no jupyter-password "no login with the default password on 49494: $(tr '\n' ' ' <"$work/jupyter.err")"; fi
+  jupyter_pw1=$(jupyter_password_of 1)
+  if [ -z "$jupyter_pw1" ]; then no jupyter-password "the login message shows no Jupyter password"
+  elif jupyter_login "$jupyter" "$jupyter_pw1" 2>"$work/jupyter.err"; then ok jupyter-password
+  else no jupyter-password "no login with the password the login message shows: $(tr '\n' ' ' <"$work/jupyter.err")"; fi
   owner=$(on 1 'pid=$(systemctl show -P MainPID jupyter); [ "$pid" != 0 ] && ps -o user= -p "$pid"' || true)
   owner=${owner// /}
   if [ -z "$owner" ]; then no jupyter-user "jupyter.service is not running"
@@ -255,6 +309,34 @@ if [ "$boot_seconds" != null ] && first_login 1; then
     else ok jupyter-user; fi
   fi
   id1=$(on 1 'cat /etc/machine-id' || true)
+
+  # Off EC2 (a local image): the screen is the last console, EC2's agents are off, the machine
+  # is called sandbox, GRUB's install device is the disk it booted from, and the console's
+  # login screen shows the Jupyter password.
+  if [ ${#remote[@]} = 0 ]; then
+    facts=$(on 1 'for c in $(cat /proc/cmdline); do case $c in console=*) last=$c;; esac; done; echo "$last"
+      for u in snap.amazon-ssm-agent.amazon-ssm-agent.service amazon-ssm-agent.service hibinit-agent.service; do
+        systemctl is-active --quiet "$u" && echo "active $u"; done; echo "host $(hostname)"
+      disk=$(lsblk -no PKNAME "$(findmnt -no SOURCE /)")
+      dev=$(echo "GET grub-pc/install_devices" | sudo -n env DEBIAN_FRONTEND=noninteractive debconf-communicate grub-pc | cut -d" " -f2-)
+      echo "grub $disk $(readlink -f "$dev")"
+      part=$(findmnt -no SOURCE /); p=/sys/class/block/${part##*/}
+      echo "root $(( $(cat /sys/class/block/$disk/size) - $(cat $p/start) - $(cat $p/size) )) $(( $(cat $p/size) * 512 )) $(stat -f -c "%b %S" / | awk "{ print \$1 * \$2 }")"' || true)
+    if [ "$(head -n 1 <<<"$facts")" != console=tty0 ]; then no console-screen-last "last console: $(head -n 1 <<<"$facts")"
+    else ok console-screen-last; fi
+    if grep -q '^active ' <<<"$facts"; then no ec2-agents-off "$(grep '^active ' <<<"$facts" | tr '\n' ' ')"
+    else ok ec2-agents-off; fi
+    if grep -qx 'host sandbox' <<<"$facts"; then ok hostname-sandbox
+    else no hostname-sandbox "$(grep '^host ' <<<"$facts")"; fi
+    if awk '/^grub / { exit !($3 == "/dev/" $2) }' <<<"$facts"; then ok grub-install-device
+    else no grub-install-device "$(grep '^grub ' <<<"$facts")"; fi
+    # The overlay is 1 GiB larger than the image: the partition must end at the disk's end (GPT's
+    # backup and 1 MiB alignment aside) and the file system fill it.
+    if awk '/^root / { exit !($2 < 2048 && $4 > $3 * 0.9) }' <<<"$facts"; then ok root-fills-disk
+    else no root-fills-disk "sectors after the root, partition bytes, file system bytes: $(grep '^root ' <<<"$facts")"; fi
+    if [ -n "$jupyter_pw1" ] && grep -qF "$jupyter_pw1" "$logs/console-1.log"; then ok jupyter-password-on-console
+    else no jupyter-password-on-console "the console's login screen does not show it"; fi
+  fi
 fi
 
 # The second copy: its own host keys and machine-id.
@@ -266,12 +348,17 @@ if s2=$(wait_ssh 2); then
   elif [ "$key1" = "$key2" ]; then no unique-host-keys "both copies have the same SSH host key (shipped in the image)"
   else ok unique-host-keys; fi
   rc=0
-  "$here/password-change.exp" "${ssh_port[2]}" ubuntu "${host[2]}" >/dev/null 2>&1 || rc=$?
+  if [ -n "$login_key" ]; then on 2 true || rc=$?
+  else "$here/password-change.exp" "${ssh_port[2]}" ubuntu "${host[2]}" >/dev/null 2>&1 || rc=$?; fi
   if [ $rc = 0 ] || [ $rc = 5 ]; then  # 5: not expired (reported above); logged in all the same
     id2=$(on 2 'cat /etc/machine-id' || true)
     if [ -z "${id1:-}" ] || [ -z "$id2" ]; then no unique-machine-ids "a copy has no machine-id"
     elif [ "$id1" = "$id2" ]; then no unique-machine-ids "both copies have machine-id $id1 (shipped in the image)"
     else ok unique-machine-ids; fi
+    jupyter_pw2=$(jupyter_password_of 2)
+    if [ -z "${jupyter_pw1:-}" ] || [ -z "$jupyter_pw2" ]; then no unique-jupyter-passwords "a copy shows no Jupyter password"
+    elif [ "$jupyter_pw1" = "$jupyter_pw2" ]; then no unique-jupyter-passwords "both copies have the same Jupyter password"
+    else ok unique-jupyter-passwords; fi
   else no unique-machine-ids "no login on the second copy"; fi
 else
   no unique-host-keys "the second copy did not boot to ssh"
