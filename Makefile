@@ -42,6 +42,14 @@ input_rule.DEMO_ASSET_ID := $(asset_id_rule)
 input_what.DEMO_ASSET_ID := $(asset_id_what)
 input_rule.FORMATS := ^ *(vmdk|vhd|raw)( +(vmdk|vhd|raw))* *$$
 input_what.FORMATS := one or more of vmdk vhd raw, separated by spaces
+input_rule.VERIFY_BOOT_FORMAT := ^(vmdk|vhd|raw)$$
+input_what.VERIFY_BOOT_FORMAT := one of vmdk vhd raw (one of FORMATS)
+input_rule.VERIFY_CELLS := ^( *(bios|uefi)-(virtio|ahci|ide|vmware))* *$$
+input_what.VERIFY_CELLS := cells of the boot matrix such as bios-virtio uefi-ahci, separated by spaces
+input_rule.VERIFY_PARALLEL := ^([1-9][0-9]?)?$$
+input_what.VERIFY_PARALLEL := how many boots side by side (1 to 99), or empty for one per core
+input_rule.ROOT_VOLUME_SIZE := ^[1-9][0-9]{0,3}$$
+input_what.ROOT_VOLUME_SIZE := the root volume's size in GiB (at least the source AMI's, 8 for Ubuntu)
 input_rule.COPY_THRESHOLD := ^([1-9][0-9]{0,12}(KiB|MiB|GiB|TiB)?)?$$
 input_what.COPY_THRESHOLD := a size such as 1GiB (KiB, MiB, GiB, TiB), or empty for 5GiB
 input_rule.INSTANCE_TYPE := ^[a-z][a-z0-9-]*\.[a-z0-9]+$$
@@ -224,6 +232,10 @@ FORMATS           ?= vmdk vhd raw
 # empty: 5GiB, the largest object CopyObject copies.
 COPY_THRESHOLD    ?=
 INSTANCE_TYPE     ?= t3.large
+# The build instance's root volume in GiB, which the AMI and every exported disk keep: the
+# data plus a margin (a copy grows its partition at first boot), so that no download carries
+# gigabytes of zeros (RAW carries the whole volume). 8: Ubuntu's AMI, the smallest it allows.
+ROOT_VOLUME_SIZE  ?= 8
 # The AMI to start from; empty: the newest Canonical Ubuntu 22.04 amd64 image.
 SOURCE_AMI        ?=
 # Who may reach ssh and Jupyter on the temporary instance: required (your address as /32);
@@ -267,7 +279,7 @@ PREFLIGHT         ?= 1
 ifneq ($(REGION),)
 export AWS_REGION := $(REGION)
 endif
-export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE ROOT_VOLUME_SIZE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   SOURCE_SECURITY_GROUP \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
@@ -304,7 +316,7 @@ require_source_cidr = if [ -n "$${SOURCE_SECURITY_GROUP}" ]; then \
   */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
     as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac; fi
 
-## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
+## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, ROOT_VOLUME_SIZE, SOURCE_AMI); resumes
 release: release-inputs $(TOOLS)
 	@sig=; trap 'sig=130' INT; trap 'sig=143' TERM; status=0; \
 	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || status=$$?; \
@@ -398,7 +410,8 @@ SECURITY_GROUP = sandbox-$$ASSET_ID
 
 # The EC2 stack's arguments besides its name, image, key pair and group (the build instance; verify-ami's).
 # Reached from SOURCE_SECURITY_GROUP's members (in its VPC), the instance gets no public address.
-ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" --param "AssetId=$$ASSET_ID" \
+ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" --param "RootVolumeSize=$$ROOT_VOLUME_SIZE" \
+  --param "AssetId=$$ASSET_ID" \
   $${SOURCE_SECURITY_GROUP:+--param PublicAddress=false} \
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
@@ -485,20 +498,22 @@ teardown: require-asset-id
 $(D)/released.stamp: $(EXPORTS) $(PUBLISHED) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
-# With the SHA-256 sums verify-image wrote (SHA256SUMS), a table of each image's checksum.
+# With what verify-image wrote (SHA256SUMS, verify-<fmt>.json), a table of each image's checksum,
+# its size, the bytes its guest's file system uses, and the ratio of the two (what a download
+# costs against the data in it).
 $(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json $(VERIFIED)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" \
 	  $(call cdn_flag,--cdn-domain) >$@.tmp
-	@[ ! -f $(D)/SHA256SUMS ] || awk 'BEGIN { print "\n## SHA-256 (verified images)\n\n| image | SHA-256 |\n|---|---|" } \
-	  { print "| " $$2 " | `" $$1 "` |" }' $(D)/SHA256SUMS >>$@.tmp
+	@[ ! -f $(D)/SHA256SUMS ] || { printf '\n## Verified images\n\n| image | SHA-256 | bytes | used in the guest | ratio |\n|---|---|---|---|---|\n'; \
+	  for f in $(FORMATS); do key=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$$f.json); \
+	    jq -r --arg file "$${key##*/}" '"| \($$file) | `\(.sha256)` | \(.size) | \(.usedBytes // "?") | \(.ratio // "?") |"' $(D)/verify-$$f.json; \
+	  done; } >>$@.tmp
 	@mv $@.tmp $@
 
-# In a release, each image is verified once its export exists, one image at a time (two TCG
-# guests per image are what a small machine takes). `make verify-image` alone never exports.
+# In a release, each image is downloaded once its export exists (verify-image then boots one
+# format and proves the others the same disk beside it). `make verify-image` alone never exports.
 ifneq ($(VERIFY_DOWNLOADS),)
-verify_prev :=
-$(foreach f,$(FORMATS),$(eval $(D)/verify-$(f).json: $(D)/export-$(f).json $(if $(verify_prev),| $(verify_prev)))\
-  $(eval verify_prev := $(D)/verify-$(f).json))
+$(foreach f,$(FORMATS),$(eval $(D)/download-$(f).json: $(D)/export-$(f).json))
 endif
 
 .PHONY: release require-asset-id release-inputs teardown preflight
