@@ -128,8 +128,9 @@ s3 PUT "/$bucket" "<CreateBucketConfiguration><LocationConstraint>$AWS_REGION</L
 emulator "$(jq -cn --arg disk "$WORK/good.raw" '{instanceDisk: $disk, exportSeconds: 0}')"
 t=$SECONDS
 rc=0
+# PREFLIGHT=: this bucket and export role are bare stand-ins that make preflight rightly refuses.
 VERIFY_BUILD_KEY=$WORK/build-key make -C "$top" --no-print-directory release NO_BUILD=1 SKIP_INSTALL=1 VERIFY_DOWNLOADS=1 \
-  FORMATS="vmdk vhd" ASSET_ID="$id" VM_BUCKET="$bucket" EXPORT_ROLE=vmimport SOURCE_CIDR=198.51.100.7/32 \
+  FORMATS="vmdk vhd" ASSET_ID="$id" VM_BUCKET="$bucket" EXPORT_ROLE=vmimport SOURCE_CIDR=198.51.100.7/32 PREFLIGHT= \
   >"$WORK/release.log" 2>&1 || rc=$?
 echo "measure: release with verify-image (vmdk through the matrix, vhd proven the same) $((SECONDS - t)) s"
 sed -n 's/^verify-image: \(.* took .*\)/measure: \1/p; s/^verify: \(.* boots in .*\)/measure: \1/p' "$WORK/release.log"
