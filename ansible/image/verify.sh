@@ -244,11 +244,14 @@ timeline() {
 }
 
 ssh_opts=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=30)
-# A command as ubuntu on the copy booted last, logged in with the new password (sshpass reads SSHPASS).
+# A command as ubuntu on the copy booted last, logged in with the new password (sshpass reads
+# SSHPASS). One connection serves them all (a login costs seconds under TCG); end_logins ends it.
+mux=(-o ControlMaster=auto -o "ControlPath=$work/ssh-%C" -o ControlPersist=300)
 on() {
-  SSHPASS=$VERIFY_NEW_PASSWORD sshpass -e ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no \
+  SSHPASS=$VERIFY_NEW_PASSWORD sshpass -e ssh "${ssh_opts[@]}" "${mux[@]}" -o PubkeyAuthentication=no \
     -p "$ssh_port" "ubuntu@$host" "$@"
 }
+end_logins() { ssh "${mux[@]}" -p "$ssh_port" -O exit "ubuntu@$host" >/dev/null 2>&1 || true; }
 
 # The first login: the default password, then the forced change.
 first_login() {
@@ -421,6 +424,7 @@ run_cell() {
   else
     result=$(cat "$work/$name.why")
   fi
+  end_logins
   t_end=$(since "$started")
   # A failure that shows on the console later (the login came, then a panic) still counts.
   if [ "$result" = ok ] && [ -n "$console" ] && bad=$(grep -aEm1 "$console_failures" "$console"); then
