@@ -48,10 +48,10 @@ input_rule.VERIFY_CELLS := ^( *(bios|uefi)-(virtio|ahci|ide|vmware))* *$$
 input_what.VERIFY_CELLS := cells of the boot matrix such as bios-virtio uefi-ahci, separated by spaces
 input_rule.VERIFY_PARALLEL := ^([1-9][0-9]?)?$$
 input_what.VERIFY_PARALLEL := how many boots side by side (1 to 99), or empty for one per core
-input_rule.ROOT_VOLUME_SIZE := ^[1-9][0-9]{0,3}$$
-input_what.ROOT_VOLUME_SIZE := the root volume's size in GiB (at least the source AMI's, 8 for Ubuntu)
 input_rule.COPY_THRESHOLD := ^([1-9][0-9]{0,12}(KiB|MiB|GiB|TiB)?)?$$
 input_what.COPY_THRESHOLD := a size such as 1GiB (KiB, MiB, GiB, TiB), or empty for 5GiB
+input_rule.ROOT_VOLUME_GIB := ^([89]|[1-9][0-9]{1,2})$$
+input_what.ROOT_VOLUME_GIB := a number of GiB, 8 (the Ubuntu AMI's own) to 999
 input_rule.INSTANCE_TYPE := ^[a-z][a-z0-9-]*\.[a-z0-9]+$$
 input_what.INSTANCE_TYPE := an EC2 instance type such as t3.large
 input_rule.SOURCE_AMI := ^(ami-[0-9a-f]{8,17})?$$
@@ -111,6 +111,8 @@ input_rule.DEFAULT_PASSWORD_SECRET_ARN := \
 input_what.DEFAULT_PASSWORD_SECRET_ARN := the ARN of a Secrets Manager secret
 input_rule.DEBIAN_SUITE := ^[a-z]+$$
 input_what.DEBIAN_SUITE := a Debian suite such as bookworm
+input_rule.TESTSYSTEM_GIB := ^[1-9][0-9]?$$
+input_what.TESTSYSTEM_GIB := a number of GiB (1 to 99)
 input_rule.INSTALL_RUN := ^[A-Za-z0-9._/+ -]*$$
 input_what.INSTALL_RUN := a command prefix of paths and words
 input_rule.VERIFY_ACCEL := ^(tcg|kvm)?$$
@@ -232,10 +234,11 @@ FORMATS           ?= vmdk vhd raw
 # empty: 5GiB, the largest object CopyObject copies.
 COPY_THRESHOLD    ?=
 INSTANCE_TYPE     ?= t3.large
-# The build instance's root volume in GiB, which the AMI and every exported disk keep: the
-# data plus a margin (a copy grows its partition at first boot), so that no download carries
-# gigabytes of zeros (RAW carries the whole volume). 8: Ubuntu's AMI, the smallest it allows.
-ROOT_VOLUME_SIZE  ?= 8
+# The build instance's root volume, and so the image's disk, in GiB: the data (about 5 GB after
+# the playbooks) plus a margin; every copy off EC2 grows its root to a larger disk at boot, EC2
+# grows its own. Its free space is zeroed before the AMI, so the exports carry data, not a
+# larger volume's leftovers (RAW is the whole volume).
+ROOT_VOLUME_GIB   ?= 8
 # The AMI to start from; empty: the newest Canonical Ubuntu 22.04 amd64 image.
 SOURCE_AMI        ?=
 # Who may reach ssh and Jupyter on the temporary instance: required (your address as /32);
@@ -279,7 +282,7 @@ PREFLIGHT         ?= 1
 ifneq ($(REGION),)
 export AWS_REGION := $(REGION)
 endif
-export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE ROOT_VOLUME_SIZE SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
+export ASSET_ID IMAGES_PREFIX STAGING_PREFIX FORMATS COPY_THRESHOLD INSTANCE_TYPE ROOT_VOLUME_GIB SOURCE_AMI SOURCE_CIDR ALLOW_ANY_SOURCE OWNER \
   SOURCE_SECURITY_GROUP \
   VM_BUCKET EXPORT_ROLE CDN_DOMAIN SSH_TIMEOUT MAKE_PUBLIC KEEP_ON_ERROR VPC_ID SUBNET_ID
 
@@ -316,7 +319,7 @@ require_source_cidr = if [ -n "$${SOURCE_SECURITY_GROUP}" ]; then \
   */0:*) echo "release: SOURCE_CIDR=$$SOURCE_CIDR opens ssh and Jupyter to everyone: give your address \
     as /32, or add ALLOW_ANY_SOURCE=1" >&2; exit 2;; esac; fi
 
-## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, ROOT_VOLUME_SIZE, SOURCE_AMI); resumes
+## release: the whole release of ASSET_ID (SOURCE_CIDR, FORMATS, MAKE_PUBLIC=1, INSTANCE_TYPE, SOURCE_AMI); resumes
 release: release-inputs $(TOOLS)
 	@sig=; trap 'sig=130' INT; trap 'sig=143' TERM; status=0; \
 	$(MAKE) --no-print-directory -j $(words $(FORMATS) x) $(D)/assets.md || status=$$?; \
@@ -393,8 +396,10 @@ preflight: require-asset-id $(TOOLS)
 	@$(MAKE) --no-print-directory $(D)/source-ami.json $(D)/vm-bucket.json
 	@$(preflight_run)
 
+# The build key's public half stays after the key pair is gone: verify-ami looks for it in the AMI.
 $(D)/keypair.json: $(D)/source-ami.json | $(PREFLIGHT_STAMP)
 	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/key.pem >$@.tmp
+	@ssh-keygen -y -f $(D)/key.pem >$(D)/build-key.pub
 	@mv $@.tmp $@
 
 # The instance's security group, made by the tools and tagged at creation (CloudFormation would
@@ -410,8 +415,8 @@ SECURITY_GROUP = sandbox-$$ASSET_ID
 
 # The EC2 stack's arguments besides its name, image, key pair and group (the build instance; verify-ami's).
 # Reached from SOURCE_SECURITY_GROUP's members (in its VPC), the instance gets no public address.
-ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" --param "RootVolumeSize=$$ROOT_VOLUME_SIZE" \
-  --param "AssetId=$$ASSET_ID" \
+ec2_stack_args = --template stacks/ec2-instance.yaml --param "InstanceType=$$INSTANCE_TYPE" --param "AssetId=$$ASSET_ID" \
+  --param "RootVolumeSize=$$ROOT_VOLUME_GIB" \
   $${SOURCE_SECURITY_GROUP:+--param PublicAddress=false} \
   --param "Owner=$${OWNER:-$${USER:-release}}" --tag "asset-id=$$ASSET_ID" --tag "project=$(PROJECT_TAG)" \
   $${VPC_ID:+--param "VpcId=$$VPC_ID"} $${SUBNET_ID:+--param "SubnetId=$$SUBNET_ID"} --delete-failed
@@ -548,6 +553,7 @@ demo-release:
 	export SANDBOX_DEFAULT_PASSWORD; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
+	  VERIFY_BUILD_KEY=$(ANSIBLE_ROOTFS_DISK).build-key \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
 	    INSTALL_INVENTORY=$(ANSIBLE_TESTSYSTEM_INVENTORY) INSTALL_RUN="$(ANSIBLE_TESTSYSTEM_RUN)" \
 	    DEMO_DISK=1 VERIFY_AMI= VERIFY_DOWNLOADS=1 COPY_THRESHOLD=1GiB; \

@@ -63,7 +63,7 @@ test-with-emulator:
 # goes to a log.
 test-system:
 	@log=$(BUILD)/test-system.log; \
-	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_TAR) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
+	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
 	  || { tail -n 40 $$log >&2; echo "make test: the Debian test system or the Ansible venv failed (log: $$log)" >&2; exit 1; }
 
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)

@@ -18,7 +18,7 @@ require_password = [ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)"
 # The local test system: Debian from the mirror this machine's apt uses.
 DEBIAN_MIRROR      ?= $(shell ansible/tests/debian-mirror.sh)
 DEBIAN_SUITE       ?= bookworm
-ANSIBLE_ROOTFS_TAR := $(BUILD)/ansible/rootfs.tar
+ANSIBLE_ROOTFS_DISK := $(BUILD)/ansible/rootfs.raw
 ANSIBLE_TESTSYSTEM := $(BUILD)/ansible/testsystem
 ANSIBLE_TESTSYSTEM_INVENTORY := $(BUILD)/ansible/testsystem-inventory.ini
 # Prefix for commands against the test system: mounts its /proc, /sys, /dev around them.
@@ -38,16 +38,20 @@ ansible-lint: $(ANSIBLE_VENV_STAMP)
 	cd ansible && PATH=$(abspath $(ANSIBLE_VENV))/bin:$$PATH ANSIBLE_CONFIG=ansible.cfg ansible-lint --offline \
 	  --profile production install.yml reset-password.yml roles
 
-## ansible-rootfs: the pristine Debian test system, build/ansible/rootfs.tar (root; cached)
-ansible-rootfs: $(ANSIBLE_ROOTFS_TAR)
-$(ANSIBLE_ROOTFS_TAR): ansible/tests/build-rootfs.sh
-	DEBIAN_MIRROR=$(DEBIAN_MIRROR) DEBIAN_SUITE=$(DEBIAN_SUITE) ansible/tests/build-rootfs.sh $@
+# The size of its volume, in GiB: its data plus a margin (as the EC2 stack's RootVolumeSize).
+TESTSYSTEM_GIB     ?= 3
+
+## ansible-rootfs: the pristine Debian test system's disk, build/ansible/rootfs.raw (root; cached)
+ansible-rootfs: $(ANSIBLE_ROOTFS_DISK)
+$(ANSIBLE_ROOTFS_DISK): ansible/tests/build-rootfs.sh ansible/tests/lib.sh $(shell find ansible/tests/ubuntu-traits -type f) | $(BUILD)/.deps-apt
+	DEBIAN_MIRROR=$(DEBIAN_MIRROR) DEBIAN_SUITE=$(DEBIAN_SUITE) TESTSYSTEM_GIB=$(TESTSYSTEM_GIB) \
+	  ansible/tests/build-rootfs.sh $@
 
 # Always remade: every use starts from a fresh copy of the pristine system.
 ## ansible-testsystem: a fresh local test system and build/ansible/testsystem-inventory.ini
 ansible-testsystem: $(ANSIBLE_TESTSYSTEM_INVENTORY)
-$(ANSIBLE_TESTSYSTEM_INVENTORY): $(ANSIBLE_ROOTFS_TAR) $(ANSIBLE_VENV_STAMP)
-	ansible/tests/testsystem.sh prepare $(ANSIBLE_ROOTFS_TAR) $(ANSIBLE_TESTSYSTEM) $@
+$(ANSIBLE_TESTSYSTEM_INVENTORY): $(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP)
+	ansible/tests/testsystem.sh prepare $(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_TESTSYSTEM) $@
 
 ## ansible-testsystem-provision: run install.yml, reset-password.yml on a fresh test system
 ansible-testsystem-provision: $(ANSIBLE_TESTSYSTEM_INVENTORY)
@@ -57,13 +61,13 @@ ansible-testsystem-provision: $(ANSIBLE_TESTSYSTEM_INVENTORY)
 
 ## test-ansible: lint, then both playbooks twice on a fresh test system, checked from outside
 ifeq ($(shell id -u),0)
-test-ansible: $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_TAR)
+test-ansible: $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_DISK)
 else
 # Without root there is no test system to build (the script says so); the lint still runs.
 test-ansible: $(ANSIBLE_VENV_STAMP)
 endif
 	@rm -f $(SKIP_LOG)-ansible
-	@status=0; ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/ansible/test \
+	@status=0; ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_DISK=$(ANSIBLE_ROOTFS_DISK) WORK=$(BUILD)/ansible/test \
 	  ALLOW_SKIPS=$(ALLOW_SKIPS) SKIP_LOG=$(abspath $(SKIP_LOG))-ansible ansible/tests/test-ansible.sh || status=$$?; \
 	$(call skip_report,ansible); exit $$status
 
@@ -85,7 +89,7 @@ ansible-provision: require-asset-id $(ANSIBLE_VENV_STAMP) inventory
 
 ## ansible-clean: remove the test systems (unmounting what a failed run left mounted)
 ansible-clean:
-	@for d in $(ANSIBLE_TESTSYSTEM) $(BUILD)/ansible/test/rootfs $(BUILD)/ansible/rootfs.build; do \
+	@for d in $(ANSIBLE_TESTSYSTEM) $(BUILD)/ansible/test/rootfs $(BUILD)/ansible/rootfs.build $(BUILD)/ansible/rootfs.build-tree; do \
 	  bash -c '. ansible/tests/lib.sh && remove_rootfs "$$1"' _ "$$d"; done
 	rm -rf $(BUILD)/ansible
 

@@ -81,7 +81,7 @@ $(BUILD)/$(ASSET_ID)/sha256sums.stamp: $(foreach f,$(FORMATS),$(BUILD)/$(ASSET_I
 	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
 	mv $@.sums $(D)/SHA256SUMS; touch $@
 
-## verify-ami: launch two instances of ASSET_ID's AMI (EC2 stack, no key pair), check them over the network, remove them
+## verify-ami: launch two instances of ASSET_ID's AMI (EC2 stacks, a temporary key pair), check them over the network, remove them
 verify-ami: require-asset-id $(TOOLS)
 	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || { echo "verify-ami: set SANDBOX_DEFAULT_PASSWORD (the image's default password) in the environment" >&2; exit 2; }
 	@$(MAKE) --no-print-directory $(BUILD)/$(ASSET_ID)/ami-verify.json
@@ -89,32 +89,41 @@ verify-ami: require-asset-id $(TOOLS)
 
 # verify.sh's checks against two instances of the AMI (two copies: their host keys and
 # machine-ids must differ), reached over the network from here on ports 22 and 49494, opened to
-# SOURCE_CIDR (or SOURCE_SECURITY_GROUP) only. Their stacks are removed whatever happens (a kill included).
+# SOURCE_CIDR (or SOURCE_SECURITY_GROUP) only. On EC2 passwords are off and the instance's key
+# pair is the way in: the two get a key pair of their own (tagged with the asset-id, key file
+# verify-key.pem), removed with their stacks and group whatever happens (a kill included). The
+# build key's public half (build-key.pub, kept when the build's key pair is gone) must be in no
+# authorized_keys file.
 $(BUILD)/$(ASSET_ID)/ami-verify.json: $(BUILD)/$(ASSET_ID)/ami.json | $(BUILD)/.deps-apt
 	@$(require_source_cidr)
-	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; \
+	@ami=$$(jq -r .ImageId $<); hosts=(); status=0; pair=$(D)/verify-keypair.json; \
 	remove() { for n in 1 2; do $(CFN_DEPLOY) --delete --stack $(EC2_STACK)-verify$$n >/dev/null \
 	  || echo "verify-ami: the stack $(EC2_STACK)-verify$$n is left: make purge ASSET_ID=$$ASSET_ID" >&2; done; \
 	  $(call remove_security_group,$(SECURITY_GROUP)-verify) >/dev/null \
-	  || echo "verify-ami: the security group $(SECURITY_GROUP)-verify is left: make purge ASSET_ID=$$ASSET_ID" >&2; }; \
+	  || echo "verify-ami: the security group $(SECURITY_GROUP)-verify is left: make purge ASSET_ID=$$ASSET_ID" >&2; \
+	  if [ -f $$pair ]; then $(BIN)/keypair delete <$$pair >/dev/null && rm -f $$pair \
+	    || echo "verify-ami: the key pair in $$pair is left: make purge ASSET_ID=$$ASSET_ID" >&2; fi; }; \
 	trap remove EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	if [ -f $$pair ]; then $(BIN)/keypair delete <$$pair >/dev/null; fi; rm -f $(D)/verify-key.pem; \
+	$(BIN)/keypair create --asset-id "$$ASSET_ID" --key-file $(D)/verify-key.pem >$$pair.tmp && mv $$pair.tmp $$pair; \
 	group=$$($(call security_group,$(SECURITY_GROUP)-verify) -r --filter .GroupId); \
 	for n in 1 2; do \
 	  echo "verify-ami: an instance of $$ami ($(EC2_STACK)-verify$$n)" >&2; \
 	  hosts+=("$$($(CFN_DEPLOY) --stack $(EC2_STACK)-verify$$n $(ec2_stack_args) --param "ImageId=$$ami" --param "SecurityGroupId=$$group" \
-	    -r --filter '$(stack_host)')"); \
+	    --param "KeyName=$$(jq -r .KeyName $$pair)" -r --filter '$(stack_host)')"); \
 	done; \
-	VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \
+	VERIFY_LOGIN_KEY=$(D)/verify-key.pem $(if $(wildcard $(D)/build-key.pub),VERIFY_BUILD_KEY=$(D)/build-key.pub) \
+	  VERIFY_LOG_DIR=$(D)/verify-logs-ami ansible/image/verify.sh --remote "$${hosts[@]}" >$@.new || status=$$?; \
 	if [ $$status -ne 0 ]; then mv $@.new $(D)/ami-verify.failed.json; jq . $(D)/ami-verify.failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
 
 ## test-image: verify-image's checks on an image built from the test system, and on images made wrong on purpose
 # The good image goes through the emulator's export and make verify-image (the emulator runs here).
-test-image: $(BUILD)/.deps-apt $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_TAR) $(TOOLS) $(VENV)/.stamp
+test-image: $(BUILD)/.deps-apt $(ANSIBLE_VENV_STAMP) $(ANSIBLE_ROOTFS_DISK) $(TOOLS) $(VENV)/.stamp
 	@$(call with_emulator,test-image-run)
 
 test-image-run:
-	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_TAR=$(ANSIBLE_ROOTFS_TAR) WORK=$(BUILD)/image/test EMULATOR_ENV=$(EMULATOR_ENV) \
+	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_DISK=$(ANSIBLE_ROOTFS_DISK) WORK=$(BUILD)/image/test EMULATOR_ENV=$(EMULATOR_ENV) \
 	  BIN=$(BIN) Tests/image/test-verify.sh
 
 ## test-image-formats: check-format.sh on a small disk in each format, and on copies broken on purpose (no root, no boot)

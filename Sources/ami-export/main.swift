@@ -18,8 +18,9 @@ struct MakeImage: ParsableCommand {
         abstract:
             "Make an AMI from an instance (an AMI of that name already there is reused), tagged, and wait until available.",
         discussion: """
-            The image and its snapshots carry the asset-id and project tags. Prints \
-            {"ImageId","Name","SnapshotIds","State"}; a failed AMI exits 1 with its StateReason.
+            The image and its snapshots carry the asset-id and project tags; its instances require \
+            IMDSv2 (ImdsSupport v2.0). Prints {"ImageId","Name","SnapshotIds","State","ImdsSupport"}; \
+            a failed AMI exits 1 with its StateReason.
             """)
 
     @Option(name: .long, help: "The instance to image.")
@@ -150,7 +151,7 @@ struct Export: ParsableCommand {
         if imageId == nil {
             let input = try Fields(
                 try Input.json(required: true, what: "--image-id or the output of `ami-export image`")!, what: "input")
-            try input.rejectUnknownKeys(allowed: ["ImageId", "Name", "SnapshotIds", "State"])
+            try input.rejectUnknownKeys(allowed: Image.jsonKeys)
             imageId = try input.requiredString("ImageId")
             imageName = try input.string("Name")
         }

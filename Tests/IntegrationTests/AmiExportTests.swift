@@ -111,6 +111,14 @@ extension Integration {
                     && tagged.values.allSatisfy { $0["project"] == "data-science-sandbox" }, "\(tagged)")
         }
 
+        @Test func imageRequiresIMDSv2() throws {
+            let assetId = "imds-\(unique)"
+            let image = try makeImage(assetId)
+            #expect(image["ImdsSupport"] == "v2.0")
+            let described = try #require(try Images(aws).describe(id: image["ImageId"]!.string!))
+            #expect(described.imdsSupport == "v2.0")
+        }
+
         // MARK: - export
 
         @Test func threeFormatsSideBySide() throws {

@@ -352,11 +352,12 @@ def test_the_ec2_stack_is_made_and_removed_under_the_role_as_cloudformation_call
         teardown.stderr[-4000:]
 
 
-def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
+def test_verify_ami_under_the_role_launches_two_stacks_with_a_key_pair_and_removes_them(
         ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path) -> None:
     # make release runs it on AWS (VERIFY_AMI=1 without SKIP_INSTALL), the tests above skip it. The
     # emulator's instances never boot, so the checks end at boots-to-ssh: what is proved is that the
-    # role may create, launch from our AMI without a key pair, tag and delete what verify-ami makes.
+    # role may create, launch from our AMI with a key pair of the check's own (on EC2 the key pair is
+    # the way in), tag and delete what verify-ami makes.
     role = ground.deploy(f"RELEASE-VERIFY-{uuid.uuid4().hex[:6]}",
                          template_text(extra_variables=ground.variables))["ServiceRoleArn"]
     asset_id = f"cb-{uuid.uuid4().hex[:8]}"
@@ -390,8 +391,11 @@ def test_verify_ami_under_the_role_launches_two_keyless_stacks_and_removes_them(
         ("verify1", "DELETE_COMPLETE"), ("verify2", "DELETE_COMPLETE")], stacks
     launched = [i for r in ec2.describe_instances(Filters=[{"Name": "image-id", "Values": [image]}])["Reservations"]
                 for i in r["Instances"]]
-    assert len(launched) == 2 and all("KeyName" not in i for i in launched), launched
-    assert [a for a in ground.assets(asset_id) if a["Kind"] == "stack"] == [], output[-4000:]
+    assert len(launched) == 2 and len({i.get("KeyName") for i in launched}) == 1, launched
+    assert launched[0]["KeyName"].startswith(f"sandbox-{asset_id}-"), launched
+    assert actions.count("ec2:CreateKeyPair") == 1 and actions.count("ec2:DeleteKeyPair") == 1, actions
+    assert [a for a in ground.assets(asset_id) if a["Kind"] in ("stack", "key-pair", "security-group")] == [], output[-4000:]
+    assert not (build_dir / asset_id / "verify-key.pem").exists() and not (build_dir / asset_id / "verify-keypair.json").exists()
     ec2.deregister_image(ImageId=image)
 
 

@@ -197,6 +197,32 @@ def _deregister_deletes_snapshots() -> None:
     AmisResponse.deregister_image = deregister_image
 
 
+def _image_imds_support() -> None:
+    # moto ignores ModifyImageAttribute's ImdsSupport, and DescribeImages never shows one. AWS
+    # (EC2 API Reference, ModifyImageAttribute): "Set to v2.0 to indicate that IMDSv2 is
+    # specified in the AMI ... After you set the value to v2.0, you can't undo it"; DescribeImages
+    # then has imdsSupport v2.0.
+    from moto.core.responses import EmptyResult
+    from moto.ec2.responses.amis import AmisResponse
+
+    from exports import EC2Error
+
+    original = AmisResponse.modify_image_attribute
+
+    def modify_image_attribute(self: Any) -> Any:
+        value = (self._get_param("ImdsSupport") or {}).get("Value")
+        if value is None:
+            return original(self)
+        if value != "v2.0":
+            raise EC2Error("InvalidParameterValue", f"Value ({value}) for parameter ImdsSupport is invalid. Valid values: v2.0")
+        image = self.ec2_backend.describe_images(ami_ids=[self._get_param("ImageId")])[0]
+        self.error_on_dryrun()
+        image.imds_support = value
+        return EmptyResult()
+
+    AmisResponse.modify_image_attribute = modify_image_attribute
+
+
 def _codebuild_no_source() -> None:
     # moto demands a source location for every project; AWS needs none for NO_SOURCE (inline
     # buildspec) and CODEPIPELINE.
@@ -272,5 +298,6 @@ def install() -> None:
     _copy_image_tags()
     _copy_image_client_token()
     _deregister_deletes_snapshots()
+    _image_imds_support()
     _codebuild_no_source()
     _put_body_kept_whatever_its_type()

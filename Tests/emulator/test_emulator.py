@@ -422,6 +422,16 @@ def test_copy_image_keeps_tags(ec2: Any) -> None:
     assert ec2.describe_images(ImageIds=[copy])["Images"][0]["Tags"] == [{"Key": "asset-id", "Value": "copy"}]
 
 
+def test_image_imds_support_v2(ec2: Any) -> None:
+    image_id = new_image(ec2, "imds")
+    assert "ImdsSupport" not in ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    with pytest.raises(ClientError) as refused:
+        ec2.modify_image_attribute(ImageId=image_id, ImdsSupport={"Value": "v1.0"})
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    ec2.modify_image_attribute(ImageId=image_id, ImdsSupport={"Value": "v2.0"})
+    assert ec2.describe_images(ImageIds=[image_id])["Images"][0]["ImdsSupport"] == "v2.0"
+
+
 def test_change_set_stacks_have_outputs() -> None:
     cfn = client("cloudformation")
     template: dict[str, Any] = {

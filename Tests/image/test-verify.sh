@@ -6,7 +6,7 @@
 # does: the emulator exports it as VMDK and VHD (instanceDisk), and `make verify-image` downloads
 # both, boots the VMDK through every claimed cell, proves the VHD the same disk
 # (check-format.sh), and writes SHA256SUMS into the bucket.
-#   env: ANSIBLE_VENV, ROOTFS_TAR (the pristine test system), WORK (scratch), KEEP=1 keeps WORK,
+#   env: ANSIBLE_VENV, ROOTFS_DISK (the pristine test system), WORK (scratch), KEEP=1 keeps WORK,
 #   EMULATOR_ENV (the emulator, running), BIN (the built tools), VERIFY_CELLS (the good image's
 #   cells; default: the claimed ones),
 #   ALLOW_SKIPS=1 lets a run without root pass (otherwise it fails)
@@ -14,7 +14,7 @@ set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/ansible/tests/lib.sh"
-: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}" "${EMULATOR_ENV:?}" "${BIN:?}"
+: "${ANSIBLE_VENV:?}" "${ROOTFS_DISK:?}" "${WORK:?}" "${EMULATOR_ENV:?}" "${BIN:?}"
 if [ "$(id -u)" != 0 ] && [ "${ALLOW_SKIPS:-}" = 1 ]; then
   echo "test-image: SKIPPED (ALLOW_SKIPS=1): it needs root (chroot, mounts, a loop device)"
   exit 0
@@ -70,7 +70,7 @@ bad_input() {
 check "verify.sh: bad input exits 2 with one line" bad_input
 
 # --- the image: the test system after both playbooks, with a build key to refuse ------------
-"$top/ansible/tests/testsystem.sh" prepare "$ROOTFS_TAR" "$rootfs" "$WORK/inventory.ini"
+"$top/ansible/tests/testsystem.sh" prepare "$ROOTFS_DISK" "$rootfs" "$WORK/inventory.ini"
 rm -f "$WORK/build-key" "$WORK/build-key.pub"
 ssh-keygen -q -t ed25519 -N '' -C build-key -f "$WORK/build-key"
 install -m 0600 -o 1000 -g 1000 "$WORK/build-key.pub" "$rootfs/home/ubuntu/.ssh/authorized_keys"
@@ -89,7 +89,7 @@ echo "measure: raw $(stat -c %s "$WORK/good.raw") bytes (allocated $(du -k "$WOR
 # --- made wrong on purpose: one fault per check -------------------------------------------
 cp --sparse=always "$WORK/good.raw" "$WORK/bad.raw"
 mkdir -p "$mnt"
-mount -o loop,offset=$((1024 * 1024)) "$WORK/bad.raw" "$mnt"
+mount -o loop,offset=$(( $(partx -g -o START -n 1 "$WORK/bad.raw") * 512 )) "$WORK/bad.raw" "$mnt"  # the root: partition 1
 ssh-keygen -A -f "$mnt"                                           # host keys shipped
 echo 0123456789abcdef0123456789abcdef >"$mnt/etc/machine-id"      # one machine-id for all copies
 chage --root "$mnt" --lastday $(( $(date +%s) / 86400 )) ubuntu    # password not expired
@@ -98,13 +98,14 @@ install -d -m 0700 -o 1000 -g 1000 "$mnt/home/ubuntu/.ssh"        # the build's 
 install -m 0600 -o 1000 -g 1000 "$WORK/build-key.pub" "$mnt/home/ubuntu/.ssh/authorized_keys"
 chmod 0644 "$mnt"/etc/netplan/*.yaml                              # netplan readable by all
 sed -i 's/^\( *\)dhcp-identifier: mac$/&\n\1optional: true/' "$mnt"/etc/netplan/90-*.yaml  # wait-online stalls
+rm "$mnt"/etc/systemd/system/systemd-networkd-wait-online.service.d/90-sandbox.conf  # (its full timeout)
 sed -i 's/^\(docker:.*\)ubuntu/\1/' "$mnt/etc/group"              # ubuntu not in docker
 mkdir -p "$mnt/boot/grub"
 printf '# GRUB Environment Block\ninitrdfail=1\n' >"$mnt/boot/grub/grubenv"  # GRUB's initrd fallback armed
 umount "$mnt"
 # A kernel panic: an init that exits at once ("Attempted to kill init!").
 cp --sparse=always "$WORK/good.raw" "$WORK/panic.raw"
-mount -o loop,offset=$((1024 * 1024)) "$WORK/panic.raw" "$mnt"
+mount -o loop,offset=$(( $(partx -g -o START -n 1 "$WORK/panic.raw") * 512 )) "$WORK/panic.raw" "$mnt"
 rm "$mnt/sbin/init"
 cp "$mnt/bin/false" "$mnt/sbin/init"
 umount "$mnt"
@@ -149,8 +150,9 @@ echo "measure: the bad images' boots ended $((SECONDS - t)) s after the release"
 cat "$WORK/bad.log"
 
 all_checks=(boots-to-ssh password-login-forces-change new-password-login network build-key-refused
-  no-build-ssh-dir no-grub-fallback netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys
-  unique-machine-ids vmdk-stream vmdk-grain-tables readable)
+  build-key-nowhere no-grub-fallback netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys
+  unique-machine-ids unique-jupyter-passwords jupyter-password-on-console console-screen-last ec2-agents-off
+  hostname-sandbox grub-install-device root-fills-disk vmdk-stream vmdk-grain-tables readable)
 good_ok() {
   local c
   [ "$(cat "$WORK/good.vmdk.rc")" = 0 ] || { tail -n 20 "$WORK/good.vmdk.err"; return 1; }
@@ -221,7 +223,7 @@ check "assets.md shows each verified image's SHA-256, size, used bytes and ratio
 
 check "the bad image exits 1" test "$(cat "$WORK/bad.raw.rc")" = 1
 for c in password-login-forces-change unique-host-keys unique-machine-ids jupyter-user build-key-refused \
-         no-build-ssh-dir no-grub-fallback netplan-mode docker-for-ubuntu network; do
+         build-key-nowhere no-grub-fallback netplan-mode docker-for-ubuntu network; do
   check "the bad image fails $c" bash -c "r=\$(jq -r --arg c '$c' '.checks[\$c]' '$WORK/bad.raw.json'); echo \"\$r\"; [ \"\$r\" != ok ] && [ \"\$r\" != null ]"
 done
 # The panic ends its boot at once, named from the console, long before the timeout.

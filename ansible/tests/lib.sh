@@ -14,9 +14,9 @@ check_path() {
   case "$1" in *[[:space:]]*) die "path with white space not supported: $1" ;; esac
 }
 
-# Mount points at or below $1, deepest first.
+# Mount points below $1 (not $1 itself: a test system's root is its volume), deepest first.
 mounts_under() {
-  awk -v root="$1" '$5 == root || index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+  awk -v root="$1" 'index($5, root "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
 # apt, dpkg's maintainer scripts, systemctl and netplan inside the chroot need /proc, /sys
@@ -31,10 +31,33 @@ chroot_mount() {
     mount --rbind /dev "$root/dev"
     mount --make-rslave "$root/dev"
   fi
+  disk_links "$root"
+}
+
+# udev's /dev/disk links for the disk of a test system's volume, where this machine has no
+# udev: update-grub names the root by them (root=UUID=...; without, the loop device's name).
+# On a tmpfs seen in the chroot only (its /dev is a slave: nothing reaches this machine's /dev
+# but the empty mount point).
+disk_links() {
+  local root=$1 source disk part kind value
+  source=$(findmnt -no SOURCE "$root" 2>/dev/null) || return 0
+  [[ $source == /dev/loop*p* ]] || return 0
+  mountpoint -q "$root/dev/disk" && return 0
+  disk=${source%p*}
+  mkdir -p "$root/dev/disk"
+  mount -t tmpfs -o mode=0755 tmpfs "$root/dev/disk"
+  for part in "$disk"p*; do
+    for kind in UUID PARTUUID LABEL; do
+      value=$(blkid -o value -s "$kind" "$part") || continue
+      [ -n "$value" ] || continue
+      mkdir -p "$root/dev/disk/by-${kind,,}"
+      ln -sf "../../${part#/dev/}" "$root/dev/disk/by-${kind,,}/$value"
+    done
+  done
 }
 
 # Stop whatever still runs inside the chroot (started by us through it), then unmount
-# everything below it. Safe to call when nothing is mounted.
+# everything below it (its root stays). Safe to call when nothing is mounted.
 chroot_umount() {
   local root=$1 pid r m pids=()
   [ -d "$root" ] || return 0
@@ -59,12 +82,34 @@ chroot_umount() {
   fi
 }
 
-# Remove a root file system tree, never crossing into a file system still mounted inside it.
+# A disk image as a loop device with its partitions (/dev/loopNpM); prints the device. Where
+# the kernel does not scan the partition table itself (some VMs' kernels), partx adds them.
+attach_disk() {
+  local dev
+  dev=$(losetup -f --show -P "$1")
+  [ -b "${dev}p1" ] || partx -a "$dev"
+  echo "$dev"
+}
+
+# Detach the loop devices of a disk image (their partitions go with them).
+detach_disk() {
+  local dev
+  for dev in $(losetup -j "$1" -O NAME -n); do losetup -d "$dev"; done
+}
+
+# Remove a root file system: a tree, or a test system's volume mounted there (its disk image
+# beside it, ROOT.raw), never crossing into a file system still mounted inside it.
 remove_rootfs() {
   local root=$1
-  [ -e "$root" ] || return 0
-  chroot_umount "$root"
-  rm -rf --one-file-system "$root"
+  if [ -e "$root" ]; then
+    chroot_umount "$root"
+    if mountpoint -q "$root"; then umount "$root"; fi
+    rm -rf --one-file-system "$root"
+  fi
+  if [ -e "$root.raw" ]; then
+    detach_disk "$root.raw"
+    rm -f "$root.raw"
+  fi
 }
 
 # --- reporting ---------------------------------------------------------------------------

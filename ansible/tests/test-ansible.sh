@@ -2,15 +2,17 @@
 # make test-ansible: lint the playbooks, run install.yml and reset-password.yml twice against
 # a fresh copy of the local Debian test system (chroot connection), and check the result
 # from outside. Prints "N passed, N failed" last.
-#   env: ANSIBLE_VENV (the venv with ansible and ansible-lint), ROOTFS_TAR (pristine test
-#   system), WORK (scratch directory for this run), KEEP=1 keeps the test system afterwards,
+#   env: ANSIBLE_VENV (the venv with ansible and ansible-lint), ROOTFS_DISK (pristine test
+#   system's disk, with its build key ROOTFS_DISK.build-key.pub), WORK (scratch directory for this run), KEEP=1 keeps the test system afterwards,
 #   ALLOW_SKIPS=1 lets a run without root pass after the lint (otherwise it fails).
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ansible_dir=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
+. "$here/image-checks.sh"
 
-: "${ANSIBLE_VENV:?}" "${ROOTFS_TAR:?}" "${WORK:?}"
+: "${ANSIBLE_VENV:?}" "${ROOTFS_DISK:?}" "${WORK:?}"
+BUILD_KEY_PUB=$ROOTFS_DISK.build-key.pub
 venv=$(cd "$ANSIBLE_VENV" && pwd)
 export ANSIBLE_CONFIG=$ansible_dir/ansible.cfg ANSIBLE_NOCOLOR=1
 
@@ -42,10 +44,11 @@ mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd -P)
 rootfs=$WORK/rootfs
 inventory=$WORK/inventory.ini
-"$here/testsystem.sh" prepare "$ROOTFS_TAR" "$rootfs" "$inventory"
+"$here/testsystem.sh" prepare "$ROOTFS_DISK" "$rootfs" "$inventory"
 trap 'chroot_umount "$rootfs"' EXIT
 trap 'exit 130' INT TERM
 chroot_mount "$rootfs"
+SSHD_CONFIG_MD5=$(md5sum <"$rootfs/etc/ssh/sshd_config" | cut -d' ' -f1)
 echo "test system ready: $((SECONDS - t0)) s"
 
 # A new random default password, given only through the environment.
@@ -75,36 +78,10 @@ unchanged() {
 
 in_root() { chroot "$rootfs" "$@"; }
 as_jupyter() { chroot "$rootfs" runuser -u jupyter -- "$@"; }
-venv_py=/home/jupyter/venv/bin/python
 netplan_file=$rootfs/etc/netplan/90-sandbox-any-ethernet.yaml
 
-jupyter_hash_ok() {
-  local hash
-  hash=$(jq -r '.IdentityProvider.hashed_password' "$rootfs/home/jupyter/.jupyter/jupyter_server_config.json")
-  [[ $hash == argon2:* ]] || { echo "not an argon2 hash: ${hash:0:12}..."; return 1; }
-  # The password goes in on stdin, never on a command line.
-  printf '%s' "$SANDBOX_DEFAULT_PASSWORD" | as_jupyter "$venv_py" -c '
-import sys
-from jupyter_server.auth.security import passwd_check
-sys.exit(0 if passwd_check(sys.argv[1], sys.stdin.read()) else 1)' "$hash"
-}
-
-# The real thing, writing to /run; in a mount namespace of its own with a throwaway /run, as
-# files under the test system's /run/systemd would make its systemctl look for a running
-# systemd.
-netplan_generate() {
-  unshare --mount --propagation private \
-    sh -c 'mount -t tmpfs tmpfs "$1/run" && chroot "$1" netplan generate' _ "$rootfs"
-}
-
-# The image ships without host keys, and sshd -T refuses to run without one: a throwaway key,
-# outside the test system, stands in.
-sshd_config() {
-  local key=$WORK/sshd-T-key
-  [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -f "$key"
-  chroot "$rootfs" /usr/sbin/sshd -T -h /dev/stdin <"$key"
-}
-sshd_password_logins() { sshd_config | grep -x 'passwordauthentication yes'; }
+# The real thing, writing to /run (a throwaway one).
+netplan_generate() { with_run chroot "$rootfs" netplan generate; }
 
 # The netplan file as data: DHCP by MAC on any e* NIC, and nothing optional.
 netplan_as_wanted() {
@@ -135,17 +112,40 @@ no_leftovers() {
   [ -z "$found" ] || { echo "left: $found"; return 1; }
 }
 
+# The drivers of the disks and NICs users' hypervisors present (QEMU/KVM, VirtualBox, VMware,
+# Hyper-V, EC2's NVMe), in every installed kernel's initramfs or built into the kernel: without
+# them the root disk is never found off EC2.
+hypervisor_drivers=(ahci ata_piix mptspi mptsas vmw_pvscsi sym53c8xx hv_storvsc virtio_blk virtio_scsi nvme
+  e1000 e1000e vmxnet3 hv_netvsc virtio_net)
+initramfs_has_drivers() {
+  local dir ver files missing=() m
+  for dir in "$rootfs"/lib/modules/*/; do
+    ver=$(basename "$dir")
+    files=$(chroot "$rootfs" lsinitramfs "/boot/initrd.img-$ver") || { echo "no initramfs for $ver"; return 1; }
+    for m in "${hypervisor_drivers[@]}"; do
+      grep -qE "/$m\.ko(\.[a-z]+)?$" <<<"$files" || grep -qE "/$m\.ko(\.[a-z]+)?$" "$dir/modules.builtin" ||
+        missing+=("$m")
+    done
+    [ ${#missing[@]} = 0 ] || { echo "$ver: not in the initramfs: ${missing[*]}"; return 1; }
+  done
+}
+
 assertions() {
   local run=$1
+  # First: the checks after it write into the test system (and delete again).
+  check "$run: the root file system's free blocks hold no deleted file data (zeroed)" free_space_zero
   check "$run: chage -l says the password must be changed" \
     bash -c "LC_ALL=C chroot '$rootfs' chage -l ubuntu | grep -E '^Last password change[[:space:]]*: password must be changed'"
-  check "$run: sshd -T says passwordauthentication yes (despite the drop-in)" \
-    sshd_password_logins
+  check "$run: sshd -T says passwordauthentication yes on a hypervisor (despite the drop-in)" sshd_passwords_on_hypervisor
+  check "$run: sshd -T says passwordauthentication no where cloud-init runs (EC2: the key pair)" sshd_passwords_off_ec2
+  check "$run: sshd_config is the package's; the sandbox's drop-in sorts first" sshd_config_packaged
   check "$run: the cloud image's drop-in is still there" \
     grep -qx 'PasswordAuthentication no' "$rootfs/etc/ssh/sshd_config.d/60-cloudimg-settings.conf"
-  check "$run: cloud-init is told not to lock the default password" \
-    grep -q 'lock_passwd: false' "$rootfs/etc/cloud/cloud.cfg.d/90-sandbox-default-password.cfg"
+  check "$run: cloud-init on EC2 keeps the password locked and lifts its expiry for key logins" \
+    bash -c "grep -q 'chage, --lastday, \"-1\", ubuntu' '$rootfs/etc/cloud/cloud.cfg.d/92-sandbox-ec2.cfg' &&
+      ! grep -rqs 'lock_passwd: false' '$rootfs/etc/cloud/cloud.cfg.d'"
   check "$run: no /home/ubuntu/.ssh" test ! -e "$rootfs/home/ubuntu/.ssh"
+  check "$run: the build key is in no authorized_keys, no /root/.ssh" build_key_nowhere
   check "$run: no ~/.ansible of ubuntu or root" \
     test ! -e "$rootfs/home/ubuntu/.ansible" -a ! -e "$rootfs/root/.ansible"
   check "$run: id -nG ubuntu includes docker" bash -c "chroot '$rootfs' id -nG ubuntu | tr ' ' '\n' | grep -qx docker"
@@ -161,25 +161,38 @@ assertions() {
              grep -q -- '--ServerApp.ip=\* --ServerApp.port=49494 .*--ServerApp.root_dir=/home/jupyter/notebooks' \
                '$rootfs/etc/systemd/system/jupyter.service' && test -d '$rootfs/home/jupyter/notebooks'"
   check "$run: the jupyter user has no sudo and is not in the docker group" jupyter_unprivileged
-  check "$run: the Jupyter password is stored as an argon2 hash of the default password" jupyter_hash_ok
+  check "$run: no Jupyter password in the image; each machine makes its own before JupyterLab starts" \
+    jupyter_no_shared_password
   check "$run: the login message tells how to change the Jupyter password" \
     bash -c "chroot '$rootfs' /etc/update-motd.d/60-jupyter | grep -q 'jupyter server password'"
   check "$run: the netplan config has mode 0600" \
     bash -c "[ \"\$(stat -c %a '$rootfs/etc/netplan/90-sandbox-any-ethernet.yaml')\" = 600 ]"
   check "$run: netplan: DHCP by MAC on any e* NIC, nothing optional" netplan_as_wanted
   check "$run: netplan generate succeeds" netplan_generate
+  check "$run: systemd-networkd-wait-online waits for any interface, briefly" wait_online_any
   check "$run: /etc/machine-id is empty" bash -c "[ -f '$rootfs/etc/machine-id' ] && [ ! -s '$rootfs/etc/machine-id' ]"
   check "$run: no /var/lib/dbus/machine-id" test ! -e "$rootfs/var/lib/dbus/machine-id" -a ! -L "$rootfs/var/lib/dbus/machine-id"
   check "$run: no SSH host keys" bash -c "! compgen -G '$rootfs/etc/ssh/ssh_host_*'"
   check "$run: the host key unit is enabled, before ssh.service" bash -c "chroot '$rootfs' systemctl is-enabled sandbox-ssh-keygen &&
     grep -qx 'Before=ssh.service' '$rootfs/etc/systemd/system/sandbox-ssh-keygen.service'"
+  check "$run: host name sandbox in /etc/hostname and /etc/hosts" hostname_sandbox
+  check "$run: GRUB's install device names no disk; a unit sets the boot disk's" grub_install_device_cleared
+  check "$run: no logs of the build (journal, auth.log, wtmp, apt, cloud-init, SSM)" logs_cleared
+  check "$run: no random seed, credential secret, Docker engine id or network store, build NIC config" \
+    machine_state_cleared
   check "$run: no apt cache or lists, pip caches or histories" no_leftovers
   check "$run: core dumps off (limits, sysctl, systemd)" bash -c "grep -qE '^\*[[:space:]]+hard[[:space:]]+core[[:space:]]+0' \
     '$rootfs/etc/security/limits.d/90-sandbox-no-core.conf' &&
     grep -qx 'kernel.core_pattern = |/bin/false' '$rootfs/etc/sysctl.d/90-sandbox-no-core.conf' &&
     grep -qx 'DefaultLimitCORE=0' '$rootfs/etc/systemd/system.conf.d/90-sandbox-no-core.conf'"
+  check "$run: every kernel's initramfs holds the hypervisors' disk and NIC drivers" initramfs_has_drivers
+  check "$run: GRUB boots every kernel through its initramfs (no initrd-less attempt)" grub_boots_initramfs
+  check "$run: GRUB: the serial port first, the screen the last console; a menu for a few seconds" \
+    grub_console_and_menu
   check "$run: cloud-init falls back off EC2" grep -q 'datasource_list: \[Ec2, NoCloud, None\]' \
     "$rootfs/etc/cloud/cloud.cfg.d/91-sandbox-datasources.cfg"
+  check "$run: EC2's agents are masked off EC2, and only there" ec2_agents_masked_off_ec2
+  check "$run: the Amazon Time Sync Service is a source on EC2 only" chrony_aws_source_on_ec2_only
 }
 
 # --- first run: from the pristine system --------------------------------------------------
@@ -198,6 +211,14 @@ if $ok1; then
     check "run 2: reset-password.yml reports changed=0" unchanged "$WORK/run2-reset-password.log"
     assertions "run 2"
   fi
+fi
+
+# --- a machine's first boot (changes the test system: last) -------------------------------
+if ${ok2:-false}; then
+  check "first boot: a Jupyter password of this machine, shown until the user sets their own" jupyter_machine_password
+  check "first boot off EC2: the root partition and file system grow to the disk" root_grows
+  has_cap_sys_resource || echo "note: without CAP_SYS_RESOURCE here, only the partition's growth and the call of" \
+    "resize2fs were checked; the file system's growth is checked at boot (verify.sh, root-fills-disk)"
 fi
 
 # --- the password leaks nowhere -----------------------------------------------------------

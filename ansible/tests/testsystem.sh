@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
 # The local Debian test system that stands in for the EC2 instance.
 #
-#   testsystem.sh prepare TAR ROOTFS INVENTORY
-#       Replace ROOTFS with a fresh copy of the pristine TAR, give it this machine's CA
-#       certificates, DNS and apt proxy, and write an inventory that reaches it through
-#       community.general.chroot.
+#   testsystem.sh prepare DISK ROOTFS INVENTORY
+#       Replace the test system at ROOTFS with a fresh copy of the pristine DISK (build-rootfs.sh:
+#       the AMI's snapshot) as ROOTFS.raw, its root file system mounted at ROOTFS (a loop device:
+#       the instance's volume, where files are written and deleted as on EBS), give it this
+#       machine's CA certificates, DNS and apt proxy, and write an inventory that reaches it
+#       through community.general.chroot.
 #   testsystem.sh run ROOTFS COMMAND...
 #       Run COMMAND (e.g. ansible-playbook) with ROOTFS's /proc, /sys and /dev mounted, and
 #       unmount them afterwards whatever happens.
+#   testsystem.sh disk ROOTFS OUT.raw
+#       The test system's volume as a disk image (the instance's root volume when its AMI is
+#       made): ROOTFS is unmounted and detached, and its volume copied to OUT.raw.
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 prepare() {
-  local tar=$1 root=$2 inventory=$3 proxy
-  [ -f "$tar" ] || die "no pristine test system at $tar (make it with make)"
+  local pristine=$1 root=$2 inventory=$3 proxy dev
+  [ -f "$pristine" ] || die "no pristine test system at $pristine (make it with make)"
   mkdir -p "$(dirname "$root")"
   root=$(cd "$(dirname "$root")" && pwd -P)/$(basename "$root")
   check_path "$root"
   remove_rootfs "$root"
   mkdir -p "$root"
-  tar -C "$root" --numeric-owner -xpf "$tar"
+  cp --sparse=always "$pristine" "$root.raw"
+  dev=$(attach_disk "$root.raw")
+  mount "${dev}p1" "$root" || { detach_disk "$root.raw"; die "cannot mount ${dev}p1 at $root"; }
+  # GRUB's install device names this instance's disk (grub-pc upgrades install GRUB there).
+  printf 'grub-pc grub-pc/install_devices multiselect %s\n' "$dev" | chroot "$root" debconf-set-selections
 
   # The registries may sit behind a TLS-inspecting proxy whose CA only this machine trusts;
   # pip and apt inside the chroot use the system bundle at the same path.
   if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
     cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
   fi
+  # A link (to systemd-resolved's file, say) would lead the copy out of the test system.
+  rm -f "$root/etc/resolv.conf"
   cp -L /etc/resolv.conf "$root/etc/resolv.conf"
   proxy=$(apt-config dump 2>/dev/null | grep -iE '^Acquire::https?::Proxy ' || true)
   if [ -n "$proxy" ]; then
@@ -55,10 +66,24 @@ run() {
   return $rc
 }
 
+disk() {
+  local root out=$2
+  [ -f "$1.raw" ] || die "no test system volume at $1.raw (make it with testsystem.sh prepare)"
+  root=$(cd "$1" && pwd -P)
+  [ -z "$(mounts_under "$root")" ] || die "$root has file systems mounted inside it (/proc, /dev, ...): unmount them first"
+  sync
+  if mountpoint -q "$root"; then umount "$root"; fi
+  detach_disk "$root.raw"
+  cp --sparse=always "$root.raw" "$out.tmp"
+  mv "$out.tmp" "$out"
+}
+
 case "${1:-}" in
-  prepare) [ $# = 4 ] || die "usage: $0 prepare TAR ROOTFS INVENTORY"
+  prepare) [ $# = 4 ] || die "usage: $0 prepare DISK ROOTFS INVENTORY"
            require_root "the Ansible test system"; prepare "$2" "$3" "$4" ;;
   run)     [ $# -ge 3 ] || die "usage: $0 run ROOTFS COMMAND..."
            require_root "the Ansible test system"; shift; run "$@" ;;
-  *)       die "usage: $0 prepare TAR ROOTFS INVENTORY | run ROOTFS COMMAND..." ;;
+  disk)    [ $# = 3 ] || die "usage: $0 disk ROOTFS OUT.raw"
+           require_root "the Ansible test system"; disk "$2" "$3" ;;
+  *)       die "usage: $0 prepare DISK ROOTFS INVENTORY | run ROOTFS COMMAND... | disk ROOTFS OUT.raw" ;;
 esac

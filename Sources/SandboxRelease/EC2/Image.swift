@@ -1,7 +1,7 @@
 import AWSCore
 
 /// An AMI as the tools see it: its id, name, state (with the reason when it failed), the
-/// snapshots behind it and its tags.
+/// snapshots behind it, its tags, and whether its instances must use IMDSv2.
 public struct Image {
     public var id: String
     public var name: String
@@ -15,6 +15,8 @@ public struct Image {
     public var productCodes: [String]
     /// How its use is billed: `RunInstances` is Linux/UNIX without a billing product.
     public var usageOperation: String?
+    /// "v2.0" when the AMI makes its instances require IMDSv2 (ModifyImageAttribute ImdsSupport).
+    public var imdsSupport: String?
 
     /// From an item of EC2's `imagesSet`.
     init(ec2 item: JSON) {
@@ -31,13 +33,17 @@ public struct Image {
         productCodes = (item["productCodes"]?.list ?? []).compactMap { $0["productCode"]?.string }
         usageOperation = item["usageOperation"]?.string
         tags = Tags.decode(item["tagSet"])
+        imdsSupport = item["imdsSupport"]?.string
     }
+
+    /// The keys of `json`, which `ami-export export` accepts on stdin.
+    public static let jsonKeys: Set<String> = ["ImageId", "Name", "SnapshotIds", "State", "ImdsSupport"]
 
     /// The output of `ami-export image`, and what `export` accepts on stdin.
     public var json: JSON {
         [
             "ImageId": .string(id), "Name": .string(name), "SnapshotIds": .array(snapshotIds.map(JSON.string)),
-            "State": .string(state),
+            "State": .string(state), "ImdsSupport": imdsSupport.map(JSON.string) ?? .null,
         ]
     }
 }

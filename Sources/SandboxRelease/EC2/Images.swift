@@ -91,6 +91,13 @@ public struct Images {
         try client.dryRun("CopyImage", copyRequest(sourceId: sourceId, name: name, description: nil, tags: tags))
     }
 
+    /// ModifyImageAttribute ImdsSupport v2.0: the AMI's instances require IMDSv2 (session tokens
+    /// for the metadata service). AWS allows no way back, and setting it again changes nothing.
+    public func requireIMDSv2(id: String) throws {
+        _ = try client.query(
+            "ec2", "ModifyImageAttribute", [("ImageId", id), ("ImdsSupport.Value", "v2.0")], idempotent: true)
+    }
+
     /// One look at an image for a wait: done when available, an error when it failed or vanished.
     public func poll(id: String) throws -> Waiter.Poll<Image> {
         guard let image = try describe(id: id) else {

@@ -2,7 +2,8 @@ import AWSCore
 
 /// `ami-export image`: the release's AMI, made from its instance once. An AMI of that name is
 /// reused when it carries the same asset-id (a re-run), refused when it belongs to another;
-/// the image and its snapshots end up tagged, and the call returns once the AMI is available.
+/// the image and its snapshots end up tagged, its instances require IMDSv2, and the call
+/// returns once the AMI is available.
 public struct ReleaseImage {
     public var instanceId: String
     public var name: String
@@ -44,11 +45,18 @@ public struct ReleaseImage {
             log("image \(id): creating from \(instanceId)\(noReboot ? " without reboot" : "")")
         }
         do {
-            let image = try images.waitAvailable(id: id, timeout: timeout)
+            var image = try images.waitAvailable(id: id, timeout: timeout)
             // Tagged again now that the snapshots exist: a reused image, or one made where snapshots
             // cannot be tagged at creation, gets them too.
             try Tags(client).tag(
                 [image.id] + image.snapshotIds, AssetConventions.tags(tagKey: tagKey, assetId: assetId))
+            // A public AMI's instances must not answer metadata requests without a session token
+            // (IMDSv1: what a server-side request forgery reaches).
+            if image.imdsSupport != "v2.0" {
+                try images.requireIMDSv2(id: image.id)
+                image.imdsSupport = "v2.0"
+                log("image \(image.id): its instances require IMDSv2")
+            }
             return image
         } catch let ToolError.interrupted(signal) where madeHere {
             remove(id, images)
