@@ -42,6 +42,12 @@ input_rule.DEMO_ASSET_ID := $(asset_id_rule)
 input_what.DEMO_ASSET_ID := $(asset_id_what)
 input_rule.FORMATS := ^ *(vmdk|vhd|raw)( +(vmdk|vhd|raw))* *$$
 input_what.FORMATS := one or more of vmdk vhd raw, separated by spaces
+input_rule.VERIFY_BOOT_FORMAT := ^(vmdk|vhd|raw)$$
+input_what.VERIFY_BOOT_FORMAT := one of vmdk vhd raw (one of FORMATS)
+input_rule.VERIFY_CELLS := ^( *(bios|uefi)-(virtio|ahci|ide|vmware))* *$$
+input_what.VERIFY_CELLS := cells of the boot matrix such as bios-virtio uefi-ahci, separated by spaces
+input_rule.VERIFY_PARALLEL := ^([1-9][0-9]?)?$$
+input_what.VERIFY_PARALLEL := how many boots side by side (1 to 99), or empty for one per core
 input_rule.COPY_THRESHOLD := ^([1-9][0-9]{0,12}(KiB|MiB|GiB|TiB)?)?$$
 input_what.COPY_THRESHOLD := a size such as 1GiB (KiB, MiB, GiB, TiB), or empty for 5GiB
 input_rule.ROOT_VOLUME_GIB := ^([89]|[1-9][0-9]{1,2})$$
@@ -497,20 +503,22 @@ teardown: require-asset-id
 $(D)/released.stamp: $(EXPORTS) $(PUBLISHED) $(D)/public.stamp $(D)/teardown.stamp
 	@touch $@
 
-# With the SHA-256 sums verify-image wrote (SHA256SUMS), a table of each image's checksum.
+# With what verify-image wrote (SHA256SUMS, verify-<fmt>.json), a table of each image's checksum,
+# its size, the bytes its guest's file system uses, and the ratio of the two (what a download
+# costs against the data in it).
 $(D)/assets.md: $(D)/released.stamp $(D)/vm-bucket.json $(VERIFIED)
 	$(BIN)/list-assets --asset-id "$$ASSET_ID" --format markdown --bucket "$(vm_bucket)" \
 	  $(call cdn_flag,--cdn-domain) >$@.tmp
-	@[ ! -f $(D)/SHA256SUMS ] || awk 'BEGIN { print "\n## SHA-256 (verified images)\n\n| image | SHA-256 |\n|---|---|" } \
-	  { print "| " $$2 " | `" $$1 "` |" }' $(D)/SHA256SUMS >>$@.tmp
+	@[ ! -f $(D)/SHA256SUMS ] || { printf '\n## Verified images\n\n| image | SHA-256 | bytes | used in the guest | ratio |\n|---|---|---|---|---|\n'; \
+	  for f in $(FORMATS); do key=$$(jq -r '.[0].PublishKey // .[0].Key' $(D)/export-$$f.json); \
+	    jq -r --arg file "$${key##*/}" '"| \($$file) | `\(.sha256)` | \(.size) | \(.usedBytes // "?") | \(.ratio // "?") |"' $(D)/verify-$$f.json; \
+	  done; } >>$@.tmp
 	@mv $@.tmp $@
 
-# In a release, each image is verified once its export exists, one image at a time (two TCG
-# guests per image are what a small machine takes). `make verify-image` alone never exports.
+# In a release, each image is downloaded once its export exists (verify-image then boots one
+# format and proves the others the same disk beside it). `make verify-image` alone never exports.
 ifneq ($(VERIFY_DOWNLOADS),)
-verify_prev :=
-$(foreach f,$(FORMATS),$(eval $(D)/verify-$(f).json: $(D)/export-$(f).json $(if $(verify_prev),| $(verify_prev)))\
-  $(eval verify_prev := $(D)/verify-$(f).json))
+$(foreach f,$(FORMATS),$(eval $(D)/download-$(f).json: $(D)/export-$(f).json))
 endif
 
 .PHONY: release require-asset-id release-inputs teardown preflight

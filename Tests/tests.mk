@@ -36,20 +36,25 @@ $(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml
 	@mkdir -p $(@D)
 	$(PYTHON) $< $@
 
+# $(call timed,TARGETS): make each target in turn, going on after a failure (as --keep-going),
+# and say how long each took ("make test: test-swift took 212 s"): the time budget's account.
+timed = status=0; for target in $(1); do t=$$SECONDS; $(MAKE) --no-print-directory $$target || status=$$?; \
+  echo "make test: $$target took $$((SECONDS - t)) s" >&2; done
+
 ## test: install what is missing, build, lint, start the emulator, run every test, stop it
 test: build lint test-readme $(TEST_VECTORS)
-	@$(MAKE) --no-print-directory test-system & system=$$!; \
+	@(t=$$SECONDS; status=0; $(MAKE) --no-print-directory test-system || status=$$?; \
+	  echo "make test: test-system (beside the emulator's suites) took $$((SECONDS - t)) s" >&2; exit $$status) & system=$$!; \
 	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
 	system_status=0; wait $$system || system_status=$$?; \
 	[ $$status -ne 0 ] && exit $$status; exit $$system_status
-	@$(MAKE) --no-print-directory test-ansible test-image
+	@$(call timed,test-image-formats test-ansible test-image); exit $$status
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
 
 # The suites that share the emulator, one after another (they count its assets and limits).
 test-with-emulator:
 	@$(MAKE) --no-print-directory emulator
-	@status=0; \
-	$(MAKE) --no-print-directory --keep-going test-swift test-skips emulator-test test-codebuild test-release test-quickstart || status=$$?; \
+	@$(call timed,test-swift test-skips emulator-test test-codebuild test-release test-quickstart); \
 	$(MAKE) --no-print-directory emulator-stop; \
 	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
 

@@ -1,35 +1,41 @@
 # VM images: a bootable disk from the local test system, and the boot checks every exported
 # image must pass (ansible/image/README.md).
 
-# QEMU boots the images; qemu-img converts and inspects them; sshpass and expect log in with
-# passwords; GRUB's BIOS files and sfdisk make the disk bootable.
-APT_PACKAGES += qemu-system-x86 qemu-utils sshpass expect grub-pc-bin fdisk curl
+# QEMU boots the images (OVMF: the UEFI cells); qemu-img converts and inspects them; sshpass and
+# expect log in with passwords; GRUB's BIOS files and sfdisk make the disk bootable.
+APT_PACKAGES += qemu-system-x86 qemu-utils ovmf sshpass expect grub-pc-bin fdisk curl
 $(BUILD)/.deps-apt: ansible/image.mk
 
 IMAGE_ROOTFS ?= $(ANSIBLE_TESTSYSTEM)
 IMAGE_DISK   ?= $(BUILD)/image/disk.raw
 # tcg (default) or kvm: on some machines /dev/kvm exists but guests hang under it.
 VERIFY_ACCEL ?= tcg
-export VERIFY_ACCEL
+# The boot matrix's cells (empty: those the image claims, ansible/image/README.md) and how many
+# boot side by side (empty: one per core).
+VERIFY_CELLS ?=
+VERIFY_PARALLEL ?=
+export VERIFY_ACCEL VERIFY_CELLS VERIFY_PARALLEL
+# The one format booted through the matrix; the others are proven to be the same disk without a
+# boot (check-format.sh). VMDK when it is released: its own structure is what VMware reads.
+VERIFY_BOOT_FORMAT ?= $(firstword $(filter vmdk,$(FORMATS)) $(FORMATS))
 
 ## image-disk: a bootable raw disk (IMAGE_DISK) from a root file system (IMAGE_ROOTFS: the test system)
 image-disk: $(BUILD)/.deps-apt
 	@mkdir -p $(dir $(IMAGE_DISK))
 	ansible/image/disk.sh $(IMAGE_ROOTFS) $(IMAGE_DISK)
 
-## verify-image: download the exported images of ASSET_ID (FORMATS), boot-check each, publish SHA256SUMS
+## verify-image: download the exported images of ASSET_ID (FORMATS), boot one through the matrix, prove the others the same disk, publish SHA256SUMS
 verify-image: require-asset-id $(TOOLS) $(BUILD)/.deps-apt
 	@[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || { echo "verify-image: set SANDBOX_DEFAULT_PASSWORD (the image's default password) in the environment" >&2; exit 2; }
-	@$(MAKE) --no-print-directory $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
+	@$(MAKE) --no-print-directory -j $(words $(FORMATS)) $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
 	@$(MAKE) --no-print-directory $(D)/sha256sums.stamp
 	@jq -c . $(foreach f,$(FORMATS),$(D)/verify-$(f).json)
 
-# One image: downloaded beside the state files (from where the export is: the staging prefix, or
-# once the release moved it, its published key), booted, checked; on a failure the JSON is kept
-# as verify-<fmt>.failed.json (to be read), and the target is redone next time. The export's
-# JSON is read, not a prerequisite: make must never go back into the release's graph from here.
-# (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
-$(BUILD)/$(ASSET_ID)/verify-%.json:
+# One image, downloaded beside the state files, from where the export is: the staging prefix,
+# or once the release moved it, its published key (named after the published key either way).
+# The export's JSON is read, not a prerequisite: make must never go back into the release's
+# graph from here. (Targets spell out $(BUILD)/$(ASSET_ID): the Makefile defines D after this file.)
+$(BUILD)/$(ASSET_ID)/download-%.json:
 	@[ -f $(D)/export-$*.json ] || { echo "verify-image: no $(D)/export-$*.json: export $* first (make release ASSET_ID=$(ASSET_ID))" >&2; exit 2; }
 	@bucket=$$(jq -r '.[0].Bucket' $(D)/export-$*.json); key=$$(jq -r '.[0].Key' $(D)/export-$*.json); \
 	[ ! -f $(D)/publish-$*.json ] || key=$$(jq -r .Key $(D)/publish-$*.json); \
@@ -37,11 +43,30 @@ $(BUILD)/$(ASSET_ID)/verify-%.json:
 	mkdir -p $(D)/images; \
 	echo "verify-image: downloading s3://$$bucket/$$key" >&2; t0=$$SECONDS; \
 	jq -cn --arg path "/$$bucket/$$key" --arg out "$$file" '{service: "s3", method: "GET", path: $$path, outputFile: $$out}' \
-	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; t1=$$SECONDS; \
-	status=0; VERIFY_LOG_DIR=$(D)/verify-logs-$* ansible/image/verify.sh "$$file" $* >$@.new || status=$$?; \
-	echo "verify-image: $* took $$((SECONDS - t0)) s (download $$((t1 - t0)) s)" >&2; \
-	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$*.failed.json; jq . $(D)/verify-$*.failed.json >&2; exit $$status; fi; \
+	  | $(BIN)/aws-sign-request --filter '.status' >/dev/null; \
+	jq -n --arg file "$$file" --argjson seconds $$((SECONDS - t0)) '{file: $$file, seconds: $$seconds}' >$@.tmp
+	@mv $@.tmp $@
+
+# On a failure the JSON is kept as verify-<fmt>.failed.json (to be read), and the target is
+# redone next time. $(1): the format; $(2): the command writing the JSON to $@.new.
+verify_json = status=0; t0=$$SECONDS; $(2) >$@.new || status=$$?; \
+	echo "verify-image: $(1) took $$((SECONDS - t0)) s (download $$(jq .seconds $(D)/download-$(1).json) s)" >&2; \
+	if [ $$status -ne 0 ]; then mv $@.new $(D)/verify-$(1).failed.json; jq . $(D)/verify-$(1).failed.json >&2; exit $$status; fi; \
 	mv $@.new $@
+
+# The booted format: every cell of the matrix.
+$(BUILD)/$(ASSET_ID)/verify-$(VERIFY_BOOT_FORMAT).json: $(BUILD)/$(ASSET_ID)/download-$(VERIFY_BOOT_FORMAT).json
+	@$(call verify_json,$(VERIFY_BOOT_FORMAT),VERIFY_LOG_DIR=$(D)/verify-logs ansible/image/verify.sh "$$(jq -r .file $<)" $(VERIFY_BOOT_FORMAT))
+
+# Every other format: its own structure, and the booted disk's bytes (check-format.sh), beside
+# the matrix; verified once the booted one is, with its used bytes.
+$(BUILD)/$(ASSET_ID)/same-%.json: $(BUILD)/$(ASSET_ID)/download-%.json $(BUILD)/$(ASSET_ID)/download-$(VERIFY_BOOT_FORMAT).json
+	@$(call verify_json,$*,ansible/image/check-format.sh "$$(jq -r .file $<)" $* "$$(jq -r .file $(word 2,$^))" $(VERIFY_BOOT_FORMAT))
+$(BUILD)/$(ASSET_ID)/verify-%.json: $(BUILD)/$(ASSET_ID)/same-%.json $(BUILD)/$(ASSET_ID)/verify-$(VERIFY_BOOT_FORMAT).json
+	@jq --slurpfile booted $(word 2,$^) '$$booted[0].usedBytes as $$used | . + {usedBytes: $$used, ratio: (if $$used then (.size / $$used * 100 | round / 100) else null end)}' $< >$@.tmp
+	@mv $@.tmp $@
+# Kept: a download is gigabytes, and what proved a file the booted disk is part of its record.
+.PRECIOUS: $(BUILD)/$(ASSET_ID)/download-%.json $(BUILD)/$(ASSET_ID)/same-%.json
 
 # SHA256SUMS (every verified image) and <file>.sha256 (each one) in the bucket, in the folder the
 # images are moved to once verified (PublishKey).
@@ -101,4 +126,10 @@ test-image-run:
 	ANSIBLE_VENV=$(ANSIBLE_VENV) ROOTFS_DISK=$(ANSIBLE_ROOTFS_DISK) WORK=$(BUILD)/image/test EMULATOR_ENV=$(EMULATOR_ENV) \
 	  BIN=$(BIN) Tests/image/test-verify.sh
 
-.PHONY: image-disk verify-image verify-ami test-image test-image-run
+## test-image-formats: check-format.sh on a small disk in each format, and on copies broken on purpose (no root, no boot)
+# python3-vmdkstream writes a VMDK in the streaming layout of VMware's specification.
+APT_PACKAGES += python3-vmdkstream
+test-image-formats: $(BUILD)/.deps-apt
+	WORK=$(BUILD)/image/formats Tests/image/test-formats.sh
+
+.PHONY: image-disk verify-image verify-ami test-image test-image-run test-image-formats

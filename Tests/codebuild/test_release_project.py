@@ -4,7 +4,8 @@ Each stack is deployed with cfn-deploy from the template, its release role's pol
 a copy with one thing taken out), its builds in the test ground's VPC (conftest.network: a private
 subnet behind a NAT gateway); the test ground adds to the project only what a release in the
 emulator needs (SKIP_INSTALL=1: emulator instances have no operating system; one FORMATS;
-NO_BUILD=1 with SCRATCH: the tools make test built, as a CodeBuild cache would keep them). A build's commands and the runner get the keys of
+NO_BUILD=1 with SCRATCH: the tools make test built, as a CodeBuild cache would keep them;
+VERIFY_DOWNLOADS empty: placeholder exports do not boot). A build's commands and the runner get the keys of
 the project's service role from the emulator's container endpoint.
 """
 
@@ -65,7 +66,10 @@ class Ground:
         self.secret = aws("secretsmanager").create_secret(
             Name=f"sandbox-password-{suffix}", SecretString=f"pw-{uuid.uuid4().hex}")["ARN"]
         scratch = Path(os.environ.get("SANDBOX_BIN", ROOT / ".build" / "release")).resolve().parent
-        self.variables = {"SKIP_INSTALL": "1", "FORMATS": "vmdk", "NO_BUILD": "1", "SCRATCH": str(scratch)}
+        # VERIFY_DOWNLOADS empty: without the emulator's instanceDisk the exports are placeholder
+        # bytes, nothing to boot (make test-image boots a real one through make release).
+        self.variables = {"SKIP_INSTALL": "1", "FORMATS": "vmdk", "NO_BUILD": "1", "SCRATCH": str(scratch),
+                          "VERIFY_DOWNLOADS": ""}
 
     def deploy(self, stack: str, text: str, **params: str) -> dict[str, str]:
         """A release project from the template text; `params` replace the ground's parameter values."""

@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_KEYS = {"instanceDisk"}
-# qemu-img's output format and options per ExportImage DiskImageFormat.
+# qemu-img's output format and options per ExportImage DiskImageFormat. AWS documents a
+# stream-optimized ESX VMDK, a VHD and raw (EC2 API reference, ExportImage / S3ExportConfiguration);
+# not whether the VHD is fixed or dynamic: dynamic here, as its size in S3 is what a user downloads
+# (ansible/image/check-format.sh accepts either).
 QEMU_FORMATS = {
     "VMDK": ["-O", "vmdk", "-o", "subformat=streamOptimized"],
     "VHD": ["-O", "vpc", "-o", "subformat=dynamic"],

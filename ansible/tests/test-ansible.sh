@@ -151,7 +151,9 @@ assertions() {
   check "$run: id -nG ubuntu includes docker" bash -c "chroot '$rootfs' id -nG ubuntu | tr ' ' '\n' | grep -qx docker"
   check "$run: dpkg -s docker.io says installed" \
     bash -c "chroot '$rootfs' dpkg -s docker.io | grep -qx 'Status: install ok installed'"
-  check "$run: docker is enabled" in_root systemctl is-enabled docker
+  check "$run: Docker starts on first use: docker.socket enabled, docker and containerd not at boot" \
+    bash -c "chroot '$rootfs' systemctl is-enabled docker.socket && ! chroot '$rootfs' systemctl is-enabled docker.service &&
+             ! chroot '$rootfs' systemctl is-enabled containerd.service"
   check "$run: jupyter lab --version works in the venv" as_jupyter /home/jupyter/venv/bin/jupyter lab --version
   check "$run: jupyter is enabled" in_root systemctl is-enabled jupyter
   check "$run: the unit runs JupyterLab as jupyter on all interfaces, port 49494, in ~/notebooks" \
