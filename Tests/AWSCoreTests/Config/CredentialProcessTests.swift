@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AWSCore
 
@@ -79,6 +80,23 @@ struct CredentialProcessTests {
             #expect(message.contains(problem) && message.contains("profile 'dev'"), "\(json): \(message)")
             #expect(!message.contains("SECRETVALUE"), "\(message)")
         }
+    }
+
+    /// A process started while another one runs gets none of the other's descriptors: a child
+    /// holding a copy of another's pipe, or of a file still being written (then "Text file busy"
+    /// when that file is run), would outlive what it was meant for.
+    @Test func aProcessInheritsNoDescriptorOfAnother() throws {
+        let descriptors = ["/bin/sh", "-c", "cd /proc/$$/fd && echo *"]
+        let alone = try ChildProcess.run(descriptors, environment: [:]).output
+        let started = scratch.path + "/started"
+        let other = Thread {
+            _ = try? ChildProcess.run(["/bin/sh", "-c", "touch '\(started)'; sleep 3"], environment: [:])
+        }
+        other.start()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: started), "the other process never started")
+        let beside = try ChildProcess.run(descriptors, environment: [:]).output
+        #expect(String(decoding: beside, as: UTF8.self) == String(decoding: alone, as: UTF8.self))
     }
 
     /// RFC 3339 as the AWS CLI documents `Expiration`: UTC, an offset, fractions of a second.
