@@ -62,7 +62,6 @@ side_by_side = MAKE='$(MAKE)' Tests/side-by-side.sh $(TEST_LOGS)
 # longer than the build alone.
 test-tools:
 	@$(side_by_side) build venvs
-venvs: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 
 # The Swift tests need their debug build, the other parts only the release tools: those start at
 # once, the Swift tests once their build is done.
@@ -153,4 +152,4 @@ test-quickstart: $(TOOLS)
 test-release: $(TOOLS)
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
 
-.PHONY: test test-tools venvs test-with-emulator test-swift-groups test-system swift-tests test-swift test-skips test-readme test-quickstart test-release mutants
+.PHONY: test test-tools test-with-emulator test-swift-groups test-system swift-tests test-swift test-skips test-readme test-quickstart test-release mutants

@@ -28,7 +28,13 @@ public enum ChildProcess {
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
         // posix_spawnp looks `program` up on the PATH of this process, which the tools take as theirs.
-        let spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        var spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        // ETXTBSY passes: the program file is still open for writing, as a script just written is
+        // in a child another thread forked before that child's exec closed the descriptor.
+        for pause: useconds_t in [10_000, 50_000, 250_000] where spawned == ETXTBSY {
+            usleep(pause)
+            spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else {
