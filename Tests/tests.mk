@@ -25,7 +25,7 @@ TEST_VECTORS     := $(BOTOCORE_VECTORS) $(XML_ANSWERS)
 SWIFT_TEST_ENV = SIGV4_SUITE=$(SIGV4_SUITE) BOTOCORE_VECTORS=$(abspath $(BOTOCORE_VECTORS)) \
   XML_ANSWERS=$(abspath $(XML_ANSWERS)) \
   EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) SANDBOX_BIN=$(abspath $(BIN)) SANDBOX_ROOT=$(CURDIR) \
-  ALLOW_SKIPS=$(ALLOW_SKIPS) SKIP_LOG=$(abspath $(SKIP_LOG))-swift
+  ALLOW_SKIPS=$(ALLOW_SKIPS) SKIP_LOG=$(abspath $(SKIP_LOG))-$(SWIFT_PART)
 
 $(BOTOCORE_VECTORS): Tests/signing/botocore_vectors.py $(VENV)/.stamp
 	@mkdir -p $(@D)
@@ -37,12 +37,12 @@ $(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml
 	$(PYTHON) $< $@
 
 # $(call timed,TARGETS): make each target in turn, going on after a failure (as --keep-going),
-# and say how long each took ("make test: test-swift took 212 s"): the time budget's account.
+# and say how long each took ("make test: test-image took 412 s"): the time budget's account.
 timed = status=0; for target in $(1); do t=$$SECONDS; $(MAKE) --no-print-directory $$target || status=$$?; \
   echo "make test: $$target took $$((SECONDS - t)) s" >&2; done
 
-## test: install what is missing, build, lint, start the emulator, run every test, stop it
-test: build lint test-readme $(TEST_VECTORS)
+## test: install what is missing, build, lint, run every test (each part against an emulator of its own)
+test: test-tools lint test-readme $(TEST_VECTORS)
 	@(t=$$SECONDS; status=0; $(MAKE) --no-print-directory test-system || status=$$?; \
 	  echo "make test: test-system (beside the emulator's suites) took $$((SECONDS - t)) s" >&2; exit $$status) & system=$$!; \
 	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
@@ -51,12 +51,37 @@ test: build lint test-readme $(TEST_VECTORS)
 	@$(call timed,test-image-formats test-ansible test-image); exit $$status
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
 
-# The suites that share the emulator, one after another (they count its assets and limits).
+# make test's parts run side by side (Tests/side-by-side.sh, each one's output printed whole when
+# it ends): they wait far more than they compute (on export tasks, held answers, expiring keys,
+# CodeBuild builds), and each has an emulator of its own (test-alone-%), so none sees another's
+# assets, request counts, faults or delays, as when they ran one after another on one emulator.
+TEST_LOGS := $(BUILD)/test/logs
+side_by_side = MAKE='$(MAKE)' Tests/side-by-side.sh $(TEST_LOGS)
+
+# The release build computes on about one and a half cores, pip on one: at once, they take little
+# longer than the build alone.
+test-tools:
+	@$(side_by_side) build venvs
+
+# The Swift tests need their debug build, the other parts only the release tools: those start at
+# once, the Swift tests once their build is done.
 test-with-emulator:
-	@$(MAKE) --no-print-directory emulator
-	@$(call timed,test-swift test-skips emulator-test test-codebuild test-release test-quickstart); \
-	$(MAKE) --no-print-directory emulator-stop; \
-	[ $$status -eq 0 ] || { echo "make test: failed (exit $$status); the emulator log is in $(EMULATOR_LOG)" >&2; exit $$status; }
+	@NO_BUILD=1 $(side_by_side) test-swift-groups $(addprefix test-alone-,emulator-test test-codebuild test-release)
+
+# test-quickstart runs the README's `make build`, which would wait for the test build's lock on
+# $(SCRATCH): it starts after it.
+test-swift-groups: swift-tests
+	@rm -f $(BUILD)/test/swift-*.xml
+	@NO_BUILD=1 $(side_by_side) test-skips test-alone-test-quickstart $(addprefix test-alone-test-swift-,$(SWIFT_GROUPS))
+
+# $*: a part of make test, against a fresh emulator of its own under $(BUILD)/emulators/$*, stopped
+# whatever happened. make test builds everything first; its parts run with NO_BUILD=1.
+test-alone-%:
+	@dir=$(BUILD)/emulators/$*; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	trap '$(MAKE) --no-print-directory emulator-stop EMULATOR_DIR=$$dir' EXIT; \
+	$(MAKE) --no-print-directory emulator EMULATOR_DIR=$$dir; \
+	$(MAKE) --no-print-directory $* EMULATOR_DIR=$$dir \
+	  || { status=$$?; echo "make test: $* failed (exit $$status); the emulator log is in $$dir/log" >&2; exit $$status; }
 
 # What the Ansible and image tests start from, made in the background while the emulator's suites
 # run: debootstrap and pip wait mostly on disk and network, the suites on the CPU. Its output
@@ -66,14 +91,46 @@ test-system:
 	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
 	  || { tail -n 40 $$log >&2; echo "make test: the Debian test system or the Ansible venv failed (log: $$log)" >&2; exit 1; }
 
+# The debug build the Swift tests run from (swift test would make it too; make test makes it once
+# for all its groups). NO_BUILD=1 uses the release tools and this build as they are.
+swift-tests: $(BUILD)/.deps-apt
+	swift build --build-tests --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK)
+SWIFT_TOOLS = $(if $(NO_BUILD),,build swift-tests)
+
+# make test runs the Swift tests in groups (test-swift-N), each against an emulator of its own. A
+# group names integration suites (a regular expression over their names); the last group is every
+# test no other group names, the unit tests too, so a new suite runs without being listed here.
+# The suites that wait longest are spread so that the groups take about as long (seconds of each
+# suite in one serial run on two busy cores, 2026-12-07, in brackets).
+# 1: SignalTests (98): its keypair test waits out the 30 s a create call in flight gets, twice.
+swift_group.1 := SignalTests
+# 2: ListAssetsTests (28, it seeds 2,500 objects and 60 stacks), LostImageAnswerTests (23),
+# StartReleaseTests (19), SafeInputTests (17), PurgeAssetsTests (11).
+swift_group.2 := ListAssetsTests|LostImageAnswerTests|StartReleaseTests|SafeInputTests|PurgeAssetsTests
+# 3: AmiExportTests (27), ExpiringCredentialsTests (22), InFlightCreateTests (17), PurgeGuardTests (12),
+# PipelineTests (9), TLSProxyTests (9).
+swift_group.3 := AmiExportTests|ExpiringCredentialsTests|InFlightCreateTests|PurgeGuardTests|PipelineTests|TLSProxyTests
+# 4: the rest (CfnDeployTests 24, its deploys validate templates with cfn-lint; some 25 small suites).
+SWIFT_GROUPS := 1 2 3 4
+swift_named = $(subst $(eval) ,|,$(foreach g,$(filter-out $(lastword $(SWIFT_GROUPS)),$(SWIFT_GROUPS)),$(swift_group.$(g))))
+# swift test's arguments for group $(1): the named suites, or everything else.
+swift_selection = $(if $(swift_group.$(1)),--filter,--skip) 'IntegrationTests\.Integration/($(or $(swift_group.$(1)),$(swift_named)))/'
+test-swift-%:
+	@$(MAKE) --no-print-directory test-swift SWIFT_SELECTION="$(call swift_selection,$*)" SWIFT_PART=swift-$*
+
+# Set by test-swift-N: which tests, and the name their skips and report go under.
+SWIFT_SELECTION =
+SWIFT_PART = swift
+
 ## test-swift: unit tests and the process-level integration tests of the built tools (the emulator must be running)
-test-swift: build $(TEST_VECTORS)
-	@rm -f $(SKIP_LOG)-swift
-	@status=0; $(SWIFT_TEST_ENV) swift test --scratch-path $(SCRATCH) $(SWIFT_LAYER_CHECK) --xunit-output $(BUILD)/test/swift-tests.xml || status=$$?; \
-	$(call skip_report,swift); exit $$status
+test-swift: $(SWIFT_TOOLS) $(TEST_VECTORS)
+	@rm -f $(SKIP_LOG)-$(SWIFT_PART)
+	@status=0; $(SWIFT_TEST_ENV) swift test --skip-build --scratch-path $(SCRATCH) $(SWIFT_SELECTION) \
+	  --xunit-output $(BUILD)/test/$(SWIFT_PART)-tests.xml || status=$$?; \
+	$(call skip_report,$(SWIFT_PART)); exit $$status
 
 ## test-skips: a test that cannot run (no SigV4 suite, emulator or vectors) fails; ALLOW_SKIPS=1 counts it instead
-test-skips: build $(TEST_VECTORS)
+test-skips: $(SWIFT_TOOLS) $(TEST_VECTORS)
 	$(SWIFT_TEST_ENV) SCRATCH=$(SCRATCH) Tests/skips/no-silent-skips.sh
 
 ## mutants: deliberate bugs (Tests/mutants/mutants.txt), one at a time in a scratch copy; each must be caught
@@ -88,11 +145,11 @@ test-readme:
 	  Tests/readme/variables.sh README.md $(MAKEFILE_LIST)
 
 ## test-quickstart: the README's quick start and three everyday compositions against the running emulator
-test-quickstart: build
+test-quickstart: $(TOOLS)
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/readme/quickstart.sh
 
 ## test-release: make release end to end against the running emulator: clean run, SIGTERM at each step, faults
-test-release: build
+test-release: $(TOOLS)
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
 
-.PHONY: test test-with-emulator test-system test-swift test-skips test-readme test-quickstart test-release mutants
+.PHONY: test test-tools test-with-emulator test-swift-groups test-system swift-tests test-swift test-skips test-readme test-quickstart test-release mutants

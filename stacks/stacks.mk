@@ -27,6 +27,10 @@ $(CHECKOV_VENV)/.stamp: Tests/requirements-checkov.txt $(BUILD)/.deps-apt
 	@$(CHECKOV_VENV)/bin/pip install -q --disable-pip-version-check --require-hashes -r $< >&2
 	@touch $@
 
+# Both Python environments, for make test to make beside the build (here: CHECKOV_VENV is set above).
+venvs: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
+.PHONY: venvs
+
 ## lint: cfn-lint (zero errors and warnings), checkov (zero failures; skips explained in the templates), the templates' contract tests
 lint: $(VENV)/.stamp $(CHECKOV_VENV)/.stamp
 	$(VENV)/bin/cfn-lint --format parseable -- $(TEMPLATES)

@@ -42,7 +42,11 @@ release_args=(--no-print-directory release SKIP_INSTALL=1 NO_BUILD=1 VM_BUCKET="
 release() { make "${release_args[@]}" "$@"; }
 background=  # a release running in the background, in its own process group
 start_release() {  # start_release ID LOG: job control gives it a process group that SIGINT reaches
-  set -m; make "${release_args[@]}" ASSET_ID="$1" >"$2" 2>&1 & background=$!; set +m
+  # with SIGINT and SIGTERM at their defaults, as a terminal's foreground job has them: when this
+  # script was started in the background of a shell without job control (`make test &`, CI
+  # runners), it inherits SIGINT ignored, and so would the release (make keeps an ignored signal
+  # ignored), which then ran to its end and exited 0.
+  set -m; env --default-signal=INT,TERM make "${release_args[@]}" ASSET_ID="$1" >"$2" 2>&1 & background=$!; set +m
 }
 signal_release() {  # signal_release SIGNAL: signal the whole group, as a terminal or CodeBuild would
   kill -"$1" -- -"$background" 2>/dev/null; wait "$background"; local rc=$?; background=; return $rc

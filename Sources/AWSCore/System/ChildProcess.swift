@@ -15,19 +15,26 @@ public enum ChildProcess {
         guard pipe(&fds) == 0 else {
             throw ToolError.usage("cannot run '\(program)': \(errnoMessage())")
         }
+        // Close-on-exec (Swift does not import pipe2): a process another thread starts meanwhile
+        // must not hold this pipe open; the child gets its end as stdout.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
         if isatty(0) == 0 { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
         // posix_spawnp looks `program` up on the PATH of this process, which the tools take as theirs.
-        let spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        var spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        // ETXTBSY passes: the program file is still open for writing, as a script just written is
+        // in a child another thread forked before that child's exec closed the descriptor.
+        for pause: useconds_t in [10_000, 50_000, 250_000] where spawned == ETXTBSY {
+            usleep(pause)
+            spawned = posix_spawnp(&pid, program, &actions, nil, argv, envp)
+        }
         close(fds[1])
         defer { close(fds[0]) }
         guard spawned == 0 else {

@@ -56,7 +56,9 @@ public func readStandardInput() throws -> [UInt8] {
 /// reader never sees half a file and a secret is never readable by others, not even briefly.
 public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
     let tmp = path + ".tmp.\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, mode)
+    // Close-on-exec: a process started meanwhile must not hold the file open for writing (running
+    // a script written so would fail with "Text file busy").
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else { throw ToolError.usage("cannot write \(path): \(errnoMessage())") }
     var offset = 0
     while offset < bytes.count {

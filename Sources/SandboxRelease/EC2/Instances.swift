@@ -42,7 +42,7 @@ public struct Instances {
         var counts: [String: Int] = [:]
         for item in try client.queryAll("ec2", "DescribeInstanceTypes", p.pairs, list: "instanceTypeSet") {
             if let type = item["instanceType"]?.string,
-                let n = item["vCpuInfo"]?["defaultVCpus"]?.number.map { Int($0) }
+                let n = item["vCpuInfo"]?["defaultVCpus"]?.number.map({ Int($0) })
             {
                 counts[type] = n
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import AWSCore
 
@@ -79,6 +80,39 @@ struct CredentialProcessTests {
             #expect(message.contains(problem) && message.contains("profile 'dev'"), "\(json): \(message)")
             #expect(!message.contains("SECRETVALUE"), "\(message)")
         }
+    }
+
+    /// A process started while another one runs gets none of the other's descriptors: a child
+    /// holding a copy of another's pipe would keep that one's reader waiting until it ends.
+    @Test func aProcessInheritsNoDescriptorOfAnother() throws {
+        let started = scratch.path + "/started"
+        let other = Thread {  // it names its stdout, the pipe its parent reads, then waits
+            _ = try? ChildProcess.run(
+                ["/bin/sh", "-c", "p=$(readlink /proc/$$/fd/1); echo \"$p\" >'\(started).tmp' && mv '\(started).tmp' '\(started)'; sleep 3"],
+                environment: [:])
+        }
+        other.start()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
+        let pipe = try String(contentsOfFile: started, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(pipe.hasPrefix("pipe:"), "the other process names its stdout \(pipe)")
+        let beside = try ChildProcess.run(
+            ["/bin/sh", "-c", "for fd in /proc/$$/fd/*; do readlink \"$fd\"; done"], environment: [:]).output
+        #expect(!String(decoding: beside, as: UTF8.self).split(separator: "\n").contains(Substring(pipe)))
+    }
+
+    /// A program still open for writing for a moment (a script just written, whose descriptor a
+    /// child forked by another thread holds until its exec) runs once it is closed.
+    @Test func aProgramBusyForAMomentRunsWhenItIsClosed() throws {
+        let path = script(#"{\"Version\":1}"#)
+        let writer = open(path, O_WRONLY | O_CLOEXEC)
+        try #require(writer >= 0)
+        let closer = Thread {
+            usleep(30_000)
+            close(writer)
+        }
+        closer.start()
+        let outcome = try ChildProcess.run([path], environment: [:])
+        #expect(outcome.status == 0 && String(decoding: outcome.output, as: UTF8.self) == #"{"Version":1}"#)
     }
 
     /// RFC 3339 as the AWS CLI documents `Expiration`: UTC, an offset, fractions of a second.
