@@ -87,16 +87,17 @@ struct CredentialProcessTests {
     @Test func aProcessInheritsNoDescriptorOfAnother() throws {
         let started = scratch.path + "/started"
         let other = Thread {  // it names its stdout, the pipe its parent reads, then waits
-            _ = try? ChildProcess.run(
-                ["/bin/sh", "-c", "p=$(readlink /proc/$$/fd/1); echo \"$p\" >'\(started).tmp' && mv '\(started).tmp' '\(started)'; sleep 3"],
-                environment: [:])
+            let name = "p=$(readlink /proc/$$/fd/1); echo \"$p\" >'\(started).tmp' && mv '\(started).tmp' '\(started)'"
+            _ = try? ChildProcess.run(["/bin/sh", "-c", name + "; sleep 3"], environment: [:])
         }
         other.start()
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
-        let pipe = try String(contentsOfFile: started, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pipe = try String(contentsOfFile: started, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(pipe.hasPrefix("pipe:"), "the other process names its stdout \(pipe)")
         let beside = try ChildProcess.run(
-            ["/bin/sh", "-c", "for fd in /proc/$$/fd/*; do readlink \"$fd\"; done"], environment: [:]).output
+            ["/bin/sh", "-c", "for fd in /proc/$$/fd/*; do readlink \"$fd\"; done"], environment: [:]
+        ).output
         #expect(!String(decoding: beside, as: UTF8.self).split(separator: "\n").contains(Substring(pipe)))
     }
 
