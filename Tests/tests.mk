@@ -36,20 +36,28 @@ $(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml
 	@mkdir -p $(@D)
 	$(PYTHON) $< $@
 
-# $(call timed,TARGETS): make each target in turn, going on after a failure (as --keep-going),
-# and say how long each took ("make test: test-image took 412 s"): the time budget's account.
-timed = status=0; for target in $(1); do t=$$SECONDS; $(MAKE) --no-print-directory $$target || status=$$?; \
-  echo "make test: $$target took $$((SECONDS - t)) s" >&2; done
-
 ## test: install what is missing, build, lint, run every test (each part against an emulator of its own)
-test: test-tools lint test-readme $(TEST_VECTORS)
-	@(t=$$SECONDS; status=0; $(MAKE) --no-print-directory test-system || status=$$?; \
-	  echo "make test: test-system (beside the emulator's suites) took $$((SECONDS - t)) s" >&2; exit $$status) & system=$$!; \
-	status=0; $(MAKE) --no-print-directory test-with-emulator || status=$$?; \
-	system_status=0; wait $$system || system_status=$$?; \
-	[ $$status -ne 0 ] && exit $$status; exit $$system_status
-	@$(call timed,test-image-formats test-ansible test-image); exit $$status
+# Two chains side by side: the build, lint and the emulator's suites; and the Debian test system
+# (debootstrap and pip wait mostly on disk), then the Ansible and image tests. The second needs
+# the first's release tools and venvs: the first says in $(TOOLS_READY) when they are made (or
+# failed), and the second waits for that before its tests (with the test system cached it is
+# there first).
+TOOLS_READY = $(BUILD)/test/tools-ready
+test: $(BUILD)/.deps-apt
+	@mkdir -p $(BUILD)/test; rm -f $(TOOLS_READY) $(SKIP_LOG)-*
+	@$(side_by_side) test-emulator-parts test-system-parts
 	@n=$$(cat $(SKIP_LOG)-* 2>/dev/null || true); echo "make test: $$(printf '%s' "$$n" | grep -c . || true) tests skipped in all" >&2
+
+test-emulator-parts:
+	@status=0; $(MAKE) --no-print-directory test-tools || status=$$?; echo "$$status" >$(TOOLS_READY); exit $$status
+	@$(MAKE) --no-print-directory lint test-readme $(TEST_VECTORS)
+	@$(MAKE) --no-print-directory test-with-emulator
+
+test-system-parts:
+	@$(MAKE) --no-print-directory test-system
+	@until [ -f $(TOOLS_READY) ]; do sleep 2; done; [ "$$(cat $(TOOLS_READY))" = 0 ] \
+	  || { echo "make test: the build failed: no Ansible or image test" >&2; exit 1; }
+	@NO_BUILD=1 $(side_by_side) test-image-formats test-ansible test-image
 
 # make test's parts run side by side (Tests/side-by-side.sh, each one's output printed whole when
 # it ends): they wait far more than they compute (on export tasks, held answers, expiring keys,
@@ -83,9 +91,8 @@ test-alone-%:
 	$(MAKE) --no-print-directory $* EMULATOR_DIR=$$dir \
 	  || { status=$$?; echo "make test: $* failed (exit $$status); the emulator log is in $$dir/log" >&2; exit $$status; }
 
-# What the Ansible and image tests start from, made in the background while the emulator's suites
-# run: debootstrap and pip wait mostly on disk and network, the suites on the CPU. Its output
-# goes to a log.
+# What the Ansible and image tests start from (make test makes it beside the build and the
+# emulator's suites). Its output goes to a log.
 test-system:
 	@log=$(BUILD)/test-system.log; \
 	$(MAKE) --no-print-directory $(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP) >$$log 2>&1 \
@@ -152,4 +159,4 @@ test-quickstart: $(TOOLS)
 test-release: $(TOOLS)
 	EMULATOR_ENV=$(abspath $(EMULATOR_ENV)) BIN=$(abspath $(BIN)) Tests/release/e2e.sh
 
-.PHONY: test test-tools test-with-emulator test-swift-groups test-system swift-tests test-swift test-skips test-readme test-quickstart test-release mutants
+.PHONY: test test-emulator-parts test-system-parts test-tools test-with-emulator test-swift-groups test-system swift-tests test-swift test-skips test-readme test-quickstart test-release mutants

@@ -395,11 +395,6 @@ full_checks() {
     else ok build-key-nowhere; fi
   fi
 
-  # GRUB's initrd fallback (Ubuntu's initrd-less boot) must not have been needed, nor be armed.
-  if on 'sudo -n grep -qs "^initrdfail=1" /boot/grub/grubenv'; then
-    no no-grub-fallback "/boot/grub/grubenv has initrdfail=1: GRUB fell back to its initrd"
-  else ok no-grub-fallback; fi
-
   local modes
   modes=$(on 'stat -c "%a %n" /etc/netplan/*.yaml' || true)
   if [ -z "$modes" ]; then no netplan-mode "no /etc/netplan/*.yaml"
