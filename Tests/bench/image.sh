@@ -3,14 +3,14 @@
 # files, then what verify-image measured: boot seconds per cell of the matrix, systemd's account
 # of the full cell's boot, and each image's size against the bytes its guest uses and against
 # gzip -6 of the disk's used blocks. Compared with the targets of ansible/image/README.md.
-#   usage: image.sh BUILD-DIR ANSIBLE-ROOTFS-TAR      (root; the emulator is started by the demo)
+#   usage: image.sh BUILD-DIR ANSIBLE-ROOTFS-DISK     (root; the emulator is started by the demo)
 set -euo pipefail
 . "$(dirname "$0")/pairs.sh"
-build=$1 rootfs_tar=$2
+build=$1 rootfs_disk=$2
 id=bench-image-$(date -u +%Y%m%d-%H%M%S)
 state=$build/$id log=$build/$id.log
 cached=built
-[ ! -f "$rootfs_tar" ] || cached=cached
+[ ! -f "$rootfs_disk" ] || cached=cached
 t0=$(date +%s) load0=$(load)
 make --no-print-directory build >/dev/null
 t_build=$(date +%s)
