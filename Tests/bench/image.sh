@@ -46,9 +46,10 @@ jq -r '.cells[] | "  cell \(.name) (\(.role), \(.firmware), \(.disk), \(.nic)): 
 jq -r '"  systemd-analyze (full cell): \(.boot.systemd); slowest: " + ([.boot.blame[:6][] | "\(.unit) \(.seconds) s"] | join(", "))' "$state/verify-$booted.json"
 
 # Sizes: each file against the bytes used in the guest, the VMDK against gzip -6 of the used
-# blocks (e2image -ra: the file system's used blocks, the rest a hole).
+# blocks (e2image -ra: the root file system's used blocks, the rest a hole).
 used=$(jq -r .usedBytes "$state/verify-$booted.json")
-gz=$(e2image -ra -o $((1024 * 1024)) "$state/disk.raw" - 2>/dev/null | gzip -6 | wc -c)
+root_start=$(partx -g -o START -n 1 "$state/disk.raw")
+gz=$(e2image -ra -o $((root_start * 512)) "$state/disk.raw" - 2>/dev/null | gzip -6 | wc -c)
 echo "  used in the guest: $used bytes; gzip -6 of the used blocks: $gz bytes"
 for f in "$state"/verify-*.json; do
   jq -r --argjson used "$used" --argjson gz "$gz" '"  \(.format): \(.size) bytes, \(.size / $used * 100 | round / 100)x used"
