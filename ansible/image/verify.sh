@@ -97,7 +97,8 @@ if [ ${#remote[@]} = 0 ]; then
   if [[ " ${cells[*]}" == *" uefi-"* ]] && { [ ! -r "$ovmf_code" ] || [ ! -r "$ovmf_vars" ]; }; then
     usage "$ovmf_code is missing (UEFI cells): make deps installs ovmf"
   fi
-  actual=$(qemu-img info --output=json "$image" | jq -r .format) || usage "$image: qemu-img cannot read it"
+  info=$(qemu-img info --output=json "$image") || usage "$image: qemu-img cannot read it"
+  actual=$(jq -r .format <<<"$info") virtual_size=$(jq '."virtual-size"' <<<"$info")
   [ "$actual" = "$qemu_format" ] || usage "$image: qemu-img says $actual, not $qemu_format ($format)"
 fi
 
@@ -161,7 +162,7 @@ boot() {
   # disk, which the first boot off EC2 grows the root into (root-fills-disk).
   [ "$role" != full ] || grow=$((1024 * 1024 * 1024))
   qemu-img create -q -f qcow2 -b "$(realpath "$image")" -F "$qemu_format" "$work/$name.qcow2" \
-    "$(($(qemu-img info --output=json "$image" | jq '."virtual-size"') + grow))"
+    "$((virtual_size + grow))"
   drive=(-drive "file=$work/$name.qcow2,format=qcow2,if=none,id=disk0")
   case $devices in
     virtio) drive+=(-device virtio-blk-pci,drive=disk0) ;;
