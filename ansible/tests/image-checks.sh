@@ -130,22 +130,27 @@ jupyter_no_shared_password() {
   ! grep -qs 'hashed_password' "$cfg" || { echo "a password hash is in the image"; return 1; }
   [ ! -e "$rootfs/var/lib/sandbox/jupyter" ] || { echo "a machine's password is in the image"; return 1; }
   chroot "$rootfs" systemctl is-enabled sandbox-jupyter-password.service &&
-    grep -qx 'Requires=sandbox-jupyter-password.service' "$rootfs/etc/systemd/system/jupyter.service"
+    grep -qx 'Requires=sandbox-jupyter-password.service' "$rootfs/etc/systemd/system/jupyter.service" &&
+    grep -qx 'ExecStartPre=+/usr/local/lib/sandbox/jupyter-password hash' "$rootfs/etc/systemd/system/jupyter.service"
 }
 
-# The first boot's password, as the unit makes it: a login with it works, it is shown on the
-# console's login screen and at login, the next boot keeps it, and once the user has set
-# another it is shown nowhere. (Changes the test system: run last.)
+# The first boot's password, as the units make it: shown on the console's login screen and at
+# login before JupyterLab's start hashes it (logins do not wait for the hash), a login with it
+# works, the next boot keeps it, and once the user has set another it is shown nowhere.
+# (Changes the test system: run last.)
 jupyter_machine_password() {
   local pw again issue=/etc/issue.d/sandbox-jupyter.issue
   with_run chroot "$rootfs" /usr/local/lib/sandbox/jupyter-password || return 1
   pw=$(cat "$rootfs/var/lib/sandbox/jupyter/password") || return 1
   [ ${#pw} -ge 12 ] || { echo "a short password (${#pw})"; return 1; }
-  printf '%s' "$pw" | jupyter_password_is || { echo "the stored hash does not take it"; return 1; }
   grep -qF "$pw" "$rootfs$issue" || { echo "not on the console's login screen ($issue)"; return 1; }
   [ "$(stat -c %a "$rootfs$issue")" = 600 ] || { echo "$issue is readable by others"; return 1; }
   grep -qF "$pw" <<<"$(chroot "$rootfs" /etc/update-motd.d/60-jupyter)" || { echo "not in the login message"; return 1; }
+  with_run chroot "$rootfs" /usr/local/lib/sandbox/jupyter-password hash || return 1
+  printf '%s' "$pw" | jupyter_password_is || { echo "the stored hash does not take it"; return 1; }
+  grep -qF "$pw" <<<"$(chroot "$rootfs" /etc/update-motd.d/60-jupyter)" || { echo "not in the login message once hashed"; return 1; }
   with_run chroot "$rootfs" /usr/local/lib/sandbox/jupyter-password || return 1
+  with_run chroot "$rootfs" /usr/local/lib/sandbox/jupyter-password hash || return 1
   again=$(cat "$rootfs/var/lib/sandbox/jupyter/password")
   [ "$pw" = "$again" ] || { echo "the next boot made another password"; return 1; }
   # The user sets a password of their own (jupyter server password writes a new hash).
