@@ -155,7 +155,7 @@ cat "$WORK/bad.log"
 all_checks=(boots-to-ssh password-login-forces-change new-password-login network build-key-refused
   build-key-nowhere netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys
   unique-machine-ids unique-jupyter-passwords jupyter-password-on-console console-screen-last ec2-agents-off
-  hostname-sandbox grub-install-device root-fills-disk vmdk-stream vmdk-grain-tables readable)
+  hostname-sandbox grub-install-device root-fills-disk apparmor-no-denials host-keys-every-type vmdk-stream vmdk-grain-tables readable)
 good_ok() {
   local c
   [ "$(cat "$WORK/good.vmdk.rc")" = 0 ] || { tail -n 20 "$WORK/good.vmdk.err"; return 1; }

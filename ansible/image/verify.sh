@@ -206,10 +206,12 @@ dhcp_done() {
   od -An -v -tx1 "$1" 2>/dev/null | tr -s ' \n' '  ' | grep -q ' 35 01 03 '
 }
 
-# wait_answer KIND: until the copy booted last answers, or fails. KIND ssh: sshd answers. KIND
-# first: sshd answers, or the serial console shows a login prompt once the NIC has its lease.
-# Sets answer (ssh | login-prompt) and answer_s, login_s (seconds since QEMU started); on a
-# failure prints why and returns 1.
+# wait_answer KIND: until the copy booted last answers, or fails. KIND login: sshd answers and
+# (local copies) the serial console shows a login prompt: logins are open (getty starts after
+# systemd-user-sessions, which ends the boot's pam_nologin; before it, sshd refuses ubuntu's
+# password). KIND first: sshd answers, or the serial console shows a login prompt once the NIC
+# has its lease. Sets answer (ssh | login-prompt) and answer_s, login_s (seconds since QEMU
+# started); on a failure prints why and returns 1.
 answer= answer_s= login_s=
 wait_answer() {
   local kind=$1 name=$2 bad
@@ -225,7 +227,10 @@ wait_answer() {
       fi
       kill -0 "$qemu_pid" 2>/dev/null || { echo "QEMU ended: $(tail -n 2 "$logs/qemu-$name.log" | tr '\n' ' ')"; return 1; }
     fi
-    if ssh_answers; then answer=ssh answer_s=$(since "$started"); return 0; fi
+    if { [ "$kind" = first ] || [ -z "$console" ] || [ -n "$login_s" ]; } && ssh_answers; then
+      answer=ssh answer_s=$(since "$started")
+      return 0
+    fi
     if [ -n "$login_s" ] && [ -n "$console" ] && ! dhcp_done "$work/$name.pcap"; then
       if [ "$(since "$started" | cut -d. -f1)" -ge "$((${login_s%.*} + network_bound))" ]; then
         echo "a login prompt, but no DHCP request from the NIC in $network_bound s (no driver for it?)"
@@ -237,7 +242,8 @@ wait_answer() {
     fi
     if [ "$(since "$started" | cut -d. -f1)" -ge "$timeout_s" ]; then
       if [ "$kind" = first ]; then echo "no answer within $timeout_s s (sshd, or a login prompt on the serial console with a DHCP lease)"
-      else echo "sshd did not answer within $timeout_s s"; fi
+      elif [ -n "$login_s" ] || [ -z "$console" ]; then echo "sshd did not answer within $timeout_s s"
+      else echo "no login prompt on the serial console within $timeout_s s (logins not open)"; fi
       return 1
     fi
     sleep 1
@@ -280,14 +286,22 @@ on() {
 }
 end_logins() { ssh "${mux[@]}" -p "$ssh_port" -O exit "ubuntu@$host" >/dev/null 2>&1 || true; }
 
-# The first login: the default password, then the forced change.
-first_login() {
+# The first login on the copy booted last: the default password, then the forced change
+# (password-change.exp's exit code). A connection cut before the prompt is tried again, as a
+# person would: sshd answers early in the first boot and may be restarted after (cloud-init's
+# set_passwords restarts it).
+password_change() {
   local rc tries=0
-  # A connection cut before the prompt is tried again, as a person would: sshd answers early in
-  # the first boot and may be restarted after (cloud-init's set_passwords restarts it).
   while rc=0; "$here/password-change.exp" "$ssh_port" ubuntu "$host" || rc=$?; [ $rc = 3 ] && [ $((tries += 1)) -lt 3 ]; do
     sleep 10
   done
+  return $rc
+}
+
+# The first login of the full copy, checked.
+first_login() {
+  local rc=0
+  password_change || rc=$?
   case $rc in
     0) ok "password-login-forces-change" ;;
     3) no "password-login-forces-change" "no login prompt, or no answer after the password" ;;
@@ -436,9 +450,27 @@ full_checks() {
   if [[ $docker == "ok "* ]]; then ok docker-for-ubuntu
   else no docker-for-ubuntu "docker info as ubuntu failed: $(tail -n 1 <<<"$docker")"; fi
 
-  # Off EC2 (a local image): the screen is the last console, EC2's agents are off, the machine is
-  # called sandbox, GRUB's install device is the disk it booted from, the root fills the overlay
-  # (1 GiB larger than the image), and the console's login screen shows the Jupyter password.
+  # Where the boot's seconds went (systemd's own account, once the boot has finished: the
+  # first boot's own units run at idle priority, after logins and services).
+  on 'for i in $(seq 60); do systemctl is-system-running --wait >/dev/null 2>&1; s=$?; [ $s != 1 ] || [ "$(systemctl is-system-running)" != starting ] && break; sleep 2; done
+    echo "analyze $(systemd-analyze 2>/dev/null | head -n 1)"
+    systemd-analyze blame --no-pager 2>/dev/null | head -n 12 | sed "s/^/blame /"
+    echo "jupyter $(sudo -n journalctl -u jupyter -o short-monotonic --no-pager 2>/dev/null | grep -m1 "is running at" |
+      sed -nE "s/^\[ *([0-9.]+)\].*/\1/p")"' >"$work/analyze" 2>/dev/null || true
+
+  # No service was refused by its own AppArmor profile during the boot (what the image set up
+  # for it outside the paths its package's profile allows: chronyd's boot-time sources).
+  local denied
+  denied=$(on 'kernel=$(sudo -n journalctl -b -k -o cat --no-pager) || exit 1; echo read
+    printf "%s\n" "$kernel" | grep "apparmor=\"DENIED\""' || true)
+  if [ "$(head -n 1 <<<"$denied")" != read ]; then no apparmor-no-denials "the kernel's messages could not be read"
+  elif [ "$denied" = read ]; then ok apparmor-no-denials
+  else no apparmor-no-denials "$(sed -n 2p <<<"$denied" | grep -oE 'profile="[^"]*" name="[^"]*"') ($(($(wc -l <<<"$denied") - 1)) in all)"; fi
+
+  # Off EC2 (a local image), once the boot has finished: the screen is the last console, EC2's
+  # agents are off, the machine is called sandbox, GRUB's install device is the disk it booted
+  # from, the root fills the overlay (1 GiB larger than the image), and the console's login
+  # screen shows the Jupyter password.
   if [ ${#remote[@]} = 0 ]; then
     local facts
     facts=$(on 'for c in $(cat /proc/cmdline); do case $c in console=*) last=$c;; esac; done; echo "$last"
@@ -448,7 +480,8 @@ full_checks() {
       dev=$(echo "GET grub-pc/install_devices" | sudo -n env DEBIAN_FRONTEND=noninteractive debconf-communicate grub-pc | cut -d" " -f2-)
       echo "grub $disk $(readlink -f "$dev")"
       part=$(findmnt -no SOURCE /); p=/sys/class/block/${part##*/}
-      echo "root $(( $(cat /sys/class/block/$disk/size) - $(cat $p/start) - $(cat $p/size) )) $(( $(cat $p/size) * 512 )) $(stat -f -c "%b %S" / | awk "{ print \$1 * \$2 }")"' || true)
+      echo "root $(( $(cat /sys/class/block/$disk/size) - $(cat $p/start) - $(cat $p/size) )) $(( $(cat $p/size) * 512 )) $(stat -f -c "%b %S" / | awk "{ print \$1 * \$2 }")"
+      for t in ed25519 ecdsa rsa; do sudo -n test -s /etc/ssh/ssh_host_${t}_key || echo "nokey $t"; done' || true)
     if [ "$(head -n 1 <<<"$facts")" != console=tty0 ]; then no console-screen-last "last console: $(head -n 1 <<<"$facts")"
     else ok console-screen-last; fi
     if grep -q '^active ' <<<"$facts"; then no ec2-agents-off "$(grep '^active ' <<<"$facts" | tr '\n' ' ')"
@@ -461,17 +494,12 @@ full_checks() {
     # file system fill it.
     if awk '/^root / { exit !($2 < 2048 && $4 > $3 * 0.9) }' <<<"$facts"; then ok root-fills-disk
     else no root-fills-disk "sectors after the root, partition bytes, file system bytes: $(grep '^root ' <<<"$facts")"; fi
+    if grep -q '^nokey ' <<<"$facts"; then no host-keys-every-type "none made: $(sed -n 's/^nokey //p' <<<"$facts" | tr '\n' ' ')"
+    elif grep -q '^root ' <<<"$facts"; then ok host-keys-every-type
+    else no host-keys-every-type "the machine's facts could not be read"; fi
     if [ -n "$jupyter_pw" ] && grep -qF "$jupyter_pw" "$console"; then ok jupyter-password-on-console
     else no jupyter-password-on-console "the console's login screen does not show it"; fi
   fi
-
-  # Where the boot's seconds went (systemd's own account, once the boot has finished) and what
-  # the guest's file system holds.
-  on 'for i in $(seq 60); do systemctl is-system-running --wait >/dev/null 2>&1; s=$?; [ $s != 1 ] || [ "$(systemctl is-system-running)" != starting ] && break; sleep 2; done
-    echo "analyze $(systemd-analyze 2>/dev/null | head -n 1)"
-    systemd-analyze blame --no-pager 2>/dev/null | head -n 12 | sed "s/^/blame /"
-    echo "jupyter $(sudo -n journalctl -u jupyter -o short-monotonic --no-pager 2>/dev/null | grep -m1 "is running at" |
-      sed -nE "s/^\[ *([0-9.]+)\].*/\1/p")"' >"$work/analyze" 2>/dev/null || true
 }
 
 # A panic of emulation, not of the image: under TCG on a busy host, QEMU's timer thread can miss
@@ -483,7 +511,7 @@ emulation_panic='IO-APIC \+ timer doesn.t work'
 # the first answer. Writes $work/cell-N.json.
 run_cell() {
   local cell=$1 n=$2 role=$3 name=$1-$2 result=ok kind=first t_end bad
-  [ "$role" = probe ] || kind=ssh
+  [ "$role" = probe ] || kind=login
   boot "$cell" "$n" "$role"
   echo "verify: $name ($role): booting" >&2
   local retried=null answered=
@@ -504,7 +532,7 @@ run_cell() {
       else
         local rc=0
         if [ -n "$login_key" ]; then on true || rc=1
-        else "$here/password-change.exp" "$ssh_port" ubuntu "$host" >/dev/null 2>&1 || rc=$?; fi
+        else password_change || rc=$?; fi
         case $rc in 0) ;; 5) VERIFY_NEW_PASSWORD=$SANDBOX_DEFAULT_PASSWORD ;; *) VERIFY_NEW_PASSWORD= ;; esac
       fi
       unique_facts >"$work/ids-$n" || true
