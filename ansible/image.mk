@@ -59,9 +59,10 @@ $(BUILD)/$(ASSET_ID)/verify-$(VERIFY_BOOT_FORMAT).json: $(BUILD)/$(ASSET_ID)/dow
 	@$(call verify_json,$(VERIFY_BOOT_FORMAT),VERIFY_LOG_DIR=$(D)/verify-logs ansible/image/verify.sh "$$(jq -r .file $<)" $(VERIFY_BOOT_FORMAT))
 
 # Every other format: its own structure, and the booted disk's bytes (check-format.sh), beside
-# the matrix; verified once the booted one is, with its used bytes.
+# the matrix at the lowest CPU priority (the boots first: it fills their idle time); verified
+# once the booted one is, with its used bytes.
 $(BUILD)/$(ASSET_ID)/same-%.json: $(BUILD)/$(ASSET_ID)/download-%.json $(BUILD)/$(ASSET_ID)/download-$(VERIFY_BOOT_FORMAT).json
-	@$(call verify_json,$*,ansible/image/check-format.sh "$$(jq -r .file $<)" $* "$$(jq -r .file $(word 2,$^))" $(VERIFY_BOOT_FORMAT))
+	@$(call verify_json,$*,nice -n 19 ansible/image/check-format.sh "$$(jq -r .file $<)" $* "$$(jq -r .file $(word 2,$^))" $(VERIFY_BOOT_FORMAT))
 $(BUILD)/$(ASSET_ID)/verify-%.json: $(BUILD)/$(ASSET_ID)/same-%.json $(BUILD)/$(ASSET_ID)/verify-$(VERIFY_BOOT_FORMAT).json
 	@jq --slurpfile booted $(word 2,$^) '$$booted[0].usedBytes as $$used | . + {usedBytes: $$used, ratio: (if $$used then (.size / $$used * 100 | round / 100) else null end)}' $< >$@.tmp
 	@mv $@.tmp $@

@@ -587,8 +587,9 @@ for entry in "${plan[@]}"; do
   # The first guest boots alone for a moment: two starting at once share the disk cache cold.
   [ "$n" != 1 ] || [ "$parallel" = 1 ] || sleep 2
 done
-# Meanwhile, the file's own format (check-format.sh: its structure, its SHA-256).
-[ ${#remote[@]} != 0 ] || "$here/check-format.sh" "$image" "$format" >"$work/format.json" 2>/dev/null || true
+# Meanwhile, at the lowest CPU priority (the guests first), the file's own format
+# (check-format.sh: its structure, its SHA-256).
+[ ${#remote[@]} != 0 ] || nice -n 19 "$here/check-format.sh" "$image" "$format" >"$work/format.json" 2>/dev/null || true
 wait
 if [ ${#remote[@]} = 0 ]; then
   if sha256=$(jq -e .sha256 "$work/format.json" 2>/dev/null); then
