@@ -40,7 +40,10 @@ class Settings:
 _lock = threading.Lock()
 # image id -> the disk file holding its snapshot's data
 _disks: dict[str, Path] = {}
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="export-convert")
+# Every export converts at once: VM Import/Export runs up to five tasks per Region side by side
+# (its quotas; preflight counts them). With two workers the release's third export, often the
+# VMDK (the slowest, and the one verify-image boots), waited for the first two.
+_pool = ThreadPoolExecutor(max_workers=5, thread_name_prefix="export-convert")
 _dir: Path | None = None
 
 
