@@ -28,7 +28,9 @@ usage() { echo "verify.sh: $*" >&2; exit 2; }
 # The cells the image claims (ansible/image/README.md, "The boot matrix"): FIRMWARE-DEVICES.
 # Not uefi-vmware: Debian's OVMF has no PVSCSI driver (it finds no disk and tries PXE), VMware's
 # own UEFI firmware does; bios-vmware proves the guest's side of those devices.
-VERIFY_CELLS_CLAIMED="bios-virtio uefi-ahci bios-ahci bios-ide bios-vmware uefi-virtio"
+# The probes after the first two in this order: IDE first (its kernel starts latest: SeaBIOS
+# reads GRUB's files by PIO), so that the shortest ones fill the end beside the full cell.
+VERIFY_CELLS_CLAIMED="bios-virtio uefi-ahci bios-ide bios-vmware bios-ahci uefi-virtio"
 # Every cell there is: SeaBIOS or OVMF (UEFI), and the disk controller and NIC of QEMU/KVM,
 # VirtualBox's default, an IDE (PIIX) machine, and VMware.
 declare -A disk_dev=([virtio]=virtio-blk-pci [ahci]=ahci [ide]=piix-ide [vmware]=pvscsi)
@@ -136,10 +138,22 @@ free_port() {
   done
 }
 
+# GRUB's menu counts down (platforms_grub_timeout) before it boots the default entry: Enter on
+# the serial console, once the countdown shows (within 120 s), boots it at once, as a user who
+# wants that entry does. The menu is still shown (and logged).
+press_enter_at_menu() {
+  local i
+  for ((i = 0; i < 600; i++)); do
+    if grep -aq 'executed automatically in' "$1" 2>/dev/null; then printf '\r'; return; fi
+    sleep 0.2
+  done
+}
+
 # boot CELL N: copy N of the image in CELL, its ssh and Jupyter forwarded to loopback ports, its
-# serial console in $logs/console-CELL-N.log (raw) and .timed (each line with the host's time),
-# the firmware's own messages (its debug port, 0x402) in $logs/firmware-CELL-N.log, its NIC's
-# traffic in $work (to see its DHCP request). --remote: copy N is the Nth host.
+# serial console in $logs/console-CELL-N.log (raw) and .timed (each line with the host's time;
+# its input from $work/CELL-N.keys), the firmware's own messages (its debug port, 0x402) in
+# $logs/firmware-CELL-N.log, its NIC's traffic in $work (to see its DHCP request). --remote:
+# copy N is the Nth host.
 host= ssh_port= jupyter_port= started= console= qemu_pid=
 boot() {
   local cell=$1 n=$2 role=$3 fw devices drive accel_args=(-accel tcg) firmware=() name=$1-$2 grow=0
@@ -171,12 +185,18 @@ boot() {
     vmware) drive+=(-device pvscsi,id=scsi -device scsi-hd,drive=disk0,bus=scsi.0) ;;
   esac
   # -no-reboot: a panic (Ubuntu's initrd-less boot sets panic=-1) ends QEMU instead of looping.
-  (qemu-system-x86_64 "${accel_args[@]}" -m "$memory" -smp "$smp" -display none -no-user-config -no-reboot \
+  # The serial console's input: a FIFO held open here (QEMU's open then does not wait for a
+  # writer), written once by press_enter_at_menu.
+  rm -f "$work/$name.keys"
+  mkfifo "$work/$name.keys"
+  (exec {keys}<>"$work/$name.keys"
+   press_enter_at_menu "$console" >&"$keys" &
+   qemu-system-x86_64 "${accel_args[@]}" -m "$memory" -smp "$smp" -display none -no-user-config -no-reboot \
     -monitor none -pidfile "$work/$name.qemu-pid" "${firmware[@]}" "${drive[@]}" \
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$ssh_port-:22,hostfwd=tcp:127.0.0.1:$jupyter_port-:49494" \
     -device "${nic_dev[$devices]},netdev=net0" -object "filter-dump,id=dump0,netdev=net0,file=$work/$name.pcap" \
     -chardev "file,id=firmware0,path=$logs/firmware-$name.log" -device isa-debugcon,iobase=0x402,chardev=firmware0 \
-    -chardev "stdio,id=serial0,signal=off,logfile=$console" -serial chardev:serial0 </dev/null 2>"$logs/qemu-$name.log" |
+    -chardev "stdio,id=serial0,signal=off,logfile=$console" -serial chardev:serial0 <"$work/$name.keys" 2>"$logs/qemu-$name.log" |
     while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$console.timed") &
   qemu_pid=$!
 }
