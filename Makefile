@@ -534,7 +534,11 @@ with_emulator = started=; if ! $(emulator_running); then $(MAKE) --no-print-dire
   [ -z "$$started" ] || $(MAKE) --no-print-directory emulator-stop; exit $$status
 
 ## demo: the whole release on the local emulator (playbooks on a local Debian test system), its images booted and checked
-demo: $(TOOLS) $(VENV)/.stamp
+# What it needs is made side by side: the tools (the Swift build computes), the emulator's venv and,
+# as root, the Debian test system and Ansible's venv (their bootstrap and pip mostly fetch and unpack).
+demo:
+	@$(MAKE) --no-print-directory -j 4 $(TOOLS) $(VENV)/.stamp \
+	  $(if $(filter 0,$(shell id -u)),$(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP))
 	@$(call with_emulator,demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID))
 
 # The permanent VM bucket stack first, then the release; emulator instances have no operating

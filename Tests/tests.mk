@@ -38,7 +38,7 @@ $(XML_ANSWERS): Tests/xml/botocore_answers.py $(wildcard Tests/xml/answers/*.xml
 
 ## test: install what is missing, build, lint, run every test (each part against an emulator of its own)
 # Two chains side by side: the build, lint and the emulator's suites; and the Debian test system
-# (debootstrap and pip wait mostly on disk), then the Ansible and image tests. The second needs
+# (mmdebstrap and pip wait mostly on disk), then the Ansible and image tests. The second needs
 # the first's release tools and venvs: the first says in $(TOOLS_READY) when they are made (or
 # failed), and the second waits for that before its tests (with the test system cached it is
 # there first).

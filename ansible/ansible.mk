@@ -15,7 +15,9 @@ require_password = [ -n "$${SANDBOX_DEFAULT_PASSWORD:-}$(SANDBOX_PASSWORD_VARS)"
   echo "$@: set SANDBOX_DEFAULT_PASSWORD in the environment (or SANDBOX_PASSWORD_VARS=vars-file):" \
     "Jupyter and the login share it" >&2; exit 2; }
 
-# The local test system: Debian from the mirror this machine's apt uses.
+# The local test system: Debian from the mirror this machine's apt uses, bootstrapped by mmdebstrap.
+APT_PACKAGES += mmdebstrap
+$(BUILD)/.deps-apt: ansible/ansible.mk
 DEBIAN_MIRROR      ?= $(shell ansible/tests/debian-mirror.sh)
 DEBIAN_SUITE       ?= bookworm
 ANSIBLE_ROOTFS_DISK := $(BUILD)/ansible/rootfs.raw

@@ -5,7 +5,7 @@
 die() { echo "$*" >&2; exit 1; }
 
 require_root() {
-  [ "$(id -u)" = 0 ] || die "$1 needs root (debootstrap, chroot and mounts): run it as root or with sudo"
+  [ "$(id -u)" = 0 ] || die "$1 needs root (mmdebstrap, chroot and mounts): run it as root or with sudo"
 }
 
 # Paths with white space would be escaped in /proc/self/mountinfo; refuse them rather than

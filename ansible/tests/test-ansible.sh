@@ -24,9 +24,9 @@ check "ansible-lint --profile production is clean" lint
 
 # Without root the playbooks cannot run: a failure, unless ALLOW_SKIPS=1 asks for a counted skip.
 if [ "$(id -u)" != 0 ]; then
-  why="the playbook test needs root (debootstrap, chroot and mounts)"
+  why="the playbook test needs root (mmdebstrap, chroot and mounts)"
   if [ "${ALLOW_SKIPS:-}" = 1 ]; then
-    echo "test-ansible: SKIPPED the playbook test (ALLOW_SKIPS=1): it needs root (debootstrap, chroot and mounts)"
+    echo "test-ansible: SKIPPED the playbook test (ALLOW_SKIPS=1): it needs root (mmdebstrap, chroot and mounts)"
     [ -z "${SKIP_LOG:-}" ] || echo "test-ansible: $why" >>"$SKIP_LOG"
   else
     fail "$why: run make test-ansible as root, or set ALLOW_SKIPS=1 to accept the lint alone"
