@@ -9,6 +9,7 @@ set -euo pipefail
 build=$1 rootfs_disk=$2 bin=$3
 id=bench-image-$(date -u +%Y%m%d-%H%M%S)
 state=$build/$id log=$build/$id.log
+mkdir -p "$build"
 cached=built
 [ ! -f "$rootfs_disk" ] || cached=cached
 t0=$(date +%s) load0=$(load)
