@@ -112,6 +112,8 @@ mount -o loop,offset=$(( $(partx -g -o START -n 1 "$WORK/panic.raw") * 512 )) "$
 rm "$mnt/sbin/init"
 cp "$mnt/bin/false" "$mnt/sbin/init"
 umount "$mnt"
+# No bootable disk at all: zeros (the firmware finds nothing; GRUB's menu never shows).
+truncate -s 64M "$WORK/zero.raw"
 
 # --- the bad images, beside the good one's export and matrix --------------------------------
 # One cell each (the bad image boots it twice: the second copy is the one whose host key and
@@ -123,7 +125,9 @@ verify() {
   echo "$rc" >"$WORK/$name.rc"
   echo "verify $name: exit $rc: $(cat "$WORK/$name.json")"
 }
-(verify panic.raw; verify bad.raw) >"$WORK/bad.log" 2>&1 &
+# What a run leaves running is listed as soon as it ends (zero.left).
+(verify panic.raw; verify bad.raw; verify zero.raw; pgrep -af "verify.sh $WORK/zero.raw" >"$WORK/zero.left") \
+  >"$WORK/bad.log" 2>&1 &
 bad_pid=$!
 
 # --- the good image, exported by the emulator and verified by make verify-image ---------------
@@ -235,6 +239,12 @@ panic_seen() {
     jq -e '.cells[0].seconds < 300' "$WORK/panic.raw.json"
 }
 check "a kernel panic fails the boot from the console, without waiting for ssh" panic_seen
+no_boot_seen() {
+  jq -e '.checks["boot-bios-virtio"] | startswith("the console shows:") and test("No bootable device")' "$WORK/zero.raw.json"
+}
+check "a disk with nothing to boot fails from the console" no_boot_seen
+check "verify.sh leaves no process behind (its Enter at GRUB's menu, on a boot that never shows it)" \
+  bash -c "cat '$WORK/zero.left'; [ ! -s '$WORK/zero.left' ]"
 
 if [ "$failed" = 0 ] && [ "${KEEP:-}" != 1 ]; then
   cleanup

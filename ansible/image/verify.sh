@@ -140,11 +140,13 @@ free_port() {
 
 # GRUB's menu counts down (platforms_grub_timeout) before it boots the default entry: Enter on
 # the serial console, once the countdown shows (within 120 s), boots it at once, as a user who
-# wants that entry does. The menu is still shown (and logged).
+# wants that entry does. The menu is still shown (and logged). press_enter_at_menu CONSOLE PID
+# ends with PID (the boot's QEMU pipeline), so that no boot leaves it behind.
 press_enter_at_menu() {
   local i
   for ((i = 0; i < 600; i++)); do
     if grep -aq 'executed automatically in' "$1" 2>/dev/null; then printf '\r'; return; fi
+    kill -0 "$2" 2>/dev/null || return 0
     sleep 0.2
   done
 }
@@ -190,7 +192,8 @@ boot() {
   rm -f "$work/$name.keys"
   mkfifo "$work/$name.keys"
   (exec {keys}<>"$work/$name.keys"
-   press_enter_at_menu "$console" >&"$keys" &
+   pipeline=$BASHPID
+   press_enter_at_menu "$console" "$pipeline" >&"$keys" 2>/dev/null &
    qemu-system-x86_64 "${accel_args[@]}" -m "$memory" -smp "$smp" -display none -no-user-config -no-reboot \
     -monitor none -pidfile "$work/$name.qemu-pid" "${firmware[@]}" "${drive[@]}" \
     -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$ssh_port-:22,hostfwd=tcp:127.0.0.1:$jupyter_port-:49494" \
