@@ -194,7 +194,9 @@ APT_PACKAGES += tinyproxy-bin
 APT_PACKAGES += gnupg
 # ip netns: the container-credentials test gives a tool its own network (CredentialSourceTests).
 APT_PACKAGES += iproute2
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Non-empty when make runs as root (the Debian test system needs root).
+AS_ROOT := $(filter 0,$(shell id -u))
+SUDO := $(if $(AS_ROOT),,sudo)
 
 ## deps: install the system libraries the tools link against (apt)
 deps: $(BUILD)/.deps-apt
@@ -538,7 +540,7 @@ with_emulator = started=; if ! $(emulator_running); then $(MAKE) --no-print-dire
 # as root, the Debian test system and Ansible's venv (their bootstrap and pip mostly fetch and unpack).
 demo:
 	@$(MAKE) --no-print-directory -j 4 $(TOOLS) $(VENV)/.stamp \
-	  $(if $(filter 0,$(shell id -u)),$(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP))
+	  $(if $(AS_ROOT),$(ANSIBLE_ROOTFS_DISK) $(ANSIBLE_VENV_STAMP))
 	@$(call with_emulator,demo-release DEMO_ASSET_ID=$(DEMO_ASSET_ID))
 
 # The permanent VM bucket stack first, then the release; emulator instances have no operating
@@ -555,7 +557,7 @@ demo-release:
 	$(CFN_DEPLOY) --stack $(STACK_VM_BUCKET) --template stacks/vm-bucket.yaml >/dev/null; \
 	[ -n "$${SANDBOX_DEFAULT_PASSWORD:-}" ] || SANDBOX_DEFAULT_PASSWORD=$$(head -c 18 /dev/urandom | base64); \
 	export SANDBOX_DEFAULT_PASSWORD; \
-	if [ "$$(id -u)" = 0 ]; then \
+	if [ -n "$(AS_ROOT)" ]; then \
 	  $(MAKE) --no-print-directory ansible-testsystem; \
 	  VERIFY_BUILD_KEY=$(ANSIBLE_ROOTFS_DISK).build-key \
 	  $(MAKE) --no-print-directory release ASSET_ID=$(DEMO_ASSET_ID) SOURCE_CIDR=127.0.0.1/32 WAIT_SSH=0 \
