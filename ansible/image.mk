@@ -2,8 +2,9 @@
 # image must pass (ansible/image/README.md).
 
 # QEMU boots the images (OVMF: the UEFI cells); qemu-img converts and inspects them; sshpass and
-# expect log in with passwords; GRUB's BIOS files and sfdisk make the disk bootable.
-APT_PACKAGES += qemu-system-x86 qemu-utils ovmf sshpass expect grub-pc-bin fdisk curl
+# expect log in with passwords; GRUB's BIOS files and sfdisk make the disk bootable; openssl sums
+# the images (check-format.sh).
+APT_PACKAGES += qemu-system-x86 qemu-utils ovmf sshpass expect grub-pc-bin fdisk curl openssl
 $(BUILD)/.deps-apt: ansible/image.mk
 
 IMAGE_ROOTFS ?= $(ANSIBLE_TESTSYSTEM)
