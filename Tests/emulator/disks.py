@@ -11,6 +11,8 @@ images have no data and exports keep their placeholder bytes (exports.py).
 from __future__ import annotations
 
 import atexit
+import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +20,8 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import large_objects
 
 CONFIG_KEYS = {"instanceDisk"}
 # qemu-img's output format and options per ExportImage DiskImageFormat. AWS documents a
@@ -99,7 +103,7 @@ def share(source_id: str, copy_id: str) -> None:
             _disks[copy_id] = _disks[source_id]
 
 
-def convert(image_id: str, disk_format: str, task_id: str) -> Future[Path] | None:
+def convert(image_id: str, disk_format: str, task_id: str) -> Future[tuple[Path, str]] | None:
     """ExportImage: start converting the image's disk; None when the image has no data."""
     with _lock:
         source = _disks.get(image_id)
@@ -108,23 +112,25 @@ def convert(image_id: str, disk_format: str, task_id: str) -> Future[Path] | Non
     target = _workdir() / f"{task_id}.{disk_format.lower()}"
     command = ["qemu-img", "convert", "-q", "-f", "raw", *QEMU_FORMATS[disk_format], str(source), str(target)]
 
-    def run() -> Path:
+    def run() -> tuple[Path, str]:
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             target.unlink(missing_ok=True)
             raise RuntimeError(f"qemu-img convert failed: {done.stderr.strip()}")
-        return target
+        # The object's ETag, taken here beside the other conversions rather than by the first
+        # request that asks for it (moto's FakeKey.etag: some seconds for a 3 GB image).
+        with target.open("rb") as converted:
+            return target, hashlib.file_digest(converted, "md5").hexdigest()
 
     return _pool.submit(run)
 
 
-def take(conversion: Future[Path]) -> bytes:
-    """The converted image's bytes; its file is removed."""
-    path = conversion.result()
-    try:
-        return path.read_bytes()
-    finally:
-        path.unlink(missing_ok=True)
+def take(conversion: Future[tuple[Path, str]]) -> large_objects.Spooled:
+    """The converted image, its file handed over whole (no longer under its name) as the object's."""
+    path, md5 = conversion.result()
+    converted = path.open("rb+")
+    path.unlink()
+    return large_objects.Spooled(converted, os.fstat(converted.fileno()).st_size, md5)
 
 
 def install() -> None:

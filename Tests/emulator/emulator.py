@@ -59,6 +59,7 @@ import fixes_codebuild  # noqa: E402
 import fixes_assets  # noqa: E402
 import fixes_export  # noqa: E402
 import iam_enforcer  # noqa: E402
+import large_objects  # noqa: E402
 import presign  # noqa: E402
 import request_log  # noqa: E402
 import sso_portal  # noqa: E402
@@ -639,6 +640,7 @@ def main() -> int:
     state_dir = Path(os.environ.get("EMULATOR_STATE_DIR", str(HERE.parent.parent / "build" / "emulator")))
 
     fixes.install()
+    large_objects.install()
     fixes_cfn.install()
     fixes_changesets.install()
     fixes_codebuild.install()

@@ -287,29 +287,6 @@ def _default_bucket_encryption() -> None:
     S3Backend.get_bucket_encryption = get_bucket_encryption
 
 
-def _part_copy_reads_its_range() -> None:
-    # moto reads the whole source object for every UploadPartCopy and then slices it: the demo's
-    # 3 GiB RAW, moved in 512 MiB parts, was read six times over (about 30 s of publishing). Only
-    # the part's own range is read here; the bytes stored are the same.
-    from moto.s3.models import S3Backend
-
-    original = S3Backend.upload_part_copy
-
-    def upload_part_copy(self: Any, dest_bucket_name: str, multipart_id: str, part_id: int, src_bucket_name: str,
-                         src_key_name: str, src_version_id: str | None, start_byte: int | None, end_byte: int) -> Any:
-        if start_byte is None:
-            return original(self, dest_bucket_name, multipart_id, part_id, src_bucket_name, src_key_name,
-                            src_version_id, start_byte, end_byte)
-        multipart = self.get_bucket(dest_bucket_name).multiparts[multipart_id]
-        source = self.get_object(src_bucket_name, src_key_name, version_id=src_version_id)
-        with source.lock:
-            source._value_buffer.seek(start_byte)
-            value = source._value_buffer.read(end_byte + 1 - start_byte)
-        return multipart.set_part(part_id, value)
-
-    S3Backend.upload_part_copy = upload_part_copy
-
-
 def install() -> None:
     _default_bucket_encryption()
     _unmet_policy_conditions_are_neutral()
@@ -324,4 +301,3 @@ def install() -> None:
     _image_imds_support()
     _codebuild_no_source()
     _put_body_kept_whatever_its_type()
-    _part_copy_reads_its_range()
