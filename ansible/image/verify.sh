@@ -388,10 +388,9 @@ jupyter_login() {  # jupyter_login BASE-URL PASSWORD
 # check unique-NAMEs), from the copy booted last. A local copy needs no login: the Jupyter
 # password is on its console's login screen (the full cell checks that it is the one the login
 # message shows), and systemd says on the console when it makes the machine-id from the random
-# generator, which it does only when the image ships none (machine-id(5); systemd 249-255 word
-# it "Initializing machine ID from random generator."): two such copies differ. An instance
-# (--remote) is logged in and its
-# /etc/machine-id read.
+# generator ("Initializing machine ID from random generator.", its wording since systemd 219 at
+# least), which it does only when the image ships none (machine-id(5)): two such copies differ.
+# An instance (--remote) is logged in and its /etc/machine-id read.
 unique_names=(host-key machine-id jupyter-password)
 unique_facts() {
   echo "host-key $(ssh-keyscan -T 30 -t ed25519 -p "$ssh_port" "$host" 2>/dev/null | awk '{ print $3 }')"
@@ -542,9 +541,9 @@ full_checks() {
 # the kernel's early IO-APIC timer check (hardware virtualization never does). Booted again, once.
 emulation_panic='IO-APIC \+ timer doesn.t work'
 
-# run_cell CELL N ROLE: boot copy N in CELL and check it. ROLE full: every check; unique: log in
-# and read what must differ between copies (host key, machine-id) into $work/ids-N; probe: stop at
-# the first answer. Writes $work/cell-N.json.
+# run_cell CELL N ROLE: boot copy N in CELL and check it. ROLE full: every check; unique: read
+# what must differ between copies (unique_facts; an instance of the AMI logged in first) into
+# $work/ids-N; probe: stop at the first answer. Writes $work/cell-N.json.
 run_cell() {
   local cell=$1 n=$2 role=$3 name=$1-$2 result=ok kind=first t_end bad
   [ "$role" = probe ] || kind=login
