@@ -634,10 +634,11 @@ for fact in "${unique_names[@]}"; do
   v1=$(awk -v f="$fact" '$1 == f { print $2 }' "$work/ids-1" 2>/dev/null || true)
   v2=$(awk -v f="$fact" '$1 == f { print $2 }' "$work/ids-2" 2>/dev/null || true)
   if [ "$fact" = machine-id ] && [ ${#remote[@]} = 0 ]; then
-    if [ "$v1" = random ] && [ "$v2" = random ]; then ok unique-machine-ids
-    else
-      no unique-machine-ids "the console of copy $( ([ "$v1" = random ] || echo 1; [ "$v2" = random ] || echo 2) | paste -sd " " | sed "s/ / and /") does not show systemd making the machine-id from the random generator (one shipped in the image?)"
-    fi
+    lacking=()
+    [ "$v1" = random ] || lacking+=(1)
+    [ "$v2" = random ] || lacking+=(2)
+    if [ ${#lacking[@]} = 0 ]; then ok unique-machine-ids
+    else no unique-machine-ids "the console of copy ${lacking[*]} does not show systemd making the machine-id from the random generator (one shipped in the image?)"; fi
   elif [ -z "$v1" ] || [ -z "$v2" ]; then no "unique-${fact}s" "no $fact from one of the two copies"
   elif [ "$v1" = "$v2" ]; then no "unique-${fact}s" "both copies have $fact $v1 (shipped in the image)"
   else ok "unique-${fact}s"; fi
