@@ -28,9 +28,11 @@ usage() { echo "verify.sh: $*" >&2; exit 2; }
 # The cells the image claims (ansible/image/README.md, "The boot matrix"): FIRMWARE-DEVICES.
 # Not uefi-vmware: Debian's OVMF has no PVSCSI driver (it finds no disk and tries PXE), VMware's
 # own UEFI firmware does; bios-vmware proves the guest's side of those devices.
-# The probes after the first two in this order: IDE first (its kernel starts latest: SeaBIOS
-# reads GRUB's files by PIO), so that the shortest ones fill the end beside the full cell.
-VERIFY_CELLS_CLAIMED="bios-virtio uefi-ahci bios-ide bios-vmware bios-ahci uefi-virtio"
+# The order packs two slots: the full cell holds one while the unique cell and the two shortest
+# probes follow each other on the other; the next probe starts as the full cell ends, so it is
+# the longest, IDE (its kernel starts latest: SeaBIOS reads GRUB's files by PIO). Replayed on
+# three measured matrices, this order ends 8-12 s sooner than IDE as the first probe.
+VERIFY_CELLS_CLAIMED="bios-virtio uefi-ahci bios-vmware bios-ahci bios-ide uefi-virtio"
 # Every cell there is: SeaBIOS or OVMF (UEFI), and the disk controller and NIC of QEMU/KVM,
 # VirtualBox's default, an IDE (PIIX) machine, and VMware.
 declare -A disk_dev=([virtio]=virtio-blk-pci [ahci]=ahci [ide]=piix-ide [vmware]=pvscsi)
