@@ -42,7 +42,11 @@ public final class ExportRun {
         base = image
         do {
             try prepare()
-            var waiter = Waiter("exports", timeout: plan.timeout, firstDelay: 1, maxDelay: 15)
+            // At most 5 s between polls: a format is taken on within 5 s of its task's end. One
+            // DescribeExportImageTasks a poll stays far inside EC2's limit for non-mutating
+            // actions (a bucket of 100, refilled at 20 a second: "Request throttling for the
+            // Amazon EC2 API"), even for hours of exports.
+            var waiter = Waiter("exports", timeout: plan.timeout, firstDelay: 1, maxDelay: 5)
             waiter.progress = false  // each format logs its own changes
             try waiter.wait { try step() }
         } catch let ToolError.interrupted(signal) {
