@@ -150,7 +150,7 @@ def config(emulator: dict[str, str]) -> Iterator[Callable[[dict[str, Any]], None
             assert answer.status == 200
 
     yield post
-    post({k: before[k] for k in ("exportSeconds", "credentialSeconds", "delay")})
+    post({k: before[k] for k in ("exportSeconds", "credentialSeconds", "delay", "instanceVcpuQuota")})
 
 
 def failed_phase(build: dict[str, Any]) -> str | None:
@@ -501,6 +501,23 @@ def test_preflight_names_a_permission_the_role_lacks_and_changes_nothing(
     failed = failed_checks(out)
     assert rc != 0 and len(failed) == 1 and failed[0].startswith(f"FAIL  {named}: "), out + err
     assert f"1 of " in err and named.split(" (")[0] in err, err
+    assert account_state(aws) == before
+
+
+def test_preflight_names_a_vcpu_quota_the_build_instance_does_not_fit_and_changes_nothing(
+        ground: Ground, aws: Callable[[str], Any], emulator: dict[str, str], tmp_path: Path,
+        config: Callable[[dict[str, Any]], None]) -> None:
+    # The standard instances' quota (L-1216C47A) counts vCPUs; every T3 type has at least 2, so a
+    # quota of 1 leaves no room for the build instance, whatever else runs.
+    role = ground.deploy(f"RELEASE-PF-{uuid.uuid4().hex[:6]}",
+                         template_text(extra_variables=ground.variables))["ServiceRoleArn"]
+    config({"instanceVcpuQuota": 1})
+    before = account_state(aws)
+    rc, out, err = make_preflight(ground, emulator, role, tmp_path, f"EXPORT_ROLE={ground.export_role}")
+    failed = failed_checks(out)
+    assert rc != 0 and len(failed) == 1, out + err
+    assert failed[0].startswith("FAIL  vCPUs of running standard instances (read): "), out
+    assert "the quota (L-1216C47A) is 1: ask for more in Service Quotas, or stop instances" in failed[0], out
     assert account_state(aws) == before
 
 
