@@ -57,7 +57,7 @@ poke() {
 u32() { od -An -j "$2" -N 4 -tu4 --endian="$3" "$1" | tr -d ' '; }
 le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
 
-# --- the good files: each well-formed, each the booted VMDK's disk -------------------------------
+# --- the good files: each well-formed, each the booted disk (the VMDK, then the VHD) -------------
 run disk.vmdk vmdk
 check "the exported VMDK is well-formed (stream-optimized, grain tables)" passes disk.vmdk vmdk-stream vmdk-grain-tables
 run stream.vmdk vmdk disk.vmdk vmdk
@@ -69,6 +69,19 @@ run disk.raw raw disk.vmdk vmdk
 check "the exported RAW is the whole disk and the same disk" passes disk.raw raw-size same-size same-content
 check "the JSON names the file, its sum, size and the disk it equals" jq -e --arg sum "$(sha256sum disk.vhd | cut -d' ' -f1)" \
   '.format == "vhd" and .sha256 == $sum and .size > 0 and .virtualSize >= 67108864 and .sameAs == {file: "disk.vmdk", format: "vmdk"}' disk.vhd.json
+# VERIFY_BOOT_FORMAT=vhd boots the VHD: its disk is larger (the geometry's rounding) than the
+# VMDK's and the RAW's, which are then the smaller side.
+cp disk.vmdk onvhd.vmdk
+run onvhd.vmdk vmdk disk.vhd vhd
+check "a VMDK against the booted VHD (its disk rounded up) is the same disk" passes onvhd.vmdk same-size same-content
+cp --sparse=always disk.raw onvhd.raw
+run onvhd.raw raw disk.vhd vhd
+check "a RAW against the booted VHD is the same disk" passes onvhd.raw same-size same-content
+# The rounding is all a size may differ by: a RAW 8 MiB short of the disk is not the booted one.
+cp --sparse=always disk.raw short.raw
+truncate -s 56M short.raw
+run short.raw raw disk.vhd vhd
+check "a RAW smaller than the booted VHD's disk by more than its rounding fails same-size" fails short.raw same-size
 
 # --- one byte of the guest's data differs --------------------------------------------------------
 cp --sparse=always disk.raw byte.raw

@@ -20,8 +20,9 @@
 #                      with the last block and the footer
 #   raw-size           RAW: the file is the whole disk (as AWS writes it)
 #   readable           qemu-img reads it as FORMAT (a hypervisor's reader)
-#   same-size          (BOOTED) the disk is as large as the booted one's (a VHD rounds up to
-#                      its geometry: at most 8 MiB more, read as zeros)
+#   same-size          (BOOTED) the disk is as large as the booted one's (a VHD, this file or
+#                      the booted one, rounds up to its geometry: at most 8 MiB more, read as
+#                      zeros)
 #   same-content       (BOOTED) qemu-img compare: every guest-visible byte equals the booted one's
 # stdout: {"format","sha256","size","virtualSize","sameAs","checks":{"name":"ok" | "why not"}}
 # exit: 0 every check ok, 1 a check failed, 2 bad input
@@ -181,9 +182,10 @@ else virtual=null; no readable "qemu-img cannot read it as $format: $(tail -n 1 
 same_as=null
 if [ -n "$booted" ]; then
   expected=$(virtual_size "$booted" "$booted_format") || usage "$booted: qemu-img cannot read it as $booted_format"
+  # What a format's geometry may add to the disk: 8 MiB for a VHD, nothing for the others.
+  rounding() { if [ "$1" = vhd ]; then echo $((8 * 1024 * 1024)); else echo 0; fi; }
   if [ "$virtual" = null ]; then no same-size "qemu-img cannot read it as $format"
-  elif [ "$format" = vhd ] && [ "$virtual" -ge "$expected" ] && [ "$virtual" -le $((expected + 8 * 1024 * 1024)) ]; then ok same-size
-  elif [ "$virtual" = "$expected" ]; then ok same-size
+  elif [ "$virtual" -ge $((expected - $(rounding "$booted_format"))) ] && [ "$virtual" -le $((expected + $(rounding "$format"))) ]; then ok same-size
   else no same-size "its disk has $virtual bytes, the booted one $expected"; fi
   rc=0
   out=$(qemu-img compare -f "$(qemu "$booted_format")" -F "$(qemu "$format")" "$booted" "$image" 2>&1) || rc=$?
