@@ -234,6 +234,34 @@ chrony_aws_source_on_ec2_only() {
   return $status
 }
 
+# No AppArmor profile is compiled again at each copy's first boot: each one apparmor.service loads
+# (every file at the top of /etc/apparmor.d but those disabled) has its compiled copy in every
+# cache directory the build's boot made (one per kernel's features), not older than the profile
+# or its local include (apparmor_parser(8), "Caching"), and that copy is what the profile
+# compiles to now (the include's rules in it).
+apparmor_cache_current() {
+  local dir profile name cached src status=0
+  compgen -G "$rootfs/var/cache/apparmor/*/.features" >/dev/null || { echo "no AppArmor cache (the build's boot makes it)"; return 1; }
+  mkdir -p "$rootfs/tmp/sandbox-test"
+  for dir in "$rootfs"/var/cache/apparmor/*/; do
+    [ -f "$dir.features" ] || continue
+    for profile in "$rootfs"/etc/apparmor.d/*; do
+      name=${profile##*/}
+      [ -f "$profile" ] && [ "$name" != README ] && [ ! -e "$rootfs/etc/apparmor.d/disable/$name" ] || continue
+      cached=$dir$name
+      [ -f "$cached" ] || { echo "$name: no compiled copy in ${dir#"$rootfs"}"; status=1; continue; }
+      for src in "$profile" "$rootfs/etc/apparmor.d/local/$name"; do
+        [ ! "$src" -nt "$cached" ] || { echo "${src#"$rootfs"} is newer than ${cached#"$rootfs"}"; status=1; }
+      done
+      chroot "$rootfs" apparmor_parser --skip-kernel-load --skip-cache --kernel-features "${dir#"$rootfs"}.features" \
+        --ofile /tmp/sandbox-test/compiled "/etc/apparmor.d/$name" &&
+        cmp -s "$rootfs/tmp/sandbox-test/compiled" "$cached" || { echo "$name: its compiled copy is not what it compiles to"; status=1; }
+    done
+  done
+  clear_scratch
+  return $status
+}
+
 # Off EC2 the root partition and its file system grow to the disk at boot (EC2's cloud-init
 # grows them there): the volume is made larger and the unit's script run. The file system grows
 # online, which needs CAP_SYS_RESOURCE; where this test runs without it, the script must have

@@ -201,6 +201,7 @@ assertions() {
   check "$run: cloud-init falls back off EC2" grep -q 'datasource_list: \[Ec2, NoCloud, None\]' \
     "$rootfs/etc/cloud/cloud.cfg.d/91-sandbox-datasources.cfg"
   check "$run: EC2's agents are masked off EC2, and only there" ec2_agents_masked_off_ec2
+  check "$run: every AppArmor profile's compiled copy is current (none compiled at each copy's first boot)" apparmor_cache_current
   check "$run: the Amazon Time Sync Service is a source on EC2 only" chrony_aws_source_on_ec2_only
 }
 
