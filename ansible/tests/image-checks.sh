@@ -237,7 +237,7 @@ chrony_aws_source_on_ec2_only() {
 # No AppArmor profile is compiled again at each copy's first boot: each one apparmor.service loads
 # (every file at the top of /etc/apparmor.d but those disabled) has its compiled copy in every
 # cache directory the build's boot made (one per kernel's features), not older than the profile
-# or its local include (apparmor_parser(8), "Caching"), and that copy is what the profile
+# or its local include (apparmor_parser(8), --skip-read-cache), and that copy is what the profile
 # compiles to now (the include's rules in it).
 apparmor_cache_current() {
   local dir profile name cached src status=0
