@@ -137,10 +137,27 @@ initramfs_has_drivers() {
   done
 }
 
+# The default password is hashed as pam_unix hashes a user's own new one (the method named on
+# common-password's pam_unix line: yescrypt on Debian 12 and Ubuntu 22.04+), and it is the
+# default password: crypt(3) of it with that hash gives the hash (read from a pipe, never a
+# command line).
+default_password_hashed_by_pam() {
+  local method prefix hash
+  method=$(awk '$1 == "password" && /pam_unix\.so/' "$rootfs/etc/pam.d/common-password" |
+    grep -oEw 'yescrypt|sha512|sha256|md5|blowfish' | head -n 1)
+  case $method in yescrypt) prefix='$y$' ;; sha512) prefix='$6$' ;; sha256) prefix='$5$' ;; *) echo "pam_unix's method: '$method'"; return 1 ;; esac
+  hash=$(awk -F: '$1 == "ubuntu" { print $2 }' "$rootfs/etc/shadow")
+  [[ $hash == "$prefix"* ]] || { echo "ubuntu's hash is ${hash:0:12}…, pam_unix makes $prefix ($method)"; return 1; }
+  printf '%s\n' "$SANDBOX_DEFAULT_PASSWORD" |
+    chroot "$rootfs" perl -e 'chomp(my $p = <STDIN>); my $h = (getpwnam("ubuntu"))[1]; exit(crypt($p, $h) eq $h ? 0 : 1)' ||
+    { echo "the hash is not the default password's"; return 1; }
+}
+
 assertions() {
   local run=$1
   # First: the checks after it write into the test system (and delete again).
   check "$run: the root file system's free blocks hold no deleted file data (zeroed)" free_space_zero
+  check "$run: the default password is hashed as pam_unix hashes a new one" default_password_hashed_by_pam
   check "$run: chage -l says the password must be changed" \
     bash -c "LC_ALL=C chroot '$rootfs' chage -l ubuntu | grep -E '^Last password change[[:space:]]*: password must be changed'"
   check "$run: sshd -T says passwordauthentication yes on a hypervisor (despite the drop-in)" sshd_passwords_on_hypervisor
