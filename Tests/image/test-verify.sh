@@ -105,6 +105,7 @@ chmod 0644 "$mnt"/etc/netplan/*.yaml                              # netplan read
 sed -i 's/^\( *\)dhcp-identifier: mac$/&\n\1optional: true/' "$mnt"/etc/netplan/90-*.yaml  # wait-online stalls
 rm "$mnt"/etc/systemd/system/systemd-networkd-wait-online.service.d/90-sandbox.conf  # (its full timeout)
 sed -i 's/^\(docker:.*\)ubuntu/\1/' "$mnt/etc/group"              # ubuntu not in docker
+sed -i 's/^After=local-fs.target .*/After=local-fs.target/' "$mnt/etc/systemd/system/sandbox-growroot.service"  # growroot before logins
 umount "$mnt"
 # A kernel panic: an init that exits at once ("Attempted to kill init!").
 cp --sparse=always "$WORK/good.raw" "$WORK/panic.raw"
@@ -159,7 +160,8 @@ cat "$WORK/bad.log"
 all_checks=(boots-to-ssh password-login-forces-change new-password-login network build-key-refused
   build-key-nowhere netplan-mode docker-for-ubuntu jupyter-password jupyter-user unique-host-keys
   unique-machine-ids unique-jupyter-passwords jupyter-password-on-console console-screen-last ec2-agents-off
-  hostname-sandbox grub-install-device root-fills-disk apparmor-no-denials host-keys-every-type vmdk-stream vmdk-grain-tables readable)
+  hostname-sandbox grub-install-device root-fills-disk apparmor-no-denials host-keys-every-type first-boot-jobs-after-logins
+  vmdk-stream vmdk-grain-tables readable)
 good_ok() {
   local c
   [ "$(cat "$WORK/good.vmdk.rc")" = 0 ] || { tail -n 20 "$WORK/good.vmdk.err"; return 1; }
@@ -230,7 +232,7 @@ check "assets.md shows each verified image's SHA-256, size, used bytes and ratio
 
 check "the bad image exits 1" test "$(cat "$WORK/bad.raw.rc")" = 1
 for c in password-login-forces-change unique-host-keys unique-machine-ids jupyter-user build-key-refused \
-         build-key-nowhere netplan-mode docker-for-ubuntu network; do
+         build-key-nowhere netplan-mode docker-for-ubuntu network first-boot-jobs-after-logins; do
   check "the bad image fails $c" bash -c "r=\$(jq -r --arg c '$c' '.checks[\$c]' '$WORK/bad.raw.json'); echo \"\$r\"; [ \"\$r\" != ok ] && [ \"\$r\" != null ]"
 done
 # The panic ends its boot at once, named from the console, long before the timeout.

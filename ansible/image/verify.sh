@@ -406,6 +406,21 @@ unique_facts() {
   echo "jupyter-password $(jupyter_password)"
 }
 
+# Run as root on the guest: "read", then each key (ssh-keygen -l, and its file) of the files sshd
+# reads authorized keys from, for every account, and of /etc/skel and /etc/ssh.
+authorized_keys_files='set -f
+patterns=$(sshd -T | sed -n "s/^authorizedkeysfile //p") && [ -n "$patterns" ] || exit 1
+echo read
+x=$(printf "\001")
+getent passwd | while IFS=: read -r user _ uid _ _ home _; do
+  for f in $patterns; do
+    f=${f//\%\%/$x} f=${f//\%h/$home} f=${f//\%u/$user} f=${f//\%U/$uid} f=${f//$x/%}
+    [[ $f == /* ]] || f=$home/$f
+    [ ! -f "$f" ] || ssh-keygen -lf "$f" | sed "s|\$| $f|"
+  done
+done
+find /etc/skel /etc/ssh -name "authorized_keys*" -type f -exec ssh-keygen -lf {} \;'
+
 # Every functional check, on the copy booted last.
 full_checks() {
   if on true; then ok new-password-login; else no new-password-login "login with the new password failed"; fi
@@ -433,13 +448,17 @@ full_checks() {
       no build-key-refused "a login with the build's key succeeded"
     else ok build-key-refused; fi
   fi
-  # The build's key pair: its fingerprint in no authorized_keys file (cloud-init wrote it for
-  # ubuntu, and for root behind a forced command); off EC2 root has no key at all (systemd's
-  # tmpfiles make an empty /root/.ssh at boot).
+  # The build's key pair: its fingerprint in no file sshd reads keys from (cloud-init wrote it
+  # for ubuntu, and for root behind a forced command): AuthorizedKeysFile for every account, its
+  # tokens expanded and relative to the home (sshd_config(5)); nor in /etc/skel (new accounts'
+  # copies) or /etc/ssh. Not a walk of the whole file system: under TCG, through the VMDK's
+  # compressed grains, that took 7.5 s of the full cell. Off EC2 root has no key at all
+  # (systemd's tmpfiles make an empty /root/.ssh at boot).
   if [ -n "$build_fp" ]; then
     local fps
-    fps=$(on 'sudo -n find / -xdev -name "authorized_keys*" -type f -exec ssh-keygen -lf {} \; 2>/dev/null' || true)
-    if grep -qF " $build_fp " <<<"$fps"; then no build-key-nowhere "the build key is in an authorized_keys file"
+    fps=$(on "sudo -n bash -c $(printf %q "$authorized_keys_files")" 2>/dev/null || true)
+    if [ "$(head -n 1 <<<"$fps")" != read ]; then no build-key-nowhere "sshd's authorized keys files could not be read"
+    elif grep -qF " $build_fp " <<<"$fps"; then no build-key-nowhere "the build key is in an authorized keys file: $(grep -F " $build_fp " <<<"$fps" | head -n 1)"
     elif [ -z "$login_key" ] && on 'sudo -n test -s /root/.ssh/authorized_keys'; then
       no build-key-nowhere "root has authorized keys"
     else ok build-key-nowhere; fi
@@ -518,7 +537,9 @@ full_checks() {
       echo "grub $disk $(readlink -f "$dev")"
       part=$(findmnt -no SOURCE /); p=/sys/class/block/${part##*/}
       echo "root $(( $(cat /sys/class/block/$disk/size) - $(cat $p/start) - $(cat $p/size) )) $(( $(cat $p/size) * 512 )) $(stat -f -c "%b %S" / | awk "{ print \$1 * \$2 }")"
-      for t in ed25519 ecdsa rsa; do sudo -n test -s /etc/ssh/ssh_host_${t}_key || echo "nokey $t"; done' || true)
+      for t in ed25519 ecdsa rsa; do sudo -n test -s /etc/ssh/ssh_host_${t}_key || echo "nokey $t"; done
+      for u in systemd-user-sessions.service ssh.service; do echo "open $u $(systemctl show -P ActiveEnterTimestampMonotonic $u)"; done
+      for u in sandbox-growroot.service sandbox-grub-install-device.service; do echo "job $u $(systemctl show -P ExecMainStartTimestampMonotonic $u)"; done' || true)
     if [ "$(head -n 1 <<<"$facts")" != console=tty0 ]; then no console-screen-last "last console: $(head -n 1 <<<"$facts")"
     else ok console-screen-last; fi
     if grep -q '^active ' <<<"$facts"; then no ec2-agents-off "$(grep '^active ' <<<"$facts" | tr '\n' ' ')"
@@ -534,6 +555,13 @@ full_checks() {
     if grep -q '^nokey ' <<<"$facts"; then no host-keys-every-type "none made: $(sed -n 's/^nokey //p' <<<"$facts" | tr '\n' ' ')"
     elif grep -q '^root ' <<<"$facts"; then ok host-keys-every-type
     else no host-keys-every-type "the machine's facts could not be read"; fi
+    # The first boot's own jobs wait until logins are open (each unit's start against sshd's
+    # and systemd-user-sessions' activation, in microseconds since the boot).
+    local late
+    late=$(awk '/^open / && $3 > open { open = $3 } /^job / { n++; if ($3 == 0 || $3 < open) print $2 " at " $3 }
+      END { if (!open || n < 2) print "no start times of the units" }' <<<"$facts")
+    if [ -z "$late" ]; then ok first-boot-jobs-after-logins
+    else no first-boot-jobs-after-logins "started before logins were open ($(grep '^open ' <<<"$facts" | cut -d' ' -f2- | tr '\n' ' ')): $(tr '\n' ' ' <<<"$late")"; fi
     if [ -n "$jupyter_pw" ] && grep -qF "$jupyter_pw" "$console"; then ok jupyter-password-on-console
     else no jupyter-password-on-console "the console's login screen does not show it"; fi
   fi

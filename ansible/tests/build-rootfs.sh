@@ -52,13 +52,16 @@ cleanup
 # (its profiles compiled into /var/cache/apparmor at the build's boot, as on the instance:
 # without it every copy's first boot compiles them, 8-13 s under TCG before sysinit.target).
 # GRUB comes with the disk.
+# zstd: initramfs-tools compresses with it (COMPRESS=zstd, Debian's and Ubuntu's default) when
+# it is there, as on Ubuntu (its initrd is zstd; initramfs-tools-core recommends it), else with
+# gzip, several times slower (each initramfs the build and the playbooks make).
 # One mmdebstrap run installs them all with apt (without recommends, its default); no package's
 # maintainer script can start a daemon meanwhile (its own policy-rc.d). Measured here: 84 s,
 # where debootstrap and a second apt run took 116 s. Kept as debootstrap leaves them: /usr
 # merged without the usrmerge package (its hook), the package lists (the disk's apt tasks need
 # them), and dpkg's and apt's logs (the install's history, which the finalize role removes).
 packages=python3,python3-apt,sudo,openssh-server,passwd,systemd,systemd-sysv,udev,ca-certificates,initramfs-tools
-packages+=,linux-image-amd64,cloud-init,netplan.io,rsyslog,chrony,curl,cloud-guest-utils,dbus,iproute2,dosfstools,apparmor
+packages+=,linux-image-amd64,cloud-init,netplan.io,rsyslog,chrony,curl,cloud-guest-utils,dbus,iproute2,dosfstools,apparmor,zstd
 echo "mmdebstrap $suite from $mirror" >&2
 mmdebstrap --variant=minbase --include="$packages" \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr --skip=cleanup/apt/lists,cleanup/reproducible \
