@@ -451,9 +451,9 @@ full_checks() {
   # The build's key pair: its fingerprint in no file sshd reads keys from (cloud-init wrote it
   # for ubuntu, and for root behind a forced command): AuthorizedKeysFile for every account, its
   # tokens expanded and relative to the home (sshd_config(5)); nor in /etc/skel (new accounts'
-  # copies) or /etc/ssh. Not a walk of the whole file system: under TCG, through the VMDK's
-  # compressed grains, that took 7.5 s of the full cell. Off EC2 root has no key at all
-  # (systemd's tmpfiles make an empty /root/.ssh at boot).
+  # copies) or /etc/ssh. Not a walk of the whole file system: under TCG that took 7.5 s of the
+  # full cell. Off EC2 root has no key at all (systemd's tmpfiles make an empty /root/.ssh at
+  # boot).
   if [ -n "$build_fp" ]; then
     local fps
     fps=$(on "sudo -n bash -c $(printf %q "$authorized_keys_files")" 2>/dev/null || true)
