@@ -54,7 +54,7 @@ cleanup
 # GRUB comes with the disk.
 # zstd: initramfs-tools compresses with it (COMPRESS=zstd, Debian's and Ubuntu's default) when
 # it is there, as on Ubuntu (its initrd is zstd; initramfs-tools-core recommends it), else with
-# gzip, several times slower (each initramfs the build and the playbooks make).
+# gzip (measured: update-initramfs 3.1 s against 2.7 s, the initrd 8.7 MB against 7.9 MB).
 # One mmdebstrap run installs them all with apt (without recommends, its default); no package's
 # maintainer script can start a daemon meanwhile (its own policy-rc.d). Measured here: 84 s,
 # where debootstrap and a second apt run took 116 s. Kept as debootstrap leaves them: /usr
