@@ -122,6 +122,26 @@ extension Integration {
             #expect(try Emulator.requestCount() == before)
         }
 
+        /// A signal while StartBuild's answer is on its way (the emulator holds it back once the
+        /// build exists): the call is let finish, so the tool still names the build it started.
+        @Test func sigintDuringStartBuildStillNamesTheBuild() throws {
+            let project = try makeProject()
+            try Emulator.configure(["delay": ["action": "StartBuild", "seconds": 4]])
+            defer { try? Emulator.configure(["delay": nil]) }
+            let tool = try StartedTool(
+                "start-release", ["--asset-id", "inflight-\(unique)", "--project", project, "--env", "EXTRA=slow"])
+            var ids: [JSON] = []
+            try tool.signal(SIGINT, when: "the build exists") {
+                let listed = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])
+                ids = listed["ids"]?.list ?? []
+                return !ids.isEmpty
+            }
+            let r = tool.finish()
+            let id = try #require(ids.first?.string)
+            #expect(r.status == 130, "\(r.stderr)")
+            #expect(r.stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(r.stderr)")
+        }
+
         @Test func sigintStopsTheFollowingNotTheBuild() throws {
             let project = try makeProject()
             let tool = try StartedTool(

@@ -93,6 +93,7 @@ class Emulator:
         self.credentials: tuple[str, str] | None = None
         # {"action": "ExportImage", "seconds": 5}: that action's answer is held back after it was
         # processed, as a slow network would (a tool interrupted meanwhile must still clean up).
+        # Query and XML actions are known by their answer, JSON ones by X-Amz-Target.
         self.delay: dict[str, Any] | None = None
         # When set, the container endpoint hands out this role's temporary keys instead.
         self.container_role: str | None = None
@@ -246,7 +247,9 @@ class Emulator:
         if delay is None:
             return self.app(environ, start_response)
         body = b"".join(self.app(environ, start_response))
-        if f"<{delay['action']}Response".encode() in body[:300]:
+        # The JSON protocols name the action in X-Amz-Target, "<service prefix>.<action>".
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if f"<{delay['action']}Response".encode() in body[:300] or target.endswith("." + delay["action"]):
             time.sleep(float(delay["seconds"]))
         return [body]
 

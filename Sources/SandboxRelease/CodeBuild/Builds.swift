@@ -16,7 +16,9 @@ public struct Builds {
             "projectName": .string(project), "environmentVariablesOverride": .array(overrides),
             "idempotencyToken": .string(idempotencyToken),
         ]
-        guard let build = try client.json("codebuild", "StartBuild", body)["build"], build["id"]?.string != nil else {
+        // A signal while it is in flight lets it finish: the caller then knows the build it started.
+        let answer = try Interrupt.lettingFinish(client.http) { try client.json("codebuild", "StartBuild", body) }
+        guard let build = answer["build"], build["id"]?.string != nil else {
             throw ToolError.remote("StartBuild of project \(project) answered no build id")
         }
         return build
