@@ -96,6 +96,7 @@ cp --sparse=always "$WORK/good.raw" "$WORK/bad.raw"
 mkdir -p "$mnt"
 mount -o loop,offset=$(( $(partx -g -o START -n 1 "$WORK/bad.raw") * 512 )) "$WORK/bad.raw" "$mnt"  # the root: partition 1
 ssh-keygen -A -f "$mnt"                                           # host keys shipped
+rm "$mnt"/etc/ssh/ssh_host_rsa_key* "$mnt"/etc/systemd/system/multi-user.target.wants/sandbox-ssh-keygen-rsa.service  # but no RSA key, and none made
 echo 0123456789abcdef0123456789abcdef >"$mnt/etc/machine-id"      # one machine-id for all copies
 chage --root "$mnt" --lastday $(( $(date +%s) / 86400 )) ubuntu    # password not expired
 sed -i 's/^User=jupyter$/User=ubuntu/' "$mnt/etc/systemd/system/jupyter.service"   # Jupyter as ubuntu
@@ -232,7 +233,7 @@ check "assets.md shows each verified image's SHA-256, size, used bytes and ratio
 
 check "the bad image exits 1" test "$(cat "$WORK/bad.raw.rc")" = 1
 for c in password-login-forces-change unique-host-keys unique-machine-ids jupyter-user build-key-refused \
-         build-key-nowhere netplan-mode docker-for-ubuntu network first-boot-jobs-after-logins; do
+         build-key-nowhere netplan-mode docker-for-ubuntu network first-boot-jobs-after-logins host-keys-every-type; do
   check "the bad image fails $c" bash -c "r=\$(jq -r --arg c '$c' '.checks[\$c]' '$WORK/bad.raw.json'); echo \"\$r\"; [ \"\$r\" != ok ] && [ \"\$r\" != null ]"
 done
 # The panic ends its boot at once, named from the console, long before the timeout.
