@@ -122,14 +122,11 @@ extension Integration {
             #expect(try Emulator.requestCount() == before)
         }
 
-        /// A signal while StartBuild's answer is on its way (the emulator holds it back once the
-        /// build exists): the call is let finish, so the tool still names the build it started.
-        @Test func sigintDuringStartBuildStillNamesTheBuild() throws {
-            let project = try makeProject()
-            try Emulator.configure(["delay": ["action": "StartBuild", "seconds": 4]])
-            defer { try? Emulator.configure(["delay": nil]) }
+        /// Runs start-release on a slow build of `project`, sends SIGINT once CodeBuild lists the
+        /// build, and expects exit 130 with the way to stop that build; returns the build's id.
+        func interruptOnceTheBuildExists(_ project: String, assetId: String) throws -> String {
             let tool = try StartedTool(
-                "start-release", ["--asset-id", "inflight-\(unique)", "--project", project, "--env", "EXTRA=slow"])
+                "start-release", ["--asset-id", assetId, "--project", project, "--env", "EXTRA=slow"])
             var ids: [JSON] = []
             try tool.signal(SIGINT, when: "the build exists") {
                 let listed = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])
@@ -140,22 +137,20 @@ extension Integration {
             let id = try #require(ids.first?.string)
             #expect(r.status == 130, "\(r.stderr)")
             #expect(r.stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(r.stderr)")
+            return id
+        }
+
+        /// A signal while StartBuild's answer is on its way (the emulator holds it back once the
+        /// build exists): the call is let finish, so the tool still names the build it started.
+        @Test func sigintDuringStartBuildStillNamesTheBuild() throws {
+            let project = try makeProject()
+            try Emulator.configure(["delay": ["action": "StartBuild", "seconds": 4]])
+            defer { try? Emulator.configure(["delay": nil]) }
+            _ = try interruptOnceTheBuildExists(project, assetId: "inflight-\(unique)")
         }
 
         @Test func sigintStopsTheFollowingNotTheBuild() throws {
-            let project = try makeProject()
-            let tool = try StartedTool(
-                "start-release", ["--asset-id", "slow-\(unique)", "--project", project, "--env", "EXTRA=slow"])
-            var ids: [JSON] = []
-            try tool.signal(SIGINT, when: "the start of the build") {
-                let listed = try aws.json("codebuild", "ListBuildsForProject", ["projectName": .string(project)])
-                ids = listed["ids"]?.list ?? []
-                return !ids.isEmpty
-            }
-            let r = tool.finish(), stderr = r.stderr
-            let id = try #require(ids.first?.string)
-            #expect(r.status == 130, "\(stderr)")
-            #expect(stderr.contains("aws codebuild stop-build --id '\(id)'"), "\(stderr)")
+            let id = try interruptOnceTheBuildExists(try makeProject(), assetId: "slow-\(unique)")
             // The build was left running, and ends by itself.
             let waiter = Waiter("build \(id)", timeout: 60, firstDelay: 0.5, maxDelay: 1)
             let build = try waiter.wait { () -> Waiter.Poll<JSON> in
