@@ -93,7 +93,6 @@ class Emulator:
         self.credentials: tuple[str, str] | None = None
         # {"action": "ExportImage", "seconds": 5}: that action's answer is held back after it was
         # processed, as a slow network would (a tool interrupted meanwhile must still clean up).
-        # Query and XML actions are known by their answer, JSON ones by X-Amz-Target.
         self.delay: dict[str, Any] | None = None
         # When set, the container endpoint hands out this role's temporary keys instead.
         self.container_role: str | None = None

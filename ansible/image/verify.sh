@@ -556,12 +556,10 @@ full_checks() {
     else no root-fills-disk "sectors after the root, partition bytes, file system bytes: $(grep '^root ' <<<"$facts")"; fi
     # The RSA key may still be on its way: its unit runs outside the boot's jobs, and the
     # checks do not wait for its prime search.
-    local missing
-    missing=$(sed -n 's/^nokey //p' <<<"$facts" | tr '\n' ' ')
     if ! grep -q '^root ' <<<"$facts"; then no host-keys-every-type "the machine's facts could not be read"
-    elif [ -z "$missing" ] || { [ "$missing" = "rsa " ] && grep -qx 'rsa-maker running' <<<"$facts"; }; then
-      ok host-keys-every-type
-    else no host-keys-every-type "none made: $missing(sandbox-ssh-keygen-rsa.service: $(sed -n 's/^rsa-maker //p' <<<"$facts"))"; fi
+    elif grep -qE '^nokey (ed25519|ecdsa)$' <<<"$facts" || { grep -qx 'nokey rsa' <<<"$facts" && ! grep -qx 'rsa-maker running' <<<"$facts"; }; then
+      no host-keys-every-type "none made: $(sed -n 's/^nokey //p' <<<"$facts" | tr '\n' ' ')(sandbox-ssh-keygen-rsa.service: $(sed -n 's/^rsa-maker //p' <<<"$facts"))"
+    else ok host-keys-every-type; fi
     # The first boot's own jobs wait until logins are open: each unit's start against
     # systemd-user-sessions' activation and sshd's (its socket's where it is socket-activated, as
     # on Ubuntu 24.04: the service then starts with the first connection), in microseconds
